@@ -1,0 +1,63 @@
+package io.pocketproxy.relay.directory;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A change the data plane must apply at once, announced by the control plane with
+ * {@code NOTIFY pocketproxy_changes, '<kind>:<id>'} in the same transaction as the change itself.
+ */
+public record Change(Kind kind, UUID id) {
+
+    /** The PostgreSQL channel every relay listens on. */
+    public static final String CHANNEL = "pocketproxy_changes";
+
+    public enum Kind {
+        CONNECTION_LIMIT("connection.limit"),
+        CONNECTION_RESET("connection.reset"),
+        CONNECTION_PASSWORD("connection.password"),
+        CONNECTION_ACTIVE("connection.active"),
+        CONNECTION_DEVICE("connection.device"),
+        CONNECTION_DELETED("connection.deleted"),
+        DEVICE_DELETED("device.deleted");
+
+        private final String wireName;
+
+        Kind(String wireName) {
+            this.wireName = wireName;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+
+        static Kind fromWireName(String wireName) {
+            for (Kind kind : values()) {
+                if (kind.wireName.equals(wireName)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "change kind: " + wireName + " (expected: one of connection.*, device.deleted)");
+        }
+    }
+
+    public Change {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(id, "id");
+    }
+
+    /** The NOTIFY payload. */
+    public String payload() {
+        return kind.wireName + ":" + id;
+    }
+
+    public static Change parse(String payload) {
+        int colon = payload.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("change: " + payload + " (expected: <kind>:<id>)");
+        }
+        return new Change(
+                Kind.fromWireName(payload.substring(0, colon)), UUID.fromString(payload.substring(colon + 1)));
+    }
+}

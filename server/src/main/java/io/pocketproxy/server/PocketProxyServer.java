@@ -1,0 +1,224 @@
+package io.pocketproxy.server;
+
+import io.pocketproxy.relay.auth.PasswordHashing;
+import io.pocketproxy.relay.tls.RelayCertificate;
+import io.pocketproxy.server.api.ApiServer;
+import io.pocketproxy.server.api.Authentication;
+import io.pocketproxy.server.api.Json;
+import io.pocketproxy.server.api.OperationsApi;
+import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.changes.ChangeAnnouncer;
+import io.pocketproxy.server.connections.ConnectionService;
+import io.pocketproxy.server.connections.ConnectionsApi;
+import io.pocketproxy.server.connections.ProxyEndpoints;
+import io.pocketproxy.server.db.DataDirLock;
+import io.pocketproxy.server.db.Database;
+import io.pocketproxy.server.db.Postgres;
+import io.pocketproxy.server.devices.DeviceService;
+import io.pocketproxy.server.devices.DevicesApi;
+import io.pocketproxy.server.devices.RelayAddress;
+import io.pocketproxy.server.metrics.HttpMetrics;
+import io.pocketproxy.server.metrics.Metrics;
+import io.pocketproxy.server.sessions.AuthApi;
+import io.pocketproxy.server.sessions.LoginThrottle;
+import io.pocketproxy.server.sessions.SessionService;
+import io.pocketproxy.server.users.UserService;
+import io.pocketproxy.server.users.UsersApi;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code pocketproxy server}: one process with the control plane (API, storage) and, as later parts land,
+ * the relay. Starts its parts in order and stops them in reverse; a part that fails to start stops the
+ * ones already running.
+ */
+public final class PocketProxyServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PocketProxyServer.class);
+
+    private final ServerConfig config;
+    private final Deque<AutoCloseable> parts;
+    private final Postgres postgres;
+    private final Database database;
+    private final ApiServer api;
+    private final UserService users;
+    private final DeviceService devices;
+    private final ConnectionService connections;
+    private final RelayCertificate certificate;
+
+    private PocketProxyServer(Builder parts) {
+        this.config = parts.config;
+        this.parts = parts.started;
+        this.postgres = parts.postgres;
+        this.database = parts.database;
+        this.api = parts.api;
+        this.users = parts.users;
+        this.devices = parts.devices;
+        this.connections = parts.connections;
+        this.certificate = parts.certificate;
+    }
+
+    public static PocketProxyServer start(ServerConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    public static PocketProxyServer start(ServerConfig config, Clock clock) {
+        log.info("starting with {}", config);
+        Builder parts = new Builder(config);
+        try {
+            parts.open(DataDirLock.acquire(config.dataDir()));
+            parts.postgres = parts.open(Postgres.open(config.dataDir(), config.databaseUrl()));
+            Metrics metrics = parts.open(new Metrics());
+            parts.database = parts.open(Database.open(parts.postgres.settings(), metrics.registry()));
+            parts.database.migrate();
+            parts.certificate = RelayCertificate.loadOrCreate(config.dataDir());
+
+            PasswordHashing hashing = parts.open(PasswordHashing.withDefaultPool());
+            metrics.bindPasswordHashing(hashing);
+            var jdbi = parts.database.jdbi();
+            ChangeAnnouncer announcer = new ChangeAnnouncer();
+            parts.users = new UserService(jdbi, hashing);
+            SessionService sessions = new SessionService(jdbi, clock, config.sessionTtl());
+            parts.devices = new DeviceService(
+                    jdbi,
+                    announcer,
+                    new RelayAddress(config.advertisedHost(), config.linkPort(), parts.certificate.fingerprint()));
+            parts.connections = new ConnectionService(jdbi, hashing, announcer);
+            ProxyEndpoints endpoints = new ProxyEndpoints(
+                    config.advertisedHost(), config.httpProxyPort(), config.socksPort(), config.openvpnPort());
+
+            if (config.adminEmail() != null) {
+                parts.users.createFirstAdmin(config.adminEmail(), config.adminPassword());
+            } else if (!parts.users.anyUser()) {
+                log.warn("no user exists yet: restart with --admin-email and --admin-password"
+                        + " (or POCKETPROXY_ADMIN_EMAIL / POCKETPROXY_ADMIN_PASSWORD) to create the first admin");
+            }
+
+            var mapper = Json.mapper();
+            RequestBodies bodies = new RequestBodies(mapper);
+            ApiServer.Handlers handlers = new ApiServer.Handlers(
+                    new AuthApi(
+                            parts.users, sessions, new LoginThrottle(LoginThrottle.Limits.defaults(), clock), bodies),
+                    new UsersApi(parts.users, bodies),
+                    new DevicesApi(parts.devices, bodies),
+                    new ConnectionsApi(parts.connections, endpoints, bodies),
+                    new OperationsApi(jdbi, metrics));
+            parts.api = parts.open(ApiServer.start(
+                    config.bind(),
+                    config.apiPort(),
+                    handlers,
+                    new Authentication(sessions),
+                    new HttpMetrics(metrics.registry()),
+                    mapper));
+            PocketProxyServer server = new PocketProxyServer(parts);
+            log.info("PocketProxy server is ready: API at {}", server.apiUrl());
+            return server;
+        } catch (RuntimeException | Error e) {
+            parts.closeAll();
+            throw e;
+        }
+    }
+
+    /**
+     * {@code pocketproxy migrate}: brings the database schema up to date and stops. Takes the data
+     * directory's lock, so it cannot run beside a server on the same embedded database.
+     */
+    public static void migrateOnly(ServerConfig config) {
+        Builder parts = new Builder(config);
+        try {
+            parts.open(DataDirLock.acquire(config.dataDir()));
+            Postgres postgres = parts.open(Postgres.open(config.dataDir(), config.databaseUrl()));
+            Database database = parts.open(Database.open(postgres.settings(), null));
+            database.migrate();
+        } finally {
+            parts.closeAll();
+        }
+    }
+
+    public String apiUrl() {
+        String host = config.advertisedHost();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port() + "/";
+    }
+
+    public int apiPort() {
+        return api.port();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public UserService users() {
+        return users;
+    }
+
+    public DeviceService devices() {
+        return devices;
+    }
+
+    public ConnectionService connections() {
+        return connections;
+    }
+
+    public RelayCertificate certificate() {
+        return certificate;
+    }
+
+    /** Where the embedded PostgreSQL keeps its files, when the server uses it. */
+    public Optional<Path> embeddedClusterDir() {
+        return postgres.embeddedClusterDir();
+    }
+
+    @Override
+    public void close() {
+        log.info("stopping");
+        Builder.closeAll(parts);
+        log.info("stopped cleanly");
+    }
+
+    /** The parts started so far, closed in reverse order if a later one fails. */
+    private static final class Builder {
+        final ServerConfig config;
+        final Deque<AutoCloseable> started = new ArrayDeque<>();
+        Postgres postgres;
+        Database database;
+        ApiServer api;
+        UserService users;
+        DeviceService devices;
+        ConnectionService connections;
+        RelayCertificate certificate;
+
+        Builder(ServerConfig config) {
+            this.config = config;
+        }
+
+        <T extends AutoCloseable> T open(T part) {
+            started.push(part);
+            return part;
+        }
+
+        void closeAll() {
+            closeAll(started);
+        }
+
+        static void closeAll(Deque<AutoCloseable> parts) {
+            while (!parts.isEmpty()) {
+                AutoCloseable part = parts.pop();
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    log.warn("could not stop {} cleanly", part.getClass().getSimpleName(), e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.pocketproxy.server;
+
+import io.pocketproxy.server.db.DatabaseUrls;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything {@code pocketproxy server} is told, validated once at start and frozen. {@link #toString()}
+ * masks secrets so the whole configuration can be logged.
+ *
+ * @param dataDir where embedded PostgreSQL and the relay certificate live
+ * @param databaseUrl an external PostgreSQL to use instead of the embedded one, or {@code null}
+ * @param publicHost the host customers and devices are told to reach; {@code null} = derived from bind
+ * @param sessionTtl how long a login stays valid
+ */
+public record ServerConfig(
+        Path dataDir,
+        String databaseUrl,
+        String bind,
+        String publicHost,
+        int apiPort,
+        int httpProxyPort,
+        int socksPort,
+        int linkPort,
+        int openvpnPort,
+        String adminEmail,
+        String adminPassword,
+        Duration offlineAfter,
+        Duration alertCooldown,
+        Duration usageFlush,
+        boolean allowPrivateWebhooks,
+        Duration sessionTtl) {
+
+    public static final int DEFAULT_API_PORT = 8080;
+    public static final int DEFAULT_HTTP_PROXY_PORT = 8081;
+    public static final int DEFAULT_SOCKS_PORT = 1080;
+    public static final int DEFAULT_LINK_PORT = 8443;
+    public static final int DEFAULT_OPENVPN_PORT = 1194;
+
+    public ServerConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        dataDir = dataDir.toAbsolutePath().normalize();
+        if (databaseUrl != null && databaseUrl.isBlank()) {
+            databaseUrl = null;
+        }
+        if (bind == null || bind.isBlank()) {
+            throw new IllegalArgumentException("bind: blank (expected: an IP address such as 127.0.0.1 or 0.0.0.0)");
+        }
+        if (publicHost != null && publicHost.isBlank()) {
+            publicHost = null;
+        }
+        requirePort("api-port", apiPort);
+        requirePort("http-proxy-port", httpProxyPort);
+        requirePort("socks-port", socksPort);
+        requirePort("link-port", linkPort);
+        requirePort("openvpn-port", openvpnPort);
+        if ((adminEmail == null) != (adminPassword == null)) {
+            throw new IllegalArgumentException(
+                    "admin-email and admin-password: only one given (expected: both, or neither)");
+        }
+        requirePositive("offline-after", offlineAfter);
+        requirePositive("alert-cooldown", alertCooldown);
+        requirePositive("usage-flush", usageFlush);
+        requirePositive("session-ttl", sessionTtl);
+    }
+
+    /** The defaults of {@code pocketproxy server}, rooted at {@code dataDir}. */
+    public static Builder builder(Path dataDir) {
+        return new Builder(dataDir);
+    }
+
+    public boolean embeddedDatabase() {
+        return databaseUrl == null;
+    }
+
+    /** The host name customers and devices use: {@code --public-host}, else the bind address if specific. */
+    public String advertisedHost() {
+        if (publicHost != null) {
+            return publicHost;
+        }
+        if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
+            return bind;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig[dataDir=" + dataDir
+                + ", database=" + (databaseUrl == null ? "embedded" : DatabaseUrls.masked(databaseUrl))
+                + ", bind=" + bind + ", publicHost=" + advertisedHost()
+                + ", apiPort=" + apiPort + ", httpProxyPort=" + httpProxyPort + ", socksPort=" + socksPort
+                + ", linkPort=" + linkPort + ", openvpnPort=" + openvpnPort
+                + ", adminEmail=" + adminEmail + ", adminPassword=" + (adminPassword == null ? null : "****")
+                + ", offlineAfter=" + offlineAfter + ", alertCooldown=" + alertCooldown
+                + ", usageFlush=" + usageFlush + ", allowPrivateWebhooks=" + allowPrivateWebhooks
+                + ", sessionTtl=" + sessionTtl + "]";
+    }
+
+    private static void requirePort(String name, int port) {
+        // 0 asks the system for a free port: tests run many servers side by side.
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(name + ": " + port + " (expected: 0-65535)");
+        }
+    }
+
+    private static void requirePositive(String name, Duration duration) {
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + ": " + duration + " (expected: > 0)");
+        }
+    }
+
+    /** Builds a config from defaults plus what was given. */
+    public static final class Builder {
+        private Path dataDir;
+        private String databaseUrl;
+        private String bind = "127.0.0.1";
+        private String publicHost;
+        private int apiPort = DEFAULT_API_PORT;
+        private int httpProxyPort = DEFAULT_HTTP_PROXY_PORT;
+        private int socksPort = DEFAULT_SOCKS_PORT;
+        private int linkPort = DEFAULT_LINK_PORT;
+        private int openvpnPort = DEFAULT_OPENVPN_PORT;
+        private String adminEmail;
+        private String adminPassword;
+        private Duration offlineAfter = Duration.ofMinutes(2);
+        private Duration alertCooldown = Duration.ofMinutes(5);
+        private Duration usageFlush = Duration.ofSeconds(5);
+        private boolean allowPrivateWebhooks;
+        private Duration sessionTtl = Duration.ofHours(12);
+
+        private Builder(Path dataDir) {
+            this.dataDir = dataDir;
+        }
+
+        public Builder dataDir(Path value) {
+            this.dataDir = value;
+            return this;
+        }
+
+        public Builder databaseUrl(String value) {
+            this.databaseUrl = value;
+            return this;
+        }
+
+        public Builder bind(String value) {
+            this.bind = value;
+            return this;
+        }
+
+        public Builder publicHost(String value) {
+            this.publicHost = value;
+            return this;
+        }
+
+        public Builder apiPort(int value) {
+            this.apiPort = value;
+            return this;
+        }
+
+        public Builder httpProxyPort(int value) {
+            this.httpProxyPort = value;
+            return this;
+        }
+
+        public Builder socksPort(int value) {
+            this.socksPort = value;
+            return this;
+        }
+
+        public Builder linkPort(int value) {
+            this.linkPort = value;
+            return this;
+        }
+
+        public Builder openvpnPort(int value) {
+            this.openvpnPort = value;
+            return this;
+        }
+
+        public Builder admin(String email, String password) {
+            this.adminEmail = email;
+            this.adminPassword = password;
+            return this;
+        }
+
+        public Builder offlineAfter(Duration value) {
+            this.offlineAfter = value;
+            return this;
+        }
+
+        public Builder alertCooldown(Duration value) {
+            this.alertCooldown = value;
+            return this;
+        }
+
+        public Builder usageFlush(Duration value) {
+            this.usageFlush = value;
+            return this;
+        }
+
+        public Builder allowPrivateWebhooks(boolean value) {
+            this.allowPrivateWebhooks = value;
+            return this;
+        }
+
+        public Builder sessionTtl(Duration value) {
+            this.sessionTtl = value;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(
+                    dataDir,
+                    databaseUrl,
+                    bind,
+                    publicHost,
+                    apiPort,
+                    httpProxyPort,
+                    socksPort,
+                    linkPort,
+                    openvpnPort,
+                    adminEmail,
+                    adminPassword,
+                    offlineAfter,
+                    alertCooldown,
+                    usageFlush,
+                    allowPrivateWebhooks,
+                    sessionTtl);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.pocketproxy.server.api;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns every failure into the API's error shape. Only unexpected ones are logged, with an incident id. */
+final class ApiErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+
+    private ApiErrors() {}
+
+    static void register(RoutesConfig routes) {
+        routes.exception(ApiException.class, (e, ctx) -> answer(ctx, e.status(), e.code(), e.getMessage()));
+        routes.exception(HttpResponseException.class, ApiErrors::answerFramework);
+        routes.exception(CompletionException.class, (e, ctx) -> unwrap(e.getCause(), ctx));
+        routes.exception(RejectedExecutionException.class, (e, ctx) -> busy(ctx));
+        routes.exception(Exception.class, (e, ctx) -> unexpected(e, ctx));
+    }
+
+    private static void unwrap(Throwable cause, Context ctx) {
+        if (cause instanceof ApiException api) {
+            answer(ctx, api.status(), api.code(), api.getMessage());
+        } else if (cause instanceof RejectedExecutionException) {
+            busy(ctx);
+        } else {
+            unexpected(cause, ctx);
+        }
+    }
+
+    private static void answerFramework(HttpResponseException e, Context ctx) {
+        switch (e.getStatus()) {
+            case 404 ->
+                answer(
+                        ctx,
+                        404,
+                        "not_found",
+                        "no such endpoint: " + ctx.method().name() + " " + ctx.path());
+            case 405 ->
+                answer(ctx, 405, "method_not_allowed", ctx.method().name() + " is not allowed on " + ctx.path());
+            case 413 ->
+                answer(
+                        ctx,
+                        413,
+                        "body_too_large",
+                        "request body too large (expected: at most " + ApiServer.MAX_REQUEST_BYTES / 1024 + " KiB)");
+            default -> answer(ctx, e.getStatus(), "http_" + e.getStatus(), e.getMessage());
+        }
+    }
+
+    private static void busy(Context ctx) {
+        ctx.header("Retry-After", "1");
+        answer(ctx, 503, "busy", "the server is busy checking passwords; try again in a moment");
+    }
+
+    private static void unexpected(Throwable e, Context ctx) {
+        String incident = UUID.randomUUID().toString().substring(0, 8);
+        log.error("incident {}: {} {} failed", incident, ctx.method().name(), ctx.path(), e);
+        answer(ctx, 500, "internal_error", "internal error (incident " + incident + "); the server log has details");
+    }
+
+    static void answer(Context ctx, int status, String code, String message) {
+        ctx.status(status).json(new ErrorBody(message, code));
+    }
+}

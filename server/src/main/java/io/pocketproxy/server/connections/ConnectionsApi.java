@@ -1,0 +1,95 @@
+package io.pocketproxy.server.connections;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.javalin.http.Context;
+import io.pocketproxy.server.api.ApiException;
+import io.pocketproxy.server.api.Authentication;
+import io.pocketproxy.server.api.PathIds;
+import io.pocketproxy.server.api.RequestBodies;
+import java.util.List;
+import java.util.UUID;
+
+/** {@code /api/connections}: an operator's customer connections. */
+public final class ConnectionsApi {
+
+    record CreateConnectionRequest(UUID deviceId, ConnectionType type, Long bandwidthLimit) {}
+
+    record UpdateConnectionRequest(Long bandwidthLimit, Boolean active, UUID deviceId) {}
+
+    /** Shown once, after create and regenerate: the password, and a proxy URL ready for {@code curl -x}. */
+    record ConnectionWithPassword(@JsonUnwrapped ConnectionView connection, String password, String proxyUrl) {}
+
+    private final ConnectionService connections;
+    private final ProxyEndpoints endpoints;
+    private final RequestBodies bodies;
+
+    public ConnectionsApi(ConnectionService connections, ProxyEndpoints endpoints, RequestBodies bodies) {
+        this.connections = connections;
+        this.endpoints = endpoints;
+        this.bodies = bodies;
+    }
+
+    public void create(Context ctx) {
+        CreateConnectionRequest request = bodies.read(ctx, CreateConnectionRequest.class);
+        IssuedPassword issued =
+                connections.create(owner(ctx), request.deviceId(), request.type(), request.bandwidthLimit());
+        ctx.status(201).json(withPassword(issued));
+    }
+
+    public void list(Context ctx) {
+        UUID deviceId = null;
+        String deviceFilter = ctx.queryParam("device_id");
+        if (deviceFilter != null && !deviceFilter.isBlank()) {
+            try {
+                deviceId = UUID.fromString(deviceFilter);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("invalid_field", "device_id: expected an id (UUID)");
+            }
+        }
+        List<ConnectionView> views = connections.list(owner(ctx), deviceId).stream()
+                .map(connection -> ConnectionView.of(connection, endpoints))
+                .toList();
+        ctx.json(views);
+    }
+
+    public void get(Context ctx) {
+        ctx.json(ConnectionView.of(connections.get(owner(ctx), id(ctx)), endpoints));
+    }
+
+    public void update(Context ctx) {
+        UUID id = id(ctx);
+        UpdateConnectionRequest request = bodies.read(ctx, UpdateConnectionRequest.class);
+        ProxyConnection updated = connections.update(
+                owner(ctx), id, new ConnectionChanges(request.bandwidthLimit(), request.active(), request.deviceId()));
+        ctx.json(ConnectionView.of(updated, endpoints));
+    }
+
+    public void delete(Context ctx) {
+        connections.delete(owner(ctx), id(ctx));
+        ctx.status(204);
+    }
+
+    public void regeneratePassword(Context ctx) {
+        ctx.json(withPassword(connections.regeneratePassword(owner(ctx), id(ctx))));
+    }
+
+    public void resetBandwidth(Context ctx) {
+        ctx.json(ConnectionView.of(connections.resetUsage(owner(ctx), id(ctx)), endpoints));
+    }
+
+    private ConnectionWithPassword withPassword(IssuedPassword issued) {
+        ProxyConnection connection = issued.connection();
+        return new ConnectionWithPassword(
+                ConnectionView.of(connection, endpoints),
+                issued.password(),
+                endpoints.proxyUrlOf(connection.type(), connection.username(), issued.password()));
+    }
+
+    private static UUID owner(Context ctx) {
+        return Authentication.currentUser(ctx).id();
+    }
+
+    private static UUID id(Context ctx) {
+        return PathIds.uuid(ctx, "id", "connection");
+    }
+}

@@ -1,0 +1,88 @@
+package io.pocketproxy.server.devices;
+
+import io.pocketproxy.link.PairingString;
+import io.pocketproxy.relay.directory.Change;
+import io.pocketproxy.server.api.ApiException;
+import io.pocketproxy.server.changes.ChangeAnnouncer;
+import io.pocketproxy.server.db.SqlErrors;
+import io.pocketproxy.server.secrets.Secrets;
+import java.util.List;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/** An operator's devices: creating them with a shown-once token, reading, deleting. */
+public final class DeviceService {
+
+    static final String TOKEN_PREFIX = "ppd_";
+    static final int STATUS_LOG_LIMIT = 200;
+
+    private final Jdbi jdbi;
+    private final ChangeAnnouncer announcer;
+    private final RelayAddress relay;
+    private final DeviceRepository devices = new DeviceRepository();
+
+    public DeviceService(Jdbi jdbi, ChangeAnnouncer announcer, RelayAddress relay) {
+        this.jdbi = jdbi;
+        this.announcer = announcer;
+        this.relay = relay;
+    }
+
+    public NewDevice create(UUID ownerId, String name) {
+        String trimmed = name == null ? "" : name.strip();
+        if (trimmed.isEmpty() || trimmed.length() > 100) {
+            throw ApiException.invalid("invalid_name", "name: must be 1 to 100 characters");
+        }
+        String token = Secrets.newToken(TOKEN_PREFIX);
+        Device device = jdbi.inTransaction(handle -> devices.insert(handle, ownerId, trimmed, Secrets.digest(token)));
+        PairingString pairing =
+                new PairingString(relay.host(), relay.linkPort(), token, relay.certificateFingerprint());
+        return new NewDevice(device, token, pairing);
+    }
+
+    public List<Device> list(UUID ownerId) {
+        return jdbi.withHandle(handle -> devices.list(handle, ownerId));
+    }
+
+    public Device get(UUID ownerId, UUID id) {
+        return jdbi.withHandle(handle -> devices.find(handle, ownerId, id))
+                .orElseThrow(() -> ApiException.notFound("device"));
+    }
+
+    /**
+     * Deletes a device that no connection uses. Connections are customers' paid access: they must be moved
+     * to another device or deleted on purpose first, not vanish with the device.
+     */
+    public void delete(UUID ownerId, UUID id) {
+        try {
+            jdbi.useTransaction(handle -> {
+                int connections = devices.countConnections(handle, ownerId, id);
+                if (connections > 0) {
+                    throw ApiException.conflict(
+                            "device_in_use",
+                            "device is used by " + connections + " connection" + (connections == 1 ? "" : "s")
+                                    + "; move them to another device or delete them first");
+                }
+                if (!devices.delete(handle, ownerId, id)) {
+                    throw ApiException.notFound("device");
+                }
+                announcer.announce(handle, new Change(Change.Kind.DEVICE_DELETED, id));
+            });
+        } catch (UnableToExecuteStatementException e) {
+            if (SqlErrors.isForeignKeyViolation(e)) {
+                // A connection was added between our count and our delete.
+                throw ApiException.conflict("device_in_use", "device is used by a connection; move or delete it first");
+            }
+            throw e;
+        }
+    }
+
+    public List<StatusChange> statusLog(UUID ownerId, UUID id) {
+        return jdbi.withHandle(handle -> {
+            if (devices.find(handle, ownerId, id).isEmpty()) {
+                throw ApiException.notFound("device");
+            }
+            return devices.statusLog(handle, ownerId, id, STATUS_LOG_LIMIT);
+        });
+    }
+}

@@ -1,0 +1,62 @@
+package io.pocketproxy.server.devices;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.javalin.http.Context;
+import io.pocketproxy.server.api.Authentication;
+import io.pocketproxy.server.api.PathIds;
+import io.pocketproxy.server.api.RequestBodies;
+import java.util.List;
+import java.util.UUID;
+
+/** {@code /api/devices}: an operator's devices. */
+public final class DevicesApi {
+
+    record CreateDeviceRequest(String name) {}
+
+    /** The device plus what is shown only now: its token, its pairing string and the command that uses it. */
+    record CreatedDeviceResponse(@JsonUnwrapped DeviceView device, String token, String pairing, String agentCommand) {}
+
+    private final DeviceService devices;
+    private final RequestBodies bodies;
+
+    public DevicesApi(DeviceService devices, RequestBodies bodies) {
+        this.devices = devices;
+        this.bodies = bodies;
+    }
+
+    public void create(Context ctx) {
+        CreateDeviceRequest request = bodies.read(ctx, CreateDeviceRequest.class);
+        NewDevice created = devices.create(Authentication.currentUser(ctx).id(), request.name());
+        String pairing = created.pairing().toString();
+        ctx.status(201)
+                .json(new CreatedDeviceResponse(
+                        DeviceView.of(created.device()),
+                        created.token(),
+                        pairing,
+                        "pocketproxy agent --pair '" + pairing + "'"));
+    }
+
+    public void list(Context ctx) {
+        List<DeviceView> views = devices.list(Authentication.currentUser(ctx).id()).stream()
+                .map(DeviceView::of)
+                .toList();
+        ctx.json(views);
+    }
+
+    public void get(Context ctx) {
+        ctx.json(DeviceView.of(devices.get(Authentication.currentUser(ctx).id(), id(ctx))));
+    }
+
+    public void delete(Context ctx) {
+        devices.delete(Authentication.currentUser(ctx).id(), id(ctx));
+        ctx.status(204);
+    }
+
+    public void statusLog(Context ctx) {
+        ctx.json(devices.statusLog(Authentication.currentUser(ctx).id(), id(ctx)));
+    }
+
+    private static UUID id(Context ctx) {
+        return PathIds.uuid(ctx, "id", "device");
+    }
+}

@@ -1,0 +1,74 @@
+package io.pocketproxy.server.sessions;
+
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.SameSite;
+import io.pocketproxy.server.api.ApiException;
+import io.pocketproxy.server.api.Authentication;
+import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.users.User;
+import io.pocketproxy.server.users.UserService;
+import io.pocketproxy.server.users.UserView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/** {@code /api/auth/*} and {@code /api/me}: signing in and out. */
+public final class AuthApi {
+
+    record LoginRequest(String email, String password) {}
+
+    record LoginResponse(String token, Instant expiresAt, UserView user) {}
+
+    private final UserService users;
+    private final SessionService sessions;
+    private final LoginThrottle throttle;
+    private final RequestBodies bodies;
+
+    public AuthApi(UserService users, SessionService sessions, LoginThrottle throttle, RequestBodies bodies) {
+        this.users = users;
+        this.sessions = sessions;
+        this.throttle = throttle;
+        this.bodies = bodies;
+    }
+
+    public void login(Context ctx) {
+        LoginRequest request = bodies.read(ctx, LoginRequest.class);
+        if (request.email() == null || request.password() == null) {
+            throw ApiException.badRequest("invalid_field", "email and password are both required");
+        }
+        String address = ctx.ip();
+        Optional<Duration> wait = throttle.waitBeforeAttempt(request.email(), address);
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            ctx.header("Retry-After", Long.toString(seconds));
+            throw new ApiException(
+                    429, "too_many_attempts", "too many failed sign-ins; try again in " + seconds + " s");
+        }
+        Optional<User> user = users.authenticate(request.email(), request.password());
+        if (user.isEmpty()) {
+            throttle.recordFailure(request.email(), address);
+            throw new ApiException(401, "invalid_credentials", "email or password is wrong");
+        }
+        Session session = sessions.issue(user.get().id());
+        ctx.cookie(sessionCookie(ctx, session.token(), (int) sessions.ttl().toSeconds()));
+        ctx.json(new LoginResponse(session.token(), session.expiresAt(), UserView.of(user.get())));
+    }
+
+    public void logout(Context ctx) {
+        sessions.revoke(Authentication.tokenOf(ctx));
+        ctx.cookie(sessionCookie(ctx, "", 0));
+        ctx.status(204);
+    }
+
+    public void me(Context ctx) {
+        ctx.json(UserView.of(Authentication.currentUser(ctx)));
+    }
+
+    private static Cookie sessionCookie(Context ctx, String value, int maxAgeSeconds) {
+        // Secure only over HTTPS: browsers drop Secure cookies on plain-http origins other than localhost.
+        boolean secure = "https".equalsIgnoreCase(ctx.scheme());
+        return new Cookie(
+                Authentication.SESSION_COOKIE, value, "/", maxAgeSeconds, secure, true, null, SameSite.STRICT);
+    }
+}

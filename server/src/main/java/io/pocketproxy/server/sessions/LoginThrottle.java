@@ -1,0 +1,93 @@
+package io.pocketproxy.server.sessions;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Slows down password guessing: failed logins drain a token bucket per email and one per client
+ * address, and an empty bucket turns further attempts away with 429 until it refills. Successful logins
+ * cost nothing.
+ *
+ * <p>Buckets live in a bounded cache, so a flood of made-up emails cannot grow memory without limit.
+ */
+public final class LoginThrottle {
+
+    /** How many failures a bucket absorbs, and how fast it forgives them. */
+    public record Limits(int failuresPerEmail, int failuresPerAddress, Duration refillEvery) {
+
+        public static Limits defaults() {
+            return new Limits(5, 20, Duration.ofMinutes(1));
+        }
+    }
+
+    private final Limits limits;
+    private final TimeMeter time;
+    private final Cache<String, Bucket> buckets;
+
+    public LoginThrottle(Limits limits, Clock clock) {
+        this.limits = limits;
+        this.time = new ClockTimeMeter(clock);
+        this.buckets = Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .expireAfterAccess(limits.refillEvery()
+                        .multipliedBy(Math.max(limits.failuresPerEmail(), limits.failuresPerAddress())))
+                .build();
+    }
+
+    /** How long the caller must wait before trying again, if it must. */
+    public Optional<Duration> waitBeforeAttempt(String email, String address) {
+        long waitNanos = Math.max(nanosToWait(emailBucket(email)), nanosToWait(addressBucket(address)));
+        return waitNanos > 0 ? Optional.of(Duration.ofNanos(waitNanos)) : Optional.empty();
+    }
+
+    public void recordFailure(String email, String address) {
+        emailBucket(email).tryConsume(1);
+        addressBucket(address).tryConsume(1);
+    }
+
+    private static long nanosToWait(Bucket bucket) {
+        return bucket.getAvailableTokens() > 0
+                ? 0
+                : bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+    }
+
+    private Bucket emailBucket(String email) {
+        String key = "email:" + (email == null ? "" : email.strip().toLowerCase(Locale.ROOT));
+        return buckets.get(key, ignored -> newBucket(limits.failuresPerEmail()));
+    }
+
+    private Bucket addressBucket(String address) {
+        return buckets.get("address:" + address, ignored -> newBucket(limits.failuresPerAddress()));
+    }
+
+    private Bucket newBucket(int capacity) {
+        return Bucket.builder()
+                .addLimit(Bandwidth.builder()
+                        .capacity(capacity)
+                        .refillGreedy(1, limits.refillEvery())
+                        .build())
+                .withCustomTimePrecision(time)
+                .build();
+    }
+
+    /** Bucket4j's clock, driven by ours so that tests can move time. */
+    private record ClockTimeMeter(Clock clock) implements TimeMeter {
+        @Override
+        public long currentTimeNanos() {
+            java.time.Instant now = clock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
+
+        @Override
+        public boolean isWallClockBased() {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.pocketproxy.server;
+
+import io.pocketproxy.testkit.ApiClient;
+import io.pocketproxy.testkit.SettableClock;
+import io.pocketproxy.testkit.TestPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real PocketProxy server for a test class: its own fresh database on the shared test PostgreSQL, its
+ * own data directory, ports chosen by the system, a settable clock, and a first admin.
+ */
+public final class RunningServer implements BeforeAllCallback, AfterAllCallback {
+
+    public static final String ADMIN_EMAIL = "admin@example.com";
+
+    private final String adminPassword = "admin-" + UUID.randomUUID();
+    private final SettableClock clock = SettableClock.startingNow();
+    private final Consumer<ServerConfig.Builder> customizer;
+    private Path dataDir;
+    private PocketProxyServer server;
+    private ApiClient admin;
+
+    public RunningServer() {
+        this(builder -> {});
+    }
+
+    public RunningServer(Consumer<ServerConfig.Builder> customizer) {
+        this.customizer = customizer;
+    }
+
+    /** A signed-in operator: how the tests act as a customer of the product. */
+    public record Operator(UUID id, String email, String password, ApiClient api) {}
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dataDir = Files.createTempDirectory("pocketproxy-server-test");
+        ServerConfig.Builder builder = ServerConfig.builder(dataDir)
+                .databaseUrl(TestPostgres.shared().newDatabaseUrl())
+                .apiPort(0)
+                .admin(ADMIN_EMAIL, adminPassword);
+        customizer.accept(builder);
+        server = PocketProxyServer.start(builder.build(), clock);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (server != null) {
+            server.close();
+        }
+        deleteRecursively(dataDir);
+    }
+
+    public PocketProxyServer server() {
+        return server;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.apiPort();
+    }
+
+    public ApiClient anonymous() {
+        return ApiClient.anonymous(baseUrl());
+    }
+
+    public synchronized ApiClient admin() {
+        if (admin == null) {
+            admin = anonymous().login(ADMIN_EMAIL, adminPassword);
+        }
+        return admin;
+    }
+
+    public String adminPassword() {
+        return adminPassword;
+    }
+
+    /** Creates an operator through the admin API and signs them in. */
+    public Operator newOperator() {
+        String email = "operator-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        String password = "secret-" + UUID.randomUUID();
+        ApiClient.Response created = admin().post(
+                "/api/users", Map.of("email", email, "password", password, "name", "Operator", "role", "operator"));
+        if (created.status() != 201) {
+            throw new AssertionError("creating an operator answered " + created);
+        }
+        UUID id = UUID.fromString(created.json().get("id").asText());
+        return new Operator(id, email, password, anonymous().login(email, password));
+    }
+
+    public Jdbi jdbi() {
+        return server.database().jdbi();
+    }
+
+    public SettableClock clock() {
+        return clock;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    static void deleteRecursively(Path directory) {
+        if (directory == null || !Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.delete(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
