@@ -22,11 +22,14 @@ class AuthApiTest {
     @Test
     void signsInAndTellsWhoIsSignedIn() {
         ApiClient.Response login = server.anonymous()
-                .post("/api/auth/login", Map.of("email", RunningServer.ADMIN_EMAIL, "password", server.adminPassword()));
+                .post(
+                        "/api/auth/login",
+                        Map.of("email", RunningServer.ADMIN_EMAIL, "password", server.adminPassword()));
 
         assertThat(login.status()).isEqualTo(200);
         assertThat(login.json().get("token").asText()).startsWith("pps_");
-        ApiClient.Response me = server.anonymous().withToken(login.json().get("token").asText()).get("/api/me");
+        ApiClient.Response me =
+                server.anonymous().withToken(login.json().get("token").asText()).get("/api/me");
         assertThat(me.status()).isEqualTo(200);
         assertThat(me.json().get("email").asText()).isEqualTo(RunningServer.ADMIN_EMAIL);
         assertThat(me.json().get("role").asText()).isEqualTo("admin");
@@ -44,15 +47,22 @@ class AuthApiTest {
     @Test
     void setsAnHttpOnlySameSiteStrictSessionCookieThatAuthenticates() throws Exception {
         ApiClient.Response login = server.anonymous()
-                .post("/api/auth/login", Map.of("email", RunningServer.ADMIN_EMAIL, "password", server.adminPassword()));
+                .post(
+                        "/api/auth/login",
+                        Map.of("email", RunningServer.ADMIN_EMAIL, "password", server.adminPassword()));
 
         String setCookie = login.header("Set-Cookie");
-        assertThat(setCookie).startsWith("pocketproxy_session=").contains("HttpOnly").contains("SameSite=Strict").contains("Path=/");
+        assertThat(setCookie)
+                .startsWith("pocketproxy_session=")
+                .contains("HttpOnly")
+                .contains("SameSite=Strict")
+                .contains("Path=/");
         String cookie = setCookie.substring(0, setCookie.indexOf(';'));
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/api/me"))
                 .header("Cookie", cookie)
                 .build();
-        var response = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        var response = java.net.http.HttpClient.newHttpClient()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains(RunningServer.ADMIN_EMAIL);
     }
@@ -134,18 +144,22 @@ class AuthApiTest {
 
     @Test
     void keepsOnlyADigestOfSessionTokens() {
-        String token = server.anonymous().login(RunningServer.ADMIN_EMAIL, server.adminPassword()).token();
+        String token = server.anonymous()
+                .login(RunningServer.ADMIN_EMAIL, server.adminPassword())
+                .token();
 
-        boolean digestStored = server.jdbi().withHandle(handle -> handle
-                .createQuery("SELECT EXISTS (SELECT 1 FROM sessions WHERE token_digest = :digest)")
-                .bind("digest", Secrets.digest(token))
-                .mapTo(Boolean.class)
-                .one());
-        boolean tokenStored = server.jdbi().withHandle(handle -> handle
-                .createQuery("SELECT EXISTS (SELECT 1 FROM sessions WHERE position(convert_to(:token, 'UTF8') in token_digest) > 0)")
-                .bind("token", token)
-                .mapTo(Boolean.class)
-                .one());
+        boolean digestStored = server.jdbi()
+                .withHandle(handle -> handle.createQuery(
+                                "SELECT EXISTS (SELECT 1 FROM sessions WHERE token_digest = :digest)")
+                        .bind("digest", Secrets.digest(token))
+                        .mapTo(Boolean.class)
+                        .one());
+        boolean tokenStored = server.jdbi()
+                .withHandle(handle -> handle.createQuery(
+                                "SELECT EXISTS (SELECT 1 FROM sessions WHERE position(convert_to(:token, 'UTF8') in token_digest) > 0)")
+                        .bind("token", token)
+                        .mapTo(Boolean.class)
+                        .one());
         assertThat(digestStored).isTrue();
         assertThat(tokenStored).isFalse();
         assertThat(HexFormat.of().formatHex(Secrets.digest(token))).hasSize(64);
@@ -153,7 +167,8 @@ class AuthApiTest {
 
     private static long passwordChecks() {
         String metrics = server.anonymous().get("/metrics").body();
-        Matcher matcher = Pattern.compile("(?m)^pocketproxy_password_checks_total\\S* ([0-9.E+]+)$").matcher(metrics);
+        Matcher matcher = Pattern.compile("(?m)^pocketproxy_password_checks_total\\S* ([0-9.E+]+)$")
+                .matcher(metrics);
         if (!matcher.find()) {
             throw new AssertionError("no pocketproxy_password_checks_total in /metrics");
         }

@@ -18,8 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ConnectionsApiTest {
 
     @RegisterExtension
-    static final RunningServer server = new RunningServer(config -> config
-            .publicHost("proxy.example.net")
+    static final RunningServer server = new RunningServer(config -> config.publicHost("proxy.example.net")
             .httpProxyPort(18081)
             .socksPort(11080)
             .openvpnPort(11194));
@@ -42,11 +41,16 @@ class ConnectionsApiTest {
         assertThat(created.get("bandwidth_used").asLong()).isZero();
         assertThat(created.get("active").asBoolean()).isTrue();
 
-        ApiClient.Response read = api.get("/api/connections/" + created.get("id").asText());
+        ApiClient.Response read =
+                api.get("/api/connections/" + created.get("id").asText());
         assertThat(read.status()).isEqualTo(200);
-        assertThat(read.json().get("username").asText()).isEqualTo(created.get("username").asText());
+        assertThat(read.json().get("username").asText())
+                .isEqualTo(created.get("username").asText());
         assertThat(read.json().get("endpoint").asText()).isEqualTo(endpoint);
-        assertThat(read.body()).doesNotContain(password).doesNotContain("password").doesNotContain("$2");
+        assertThat(read.body())
+                .doesNotContain(password)
+                .doesNotContain("password")
+                .doesNotContain("$2");
         assertThat(api.get("/api/connections").body()).doesNotContain(password).doesNotContain("password");
     }
 
@@ -58,19 +62,23 @@ class ConnectionsApiTest {
         JsonNode http = createConnection(api, deviceId, "HTTP", null);
         JsonNode socks = createConnection(api, deviceId, "SOCKS5", null);
 
-        assertThat(http.get("proxy_url").asText()).isEqualTo("http://" + http.get("username").asText() + ":"
-                + http.get("password").asText() + "@proxy.example.net:18081");
+        assertThat(http.get("proxy_url").asText())
+                .isEqualTo("http://" + http.get("username").asText() + ":"
+                        + http.get("password").asText() + "@proxy.example.net:18081");
         assertThat(socks.get("proxy_url").asText()).startsWith("socks5h://").endsWith("@proxy.example.net:11080");
     }
 
     @Test
     void storesOnlyABcryptHashOfCost12ThatMatchesThePassword() {
         ApiClient api = server.newOperator().api();
-        JsonNode created = createConnection(api, createDevice(api, "phone").get("id").asText(), "SOCKS5", null);
+        JsonNode created =
+                createConnection(api, createDevice(api, "phone").get("id").asText(), "SOCKS5", null);
 
         String hash = passwordHash(created.get("id").asText());
 
-        assertThat(hash).matches("\\$2[aby]\\$12\\$.{53}").doesNotContain(created.get("password").asText());
+        assertThat(hash)
+                .matches("\\$2[aby]\\$12\\$.{53}")
+                .doesNotContain(created.get("password").asText());
         assertThat(verifies(created.get("password").asText(), hash)).isTrue();
     }
 
@@ -79,8 +87,14 @@ class ConnectionsApiTest {
         ApiClient api = server.newOperator().api();
         String deviceId = createDevice(api, "phone").get("id").asText();
 
-        assertThat(createConnection(api, deviceId, "HTTP", null).get("bandwidth_limit").asLong()).isZero();
-        assertThat(createConnection(api, deviceId, "HTTP", 0L).get("bandwidth_limit").asLong()).isZero();
+        assertThat(createConnection(api, deviceId, "HTTP", null)
+                        .get("bandwidth_limit")
+                        .asLong())
+                .isZero();
+        assertThat(createConnection(api, deviceId, "HTTP", 0L)
+                        .get("bandwidth_limit")
+                        .asLong())
+                .isZero();
     }
 
     @Test
@@ -88,7 +102,8 @@ class ConnectionsApiTest {
         ApiClient api = server.newOperator().api();
         String deviceId = createDevice(api, "phone").get("id").asText();
 
-        assertThat(createConnection(api, deviceId, "socks5", null).get("type").asText()).isEqualTo("SOCKS5");
+        assertThat(createConnection(api, deviceId, "socks5", null).get("type").asText())
+                .isEqualTo("SOCKS5");
     }
 
     @Test
@@ -98,8 +113,11 @@ class ConnectionsApiTest {
         String secondDevice = createDevice(api, "second").get("id").asText();
         String id = createConnection(api, firstDevice, "HTTP", 100L).get("id").asText();
 
-        JsonNode patched = expect(200, api.patch("/api/connections/" + id,
-                Map.of("bandwidth_limit", 5_000_000_000L, "active", false, "device_id", secondDevice)));
+        JsonNode patched = expect(
+                200,
+                api.patch(
+                        "/api/connections/" + id,
+                        Map.of("bandwidth_limit", 5_000_000_000L, "active", false, "device_id", secondDevice)));
 
         assertThat(patched.get("bandwidth_limit").asLong()).isEqualTo(5_000_000_000L);
         assertThat(patched.get("active").asBoolean()).isFalse();
@@ -117,7 +135,8 @@ class ConnectionsApiTest {
     @Test
     void regeneratingThePasswordReplacesTheOldOne() {
         ApiClient api = server.newOperator().api();
-        JsonNode created = createConnection(api, createDevice(api, "phone").get("id").asText(), "HTTP", null);
+        JsonNode created =
+                createConnection(api, createDevice(api, "phone").get("id").asText(), "HTTP", null);
         String id = created.get("id").asText();
         String oldPassword = created.get("password").asText();
 
@@ -125,7 +144,8 @@ class ConnectionsApiTest {
 
         String newPassword = regenerated.get("password").asText();
         assertThat(newPassword).matches("[A-Za-z0-9]{24}").isNotEqualTo(oldPassword);
-        assertThat(regenerated.get("username").asText()).isEqualTo(created.get("username").asText());
+        assertThat(regenerated.get("username").asText())
+                .isEqualTo(created.get("username").asText());
         assertThat(regenerated.get("proxy_url").asText()).contains(newPassword);
         String hash = passwordHash(id);
         assertThat(verifies(newPassword, hash)).isTrue();
@@ -136,10 +156,16 @@ class ConnectionsApiTest {
     void resettingUsageZeroesItAndStartsANewGeneration() {
         ApiClient api = server.newOperator().api();
         String id = createConnection(api, createDevice(api, "phone").get("id").asText(), "HTTP", 1000L)
-                .get("id").asText();
-        server.jdbi().useHandle(handle -> handle.execute(
-                "UPDATE proxy_connections SET bandwidth_used = 750 WHERE id = ?", UUID.fromString(id)));
-        assertThat(api.get("/api/connections/" + id).json().get("bandwidth_used").asLong()).isEqualTo(750);
+                .get("id")
+                .asText();
+        server.jdbi()
+                .useHandle(handle -> handle.execute(
+                        "UPDATE proxy_connections SET bandwidth_used = 750 WHERE id = ?", UUID.fromString(id)));
+        assertThat(api.get("/api/connections/" + id)
+                        .json()
+                        .get("bandwidth_used")
+                        .asLong())
+                .isEqualTo(750);
         long generationBefore = generation(id);
 
         JsonNode reset = expect(200, api.post("/api/connections/" + id + "/reset-bandwidth", null));
@@ -153,7 +179,8 @@ class ConnectionsApiTest {
     void deletesAConnection() {
         ApiClient api = server.newOperator().api();
         String id = createConnection(api, createDevice(api, "phone").get("id").asText(), "HTTP", null)
-                .get("id").asText();
+                .get("id")
+                .asText();
 
         assertThat(api.delete("/api/connections/" + id).status()).isEqualTo(204);
 
@@ -177,19 +204,20 @@ class ConnectionsApiTest {
     }
 
     private static String passwordHash(String connectionId) {
-        return server.jdbi().withHandle(handle -> handle
-                .createQuery("SELECT password_hash FROM proxy_connections WHERE id = :id")
-                .bind("id", UUID.fromString(connectionId))
-                .mapTo(String.class)
-                .one());
+        return server.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT password_hash FROM proxy_connections WHERE id = :id")
+                        .bind("id", UUID.fromString(connectionId))
+                        .mapTo(String.class)
+                        .one());
     }
 
     private static long generation(String connectionId) {
-        return server.jdbi().withHandle(handle -> handle
-                .createQuery("SELECT usage_generation FROM proxy_connections WHERE id = :id")
-                .bind("id", UUID.fromString(connectionId))
-                .mapTo(Long.class)
-                .one());
+        return server.jdbi()
+                .withHandle(
+                        handle -> handle.createQuery("SELECT usage_generation FROM proxy_connections WHERE id = :id")
+                                .bind("id", UUID.fromString(connectionId))
+                                .mapTo(Long.class)
+                                .one());
     }
 
     private static boolean verifies(String password, String hash) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DevicesApiTest {
 
     @RegisterExtension
-    static final RunningServer server = new RunningServer(config -> config.publicHost("relay.example.net").linkPort(9443));
+    static final RunningServer server =
+            new RunningServer(config -> config.publicHost("relay.example.net").linkPort(9443));
 
     @Test
     void createsAPendingDeviceWithATokenAndPairingStringShownOnce() {
@@ -35,7 +36,8 @@ class DevicesApiTest {
         assertThat(pairing.deviceToken()).isEqualTo(token);
         assertThat(pairing.relayHost()).isEqualTo("relay.example.net");
         assertThat(pairing.relayPort()).isEqualTo(9443);
-        assertThat(pairing.relayFingerprint()).isEqualTo(server.server().certificate().fingerprint());
+        assertThat(pairing.relayFingerprint())
+                .isEqualTo(server.server().certificate().fingerprint());
         assertThat(created.get("agent_command").asText()).isEqualTo("pocketproxy agent --pair '" + pairing + "'");
 
         ApiClient.Response read = api.get("/api/devices/" + created.get("id").asText());
@@ -53,11 +55,11 @@ class DevicesApiTest {
         JsonNode created = createDevice(api, "Galaxy");
         String token = created.get("token").asText();
 
-        Map<String, Object> row = server.jdbi().withHandle(handle -> handle
-                .createQuery("SELECT * FROM devices WHERE id = :id")
-                .bind("id", UUID.fromString(created.get("id").asText()))
-                .mapToMap()
-                .one());
+        Map<String, Object> row = server.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT * FROM devices WHERE id = :id")
+                        .bind("id", UUID.fromString(created.get("id").asText()))
+                        .mapToMap()
+                        .one());
 
         assertThat((byte[]) row.get("token_digest")).isEqualTo(Secrets.digest(token));
         assertThat(row.values()).noneMatch(value -> String.valueOf(value).contains(token));

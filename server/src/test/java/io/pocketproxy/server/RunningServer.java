@@ -90,7 +90,8 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
         String email = "operator-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
         String password = "secret-" + UUID.randomUUID();
         ApiClient.Response created = admin().post(
-                "/api/users", Map.of("email", email, "password", password, "name", "Operator", "role", "operator"));
+                        "/api/users",
+                        Map.of("email", email, "password", password, "name", "Operator", "role", "operator"));
         if (created.status() != 201) {
             throw new AssertionError("creating an operator answered " + created);
         }

@@ -34,6 +34,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -132,11 +133,13 @@ public record RelayCertificate(X509Certificate certificate, PrivateKey privateKe
 
     private void save(Path certificateFile, Path keyFile) throws IOException {
         Files.createDirectories(certificateFile.getParent());
-        writePem(keyFile, privateKey, true);
+        // PKCS#8 ("PRIVATE KEY"): self-describing, and what Netty's SslContextBuilder reads.
+        writePem(keyFile, new JcaPKCS8Generator(privateKey, null).generate(), true);
         writePem(certificateFile, certificate, false);
     }
 
     private static void writePem(Path file, Object object, boolean secret) throws IOException {
+        // Written beside the target and moved into place, so a crash never leaves half a file.
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
             writer.writeObject(object);

@@ -1,0 +1,67 @@
+package io.pocketproxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+    @Test
+    void hasTheDocumentedDefaults() {
+        ServerConfig config = ServerConfig.builder(Path.of("data")).build();
+
+        assertThat(config.dataDir()).isEqualTo(Path.of("data").toAbsolutePath());
+        assertThat(config.embeddedDatabase()).isTrue();
+        assertThat(config.bind()).isEqualTo("127.0.0.1");
+        assertThat(config.advertisedHost()).isEqualTo("127.0.0.1");
+        assertThat(config.apiPort()).isEqualTo(8080);
+        assertThat(config.httpProxyPort()).isEqualTo(8081);
+        assertThat(config.socksPort()).isEqualTo(1080);
+        assertThat(config.linkPort()).isEqualTo(8443);
+        assertThat(config.offlineAfter()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.alertCooldown()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.usageFlush()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.allowPrivateWebhooks()).isFalse();
+    }
+
+    @Test
+    void masksSecretsWhenPrinted() {
+        ServerConfig config = ServerConfig.builder(Path.of("data"))
+                .databaseUrl("postgresql://pp:db-s3cret@db/pp")
+                .admin("admin@example.com", "admin-s3cret")
+                .build();
+
+        assertThat(config.toString())
+                .doesNotContain("db-s3cret")
+                .doesNotContain("admin-s3cret")
+                .contains("admin@example.com");
+    }
+
+    @Test
+    void namesTheBadValueAndTheExpectation() {
+        assertThatThrownBy(() ->
+                        ServerConfig.builder(Path.of("data")).apiPort(70000).build())
+                .hasMessage("api-port: 70000 (expected: 0-65535)");
+        assertThatThrownBy(() -> ServerConfig.builder(Path.of("data"))
+                        .offlineAfter(Duration.ZERO)
+                        .build())
+                .hasMessage("offline-after: PT0S (expected: > 0)");
+        assertThatThrownBy(() -> ServerConfig.builder(Path.of("data"))
+                        .admin("admin@example.com", null)
+                        .build())
+                .hasMessageContaining("only one given");
+    }
+
+    @Test
+    void advertisesThePublicHostWhenGiven() {
+        ServerConfig config = ServerConfig.builder(Path.of("data"))
+                .bind("0.0.0.0")
+                .publicHost("proxy.example.com")
+                .build();
+
+        assertThat(config.advertisedHost()).isEqualTo("proxy.example.com");
+    }
+}
