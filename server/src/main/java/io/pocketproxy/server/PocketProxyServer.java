@@ -94,9 +94,6 @@ public final class PocketProxyServer implements AutoCloseable {
 
             if (config.adminEmail() != null) {
                 parts.users.createFirstAdmin(config.adminEmail(), config.adminPassword());
-            } else if (!parts.users.anyUser()) {
-                log.warn("no user exists yet: restart with --admin-email and --admin-password"
-                        + " (or POCKETPROXY_ADMIN_EMAIL / POCKETPROXY_ADMIN_PASSWORD) to create the first admin");
             }
 
             var mapper = Json.mapper();

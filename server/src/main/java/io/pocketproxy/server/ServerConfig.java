@@ -46,6 +46,9 @@ public record ServerConfig(
         if (databaseUrl != null && databaseUrl.isBlank()) {
             databaseUrl = null;
         }
+        if (databaseUrl != null) {
+            DatabaseUrls.parse(databaseUrl); // refuses a malformed URL now, before anything starts
+        }
         if (bind == null || bind.isBlank()) {
             throw new IllegalArgumentException("bind: blank (expected: an IP address such as 127.0.0.1 or 0.0.0.0)");
         }

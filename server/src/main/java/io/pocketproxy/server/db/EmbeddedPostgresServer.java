@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>It is locked down as if it were a shared machine's database: it listens on loopback only, has no
  * Unix socket, and admits only the superuser with a random password kept in
  * {@code <data dir>/postgres.password} (mode 0600). Durability is on ({@code fsync}), because usage and
- * alerts must survive a power cut.
+ * alerts must survive a power cut. PostgreSQL's own messages go to {@code <data dir>/postgres.log}.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -36,6 +36,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     static final String SUPERUSER = "postgres";
     static final String CLUSTER_DIR = "postgres";
     static final String PASSWORD_FILE = "postgres.password";
+    static final String LOG_FILE = "postgres.log";
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
@@ -71,8 +72,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             String password =
                     Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
 
+            ProcessBuilder.Redirect postgresLog =
+                    ProcessBuilder.Redirect.appendTo(dataDir.resolve(LOG_FILE).toFile());
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(clusterDir)
+                    .setOutputRedirector(postgresLog)
+                    .setErrorRedirector(postgresLog)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)
                     .setPGStartupWait(STARTUP_WAIT)
@@ -91,7 +96,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 builder.setLocaleConfig("pwfile", passwordFile.toString());
                 builder.setLocaleConfig("locale", "C");
             }
-            EmbeddedPostgres postgres = builder.start();
+            EmbeddedPostgres postgres = startLogged(builder, dataDir.resolve(LOG_FILE));
             DatabaseSettings settings = new DatabaseSettings(
                     "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE, SUPERUSER, password);
             createDatabaseIfMissing(postgres);
@@ -99,6 +104,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             return new EmbeddedPostgresServer(postgres, settings, clusterDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL in " + clusterDir, e);
+        }
+    }
+
+    private static EmbeddedPostgres startLogged(EmbeddedPostgres.Builder builder, Path logFile) throws IOException {
+        try {
+            return builder.start();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("embedded PostgreSQL did not start; its own log is " + logFile, e);
         }
     }
 

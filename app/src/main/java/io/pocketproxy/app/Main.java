@@ -1,0 +1,56 @@
+package io.pocketproxy.app;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code pocketproxy}: the one command that runs every part of PocketProxy. */
+@Command(
+        name = "pocketproxy",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Turns a fleet of phones into metered, secure proxies.",
+        subcommands = {ServerCommand.class, DemoCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setDefaultValueProvider(new EnvironmentDefaults());
+        commandLine.setExecutionExceptionHandler(Main::reportFailure);
+        return commandLine;
+    }
+
+    /**
+     * A command that fails says why in one line; the stack trace is for the log, where an operator who
+     * needs it will look.
+     */
+    private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        PrintWriter err = commandLine.getErr();
+        err.println("pocketproxy " + commandLine.getCommandName() + ": " + messageOf(e));
+        err.flush();
+        org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
+        return 1;
+    }
+
+    private static String messageOf(Throwable e) {
+        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
+                message.append(": ").append(cause.getMessage());
+            }
+        }
+        return message.toString();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"pocketproxy " + (version == null ? "development build" : version)};
+        }
+    }
+}

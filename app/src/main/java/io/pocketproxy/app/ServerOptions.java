@@ -1,0 +1,131 @@
+package io.pocketproxy.app;
+
+import io.pocketproxy.server.ServerConfig;
+import java.time.Duration;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The options of {@code pocketproxy server} (DESIGN.md section 5), each also read from POCKETPROXY_<NAME>. */
+final class ServerOptions {
+
+    @Mixin
+    StorageOptions storage = new StorageOptions();
+
+    @Option(
+            names = "--bind",
+            defaultValue = "127.0.0.1",
+            paramLabel = "ADDRESS",
+            description = "Address every listener binds to (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+    String bind;
+
+    @Option(
+            names = "--public-host",
+            paramLabel = "HOST",
+            description = "Host name customers and devices are given (default: the bind address).")
+    String publicHost;
+
+    @Option(
+            names = "--api-port",
+            defaultValue = "8080",
+            paramLabel = "PORT",
+            description = "REST API and dashboard port (default: ${DEFAULT-VALUE}).")
+    int apiPort;
+
+    @Option(
+            names = "--http-proxy-port",
+            defaultValue = "8081",
+            paramLabel = "PORT",
+            description = "HTTP proxy port for customers (default: ${DEFAULT-VALUE}).")
+    int httpProxyPort;
+
+    @Option(
+            names = "--socks-port",
+            defaultValue = "1080",
+            paramLabel = "PORT",
+            description = "SOCKS5 proxy port for customers (default: ${DEFAULT-VALUE}).")
+    int socksPort;
+
+    @Option(
+            names = "--link-port",
+            defaultValue = "8443",
+            paramLabel = "PORT",
+            description = "Port devices' agents link to (default: ${DEFAULT-VALUE}).")
+    int linkPort;
+
+    @Option(
+            names = "--openvpn-port",
+            defaultValue = "1194",
+            paramLabel = "PORT",
+            description = "OpenVPN port given to OPENVPN connections (default: ${DEFAULT-VALUE}).")
+    int openvpnPort;
+
+    @Option(
+            names = "--admin-email",
+            paramLabel = "EMAIL",
+            description = "Creates the first admin if no user exists yet.")
+    String adminEmail;
+
+    @Option(
+            names = "--admin-password",
+            paramLabel = "PASSWORD",
+            description =
+                    "Password of that first admin; prefer POCKETPROXY_ADMIN_PASSWORD (command lines are visible to all local users).")
+    String adminPassword;
+
+    @Option(
+            names = "--offline-after",
+            defaultValue = "2m",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "A device without a heartbeat for this long is offline (default: ${DEFAULT-VALUE}).")
+    Duration offlineAfter;
+
+    @Option(
+            names = "--alert-cooldown",
+            defaultValue = "5m",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "At most one offline alert per device in this time (default: ${DEFAULT-VALUE}).")
+    Duration alertCooldown;
+
+    @Option(
+            names = "--usage-flush",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "How often usage is written to the database (default: ${DEFAULT-VALUE}).")
+    Duration usageFlush;
+
+    @Option(
+            names = "--session-ttl",
+            defaultValue = "12h",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "How long a dashboard or API login lasts (default: ${DEFAULT-VALUE}).")
+    Duration sessionTtl;
+
+    @Option(
+            names = "--allow-private-webhooks",
+            defaultValue = "false",
+            description = "Allow webhook URLs on loopback and private networks (self-hosting, tests).")
+    boolean allowPrivateWebhooks;
+
+    ServerConfig toConfig() {
+        return ServerConfig.builder(storage.dataDir)
+                .databaseUrl(storage.databaseUrl)
+                .bind(bind)
+                .publicHost(publicHost)
+                .apiPort(apiPort)
+                .httpProxyPort(httpProxyPort)
+                .socksPort(socksPort)
+                .linkPort(linkPort)
+                .openvpnPort(openvpnPort)
+                .admin(adminEmail, adminPassword)
+                .offlineAfter(offlineAfter)
+                .alertCooldown(alertCooldown)
+                .usageFlush(usageFlush)
+                .sessionTtl(sessionTtl)
+                .allowPrivateWebhooks(allowPrivateWebhooks)
+                .build();
+    }
+}

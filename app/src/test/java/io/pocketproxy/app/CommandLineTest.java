@@ -1,0 +1,104 @@
+package io.pocketproxy.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pocketproxy.server.ServerConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CommandLineTest {
+
+    @Test
+    void namesTheEnvironmentVariableOfEachOption() {
+        assertThat(EnvironmentDefaults.variableFor("--api-port")).isEqualTo("POCKETPROXY_API_PORT");
+        assertThat(EnvironmentDefaults.variableFor("--allow-private-webhooks"))
+                .isEqualTo("POCKETPROXY_ALLOW_PRIVATE_WEBHOOKS");
+    }
+
+    @Test
+    void takesOptionsFromTheEnvironmentAndTheCommandLineOverIt() {
+        ServerConfig config = parse(
+                Map.of(
+                        "POCKETPROXY_API_PORT",
+                        "9090",
+                        "POCKETPROXY_ADMIN_PASSWORD",
+                        "from-env-123",
+                        "POCKETPROXY_SOCKS_PORT",
+                        "2080"),
+                "--socks-port",
+                "3080",
+                "--admin-email",
+                "admin@example.com");
+
+        assertThat(config.apiPort()).isEqualTo(9090);
+        assertThat(config.socksPort()).isEqualTo(3080);
+        assertThat(config.adminPassword()).isEqualTo("from-env-123");
+    }
+
+    @Test
+    void usesTheDocumentedDefaultsWithNothingSet() {
+        ServerConfig config = parse(Map.of());
+
+        assertThat(config.dataDir())
+                .isEqualTo(Path.of("./data").toAbsolutePath().normalize());
+        assertThat(config.apiPort()).isEqualTo(8080);
+        assertThat(config.httpProxyPort()).isEqualTo(8081);
+        assertThat(config.socksPort()).isEqualTo(1080);
+        assertThat(config.linkPort()).isEqualTo(8443);
+        assertThat(config.offlineAfter()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.alertCooldown()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.usageFlush()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.bind()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void readsDurationsAsPeopleWriteThem() {
+        DurationConverter converter = new DurationConverter();
+
+        assertThat(converter.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(converter.convert("30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(converter.convert("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(converter.convert("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(converter.convert("PT90S")).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void explainsABadOptionValue() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Main.commandLine();
+        commandLine.setErr(new PrintWriter(err));
+
+        int exit = commandLine.execute("server", "--offline-after", "soon");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("'soon' is not a duration (expected: e.g. 500ms, 30s, 2m, 1h)");
+    }
+
+    @Test
+    void reportsAFailingCommandInOneLine() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Main.commandLine();
+        commandLine.setErr(new PrintWriter(err));
+
+        int exit = commandLine.execute("migrate", "--database-url", "mysql://root:s3cret@db/pp");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString())
+                .startsWith("pocketproxy migrate: database-url:")
+                .doesNotContain("s3cret")
+                .doesNotContain("\tat ");
+    }
+
+    private static ServerConfig parse(Map<String, String> environment, String... args) {
+        ServerCommand command = new ServerCommand();
+        CommandLine commandLine = new CommandLine(command);
+        commandLine.setDefaultValueProvider(new EnvironmentDefaults(environment));
+        commandLine.parseArgs(args);
+        return command.options.toConfig();
+    }
+}

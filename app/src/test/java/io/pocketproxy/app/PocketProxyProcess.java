@@ -1,0 +1,149 @@
+package io.pocketproxy.app;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged {@code pocketproxy.jar} running as a real process, as an operator runs it: its output
+ * is collected line by line, and it can be stopped with SIGTERM or killed outright.
+ */
+final class PocketProxyProcess implements AutoCloseable {
+
+    private static final Pattern READY = Pattern.compile("API at (http://\\S+?)/?$");
+
+    private final Process process;
+    private final Path stdout;
+    private final Path stderr;
+
+    private PocketProxyProcess(Process process, Path stdout, Path stderr) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    static PocketProxyProcess start(Map<String, String> environment, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-jar");
+        command.add(jar().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(name -> name.startsWith("POCKETPROXY_"));
+        builder.environment().putAll(environment);
+        try {
+            // Files, not pipes: the whole output stays readable after the process has gone.
+            Path stdout = Files.createTempFile("pocketproxy-stdout", ".txt");
+            Path stderr = Files.createTempFile("pocketproxy-stderr", ".txt");
+            builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+            return new PocketProxyProcess(builder.start(), stdout, stderr);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    static Path jar() {
+        return Path.of(System.getProperty("pocketproxy.jar", "target/pocketproxy.jar"));
+    }
+
+    /** Waits until the server says it is ready and returns its API base URL (no trailing slash). */
+    String awaitReady() {
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("pocketproxy exited with " + process.exitValue() + ":\n" + stderr());
+                    }
+                    return readyUrl() != null;
+                });
+        return readyUrl();
+    }
+
+    private String readyUrl() {
+        for (String line : stderr().split("\n")) {
+            Matcher matcher = READY.matcher(line.strip());
+            if (matcher.find()) {
+                return matcher.group(1);
+            }
+        }
+        return null;
+    }
+
+    /** SIGTERM, then the exit code; fails if the process does not end within 30 s. */
+    int terminate() {
+        process.destroy();
+        return awaitExit();
+    }
+
+    /** SIGKILL: the process gets no chance to clean up, as in a power cut or an OOM kill. */
+    void kill() {
+        process.destroyForcibly();
+        awaitExit();
+    }
+
+    int awaitExit() {
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("pocketproxy did not exit within 30 s:\n" + stderr());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String stdout() {
+        return read(stdout);
+    }
+
+    String stderr() {
+        return read(stderr);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            stopIfAlive();
+        } finally {
+            try {
+                Files.deleteIfExists(stdout);
+                Files.deleteIfExists(stderr);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private void stopIfAlive() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
