@@ -27,7 +27,8 @@ public final class BcryptBench {
                 nanos[i] = System.nanoTime() - start;
             }
             Arrays.sort(nanos);
-            System.out.printf("bcrypt cost %d, one check (%d runs): median %.1f ms, min %.1f ms, max %.1f ms%n",
+            System.out.printf(
+                    "bcrypt cost %d, one check (%d runs): median %.1f ms, min %.1f ms, max %.1f ms%n",
                     PasswordHashing.COST, RUNS, nanos[RUNS / 2] / 1e6, nanos[0] / 1e6, nanos[RUNS - 1] / 1e6);
         }
     }

@@ -1,5 +1,7 @@
 package io.pocketproxy.server;
 
+import io.pocketproxy.relay.Relay;
+import io.pocketproxy.relay.auth.FailureThrottle;
 import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.api.ApiServer;
@@ -14,13 +16,14 @@ import io.pocketproxy.server.connections.ProxyEndpoints;
 import io.pocketproxy.server.db.DataDirLock;
 import io.pocketproxy.server.db.Database;
 import io.pocketproxy.server.db.Postgres;
+import io.pocketproxy.server.devices.DeviceRegistry;
 import io.pocketproxy.server.devices.DeviceService;
 import io.pocketproxy.server.devices.DevicesApi;
 import io.pocketproxy.server.devices.RelayAddress;
+import io.pocketproxy.server.directory.DatabaseDirectory;
 import io.pocketproxy.server.metrics.HttpMetrics;
 import io.pocketproxy.server.metrics.Metrics;
 import io.pocketproxy.server.sessions.AuthApi;
-import io.pocketproxy.server.sessions.LoginThrottle;
 import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.users.UserService;
 import io.pocketproxy.server.users.UsersApi;
@@ -40,6 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class PocketProxyServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PocketProxyServer.class);
+    private static final java.time.Duration HEARTBEAT_BATCH = java.time.Duration.ofSeconds(1);
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> parts;
@@ -50,6 +54,8 @@ public final class PocketProxyServer implements AutoCloseable {
     private final DeviceService devices;
     private final ConnectionService connections;
     private final RelayCertificate certificate;
+    private final Relay relay;
+    private final DeviceRegistry deviceRegistry;
 
     private PocketProxyServer(Builder parts) {
         this.config = parts.config;
@@ -61,6 +67,8 @@ public final class PocketProxyServer implements AutoCloseable {
         this.devices = parts.devices;
         this.connections = parts.connections;
         this.certificate = parts.certificate;
+        this.relay = parts.relay;
+        this.deviceRegistry = parts.deviceRegistry;
     }
 
     public static PocketProxyServer start(ServerConfig config) {
@@ -81,16 +89,29 @@ public final class PocketProxyServer implements AutoCloseable {
             PasswordHashing hashing = parts.open(PasswordHashing.withDefaultPool());
             metrics.bindPasswordHashing(hashing);
             var jdbi = parts.database.jdbi();
+
+            DatabaseDirectory directory = parts.open(new DatabaseDirectory(jdbi, parts.postgres.settings()));
+            parts.deviceRegistry = parts.open(new DeviceRegistry(jdbi, HEARTBEAT_BATCH));
+            parts.relay = parts.open(Relay.start(
+                    config.relayConfig(),
+                    parts.certificate,
+                    directory,
+                    parts.deviceRegistry,
+                    directory,
+                    hashing,
+                    clock));
+            metrics.bindRelay(parts.relay);
+
             ChangeAnnouncer announcer = new ChangeAnnouncer();
             parts.users = new UserService(jdbi, hashing);
             SessionService sessions = new SessionService(jdbi, clock, config.sessionTtl());
             parts.devices = new DeviceService(
                     jdbi,
                     announcer,
-                    new RelayAddress(config.advertisedHost(), config.linkPort(), parts.certificate.fingerprint()));
+                    new RelayAddress(config.advertisedHost(), parts.relay.linkPort(), parts.certificate.fingerprint()));
             parts.connections = new ConnectionService(jdbi, hashing, announcer);
             ProxyEndpoints endpoints = new ProxyEndpoints(
-                    config.advertisedHost(), config.httpProxyPort(), config.socksPort(), config.openvpnPort());
+                    config.advertisedHost(), parts.relay.httpPort(), parts.relay.socksPort(), config.openvpnPort());
 
             if (config.adminEmail() != null) {
                 parts.users.createFirstAdmin(config.adminEmail(), config.adminPassword());
@@ -99,8 +120,7 @@ public final class PocketProxyServer implements AutoCloseable {
             var mapper = Json.mapper();
             RequestBodies bodies = new RequestBodies(mapper);
             ApiServer.Handlers handlers = new ApiServer.Handlers(
-                    new AuthApi(
-                            parts.users, sessions, new LoginThrottle(LoginThrottle.Limits.defaults(), clock), bodies),
+                    new AuthApi(parts.users, sessions, new FailureThrottle(AuthApi.LOGIN_LIMITS, clock), bodies),
                     new UsersApi(parts.users, bodies),
                     new DevicesApi(parts.devices, bodies),
                     new ConnectionsApi(parts.connections, endpoints, bodies),
@@ -170,6 +190,16 @@ public final class PocketProxyServer implements AutoCloseable {
         return certificate;
     }
 
+    public Relay relay() {
+        return relay;
+    }
+
+    /** Writes what the relay counted and the heartbeats it received to the database now. */
+    public void flushToDatabase() {
+        relay.flushUsage();
+        deviceRegistry.flush();
+    }
+
     /** Where the embedded PostgreSQL keeps its files, when the server uses it. */
     public Optional<Path> embeddedClusterDir() {
         return postgres.embeddedClusterDir();
@@ -193,6 +223,8 @@ public final class PocketProxyServer implements AutoCloseable {
         DeviceService devices;
         ConnectionService connections;
         RelayCertificate certificate;
+        Relay relay;
+        DeviceRegistry deviceRegistry;
 
         Builder(ServerConfig config) {
             this.config = config;

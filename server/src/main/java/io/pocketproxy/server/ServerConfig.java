@@ -1,5 +1,6 @@
 package io.pocketproxy.server;
 
+import io.pocketproxy.relay.RelayConfig;
 import io.pocketproxy.server.db.DatabaseUrls;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,6 +16,10 @@ import java.util.Objects;
  * @param databaseUrl an external PostgreSQL to use instead of the embedded one, or {@code null}
  * @param publicHost the host customers and devices are told to reach; {@code null} = derived from bind
  * @param sessionTtl how long a login stays valid
+ * @param heartbeatInterval how often the relay asks each linked device for its status
+ * @param headDeadline time a proxy customer has to finish its handshake
+ * @param idleTimeout a proxy connection moving no byte for this long is closed
+ * @param maxStreamsPerConnection open tunnels one proxy connection may have at once
  */
 public record ServerConfig(
         Path dataDir,
@@ -32,7 +37,11 @@ public record ServerConfig(
         Duration alertCooldown,
         Duration usageFlush,
         boolean allowPrivateWebhooks,
-        Duration sessionTtl) {
+        Duration sessionTtl,
+        Duration heartbeatInterval,
+        Duration headDeadline,
+        Duration idleTimeout,
+        int maxStreamsPerConnection) {
 
     public static final int DEFAULT_API_PORT = 8080;
     public static final int DEFAULT_HTTP_PROXY_PORT = 8081;
@@ -68,11 +77,28 @@ public record ServerConfig(
         requirePositive("alert-cooldown", alertCooldown);
         requirePositive("usage-flush", usageFlush);
         requirePositive("session-ttl", sessionTtl);
+        requirePositive("heartbeat-interval", heartbeatInterval);
+        requirePositive("head-deadline", headDeadline);
+        requirePositive("idle-timeout", idleTimeout);
+        if (maxStreamsPerConnection < 1) {
+            throw new IllegalArgumentException(
+                    "max-streams-per-connection: " + maxStreamsPerConnection + " (expected: > 0)");
+        }
     }
 
     /** The defaults of {@code pocketproxy server}, rooted at {@code dataDir}. */
     public static Builder builder(Path dataDir) {
         return new Builder(dataDir);
+    }
+
+    /** The relay's settings: the listeners of this config and the defaults of DESIGN.md for the rest. */
+    public RelayConfig relayConfig() {
+        RelayConfig defaults = RelayConfig.defaults(bind, httpProxyPort, socksPort, linkPort);
+        return defaults.withUsageFlush(usageFlush)
+                .withHeartbeatInterval(heartbeatInterval)
+                .withHeadDeadline(headDeadline)
+                .withIdleTimeout(idleTimeout)
+                .withMaxStreamsPerConnection(maxStreamsPerConnection);
     }
 
     public boolean embeddedDatabase() {
@@ -104,7 +130,9 @@ public record ServerConfig(
                 + ", adminEmail=" + adminEmail + ", adminPassword=" + (adminPassword == null ? null : "****")
                 + ", offlineAfter=" + offlineAfter + ", alertCooldown=" + alertCooldown
                 + ", usageFlush=" + usageFlush + ", allowPrivateWebhooks=" + allowPrivateWebhooks
-                + ", sessionTtl=" + sessionTtl + "]";
+                + ", sessionTtl=" + sessionTtl + ", heartbeatInterval=" + heartbeatInterval
+                + ", headDeadline=" + headDeadline + ", idleTimeout=" + idleTimeout
+                + ", maxStreamsPerConnection=" + maxStreamsPerConnection + "]";
     }
 
     private static void requirePort(String name, int port) {
@@ -138,6 +166,10 @@ public record ServerConfig(
         private Duration usageFlush = Duration.ofSeconds(5);
         private boolean allowPrivateWebhooks;
         private Duration sessionTtl = Duration.ofHours(12);
+        private Duration heartbeatInterval = Duration.ofSeconds(30);
+        private Duration headDeadline = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private int maxStreamsPerConnection = 1000;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -219,6 +251,31 @@ public record ServerConfig(
             return this;
         }
 
+        /** Every listener on a port the system picks: for tests that run servers side by side. */
+        public Builder ephemeralPorts() {
+            return apiPort(0).httpProxyPort(0).socksPort(0).linkPort(0);
+        }
+
+        public Builder heartbeatInterval(Duration value) {
+            this.heartbeatInterval = value;
+            return this;
+        }
+
+        public Builder headDeadline(Duration value) {
+            this.headDeadline = value;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = value;
+            return this;
+        }
+
+        public Builder maxStreamsPerConnection(int value) {
+            this.maxStreamsPerConnection = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(
                     dataDir,
@@ -236,7 +293,11 @@ public record ServerConfig(
                     alertCooldown,
                     usageFlush,
                     allowPrivateWebhooks,
-                    sessionTtl);
+                    sessionTtl,
+                    heartbeatInterval,
+                    headDeadline,
+                    idleTimeout,
+                    maxStreamsPerConnection);
         }
     }
 }

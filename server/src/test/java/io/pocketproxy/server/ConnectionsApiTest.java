@@ -64,8 +64,11 @@ class ConnectionsApiTest {
 
         assertThat(http.get("proxy_url").asText())
                 .isEqualTo("http://" + http.get("username").asText() + ":"
-                        + http.get("password").asText() + "@proxy.example.net:18081");
-        assertThat(socks.get("proxy_url").asText()).startsWith("socks5h://").endsWith("@proxy.example.net:11080");
+                        + http.get("password").asText() + "@proxy.example.net:"
+                        + server.server().relay().httpPort());
+        assertThat(socks.get("proxy_url").asText())
+                .startsWith("socks5h://")
+                .endsWith("@proxy.example.net:" + server.server().relay().socksPort());
     }
 
     @Test

@@ -19,8 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DevicesApiTest {
 
     @RegisterExtension
-    static final RunningServer server =
-            new RunningServer(config -> config.publicHost("relay.example.net").linkPort(9443));
+    static final RunningServer server = new RunningServer(config -> config.publicHost("relay.example.net"));
 
     @Test
     void createsAPendingDeviceWithATokenAndPairingStringShownOnce() {
@@ -35,7 +34,7 @@ class DevicesApiTest {
         PairingString pairing = PairingString.parse(created.get("pairing").asText());
         assertThat(pairing.deviceToken()).isEqualTo(token);
         assertThat(pairing.relayHost()).isEqualTo("relay.example.net");
-        assertThat(pairing.relayPort()).isEqualTo(9443);
+        assertThat(pairing.relayPort()).isEqualTo(server.server().relay().linkPort());
         assertThat(pairing.relayFingerprint())
                 .isEqualTo(server.server().certificate().fingerprint());
         assertThat(created.get("agent_command").asText()).isEqualTo("pocketproxy agent --pair '" + pairing + "'");

@@ -42,7 +42,7 @@ class PlaintextSecretsTest {
         String adminPassword = "admin-password-9f2c1e7b";
         secrets.put("admin password", adminPassword);
         ServerConfig config = ServerConfig.builder(dataDir)
-                .apiPort(0)
+                .ephemeralPorts()
                 .admin("admin@example.com", adminPassword)
                 .build();
         try (PocketProxyServer server = PocketProxyServer.start(config)) {

@@ -114,7 +114,7 @@ class RestartTest {
 
     private PocketProxyServer start(String adminEmail, String adminPassword) {
         return PocketProxyServer.start(ServerConfig.builder(dataDir)
-                .apiPort(0)
+                .ephemeralPorts()
                 .admin(adminEmail, adminPassword)
                 .build());
     }

@@ -48,7 +48,7 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
         dataDir = Files.createTempDirectory("pocketproxy-server-test");
         ServerConfig.Builder builder = ServerConfig.builder(dataDir)
                 .databaseUrl(TestPostgres.shared().newDatabaseUrl())
-                .apiPort(0)
+                .ephemeralPorts()
                 .admin(ADMIN_EMAIL, adminPassword);
         customizer.accept(builder);
         server = PocketProxyServer.start(builder.build(), clock);

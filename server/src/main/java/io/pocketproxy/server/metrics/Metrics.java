@@ -10,7 +10,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pocketproxy.relay.Relay;
 import io.pocketproxy.relay.auth.PasswordHashing;
+import io.pocketproxy.relay.link.DeviceLinks;
 
 /** The process's meters, scraped at {@code GET /metrics} in Prometheus format. */
 public final class Metrics implements AutoCloseable {
@@ -37,6 +39,12 @@ public final class Metrics implements AutoCloseable {
                 .register(registry);
         Gauge.builder("pocketproxy.password.queue", hashing, PasswordHashing::queued)
                 .description("bcrypt jobs waiting for a hashing thread")
+                .register(registry);
+    }
+
+    public void bindRelay(Relay relay) {
+        Gauge.builder("pocketproxy.relay.device.links", relay.links(), DeviceLinks::size)
+                .description("devices linked to this relay")
                 .register(registry);
     }
 

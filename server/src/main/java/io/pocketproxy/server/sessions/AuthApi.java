@@ -3,6 +3,7 @@ package io.pocketproxy.server.sessions;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
+import io.pocketproxy.relay.auth.FailureThrottle;
 import io.pocketproxy.server.api.ApiException;
 import io.pocketproxy.server.api.Authentication;
 import io.pocketproxy.server.api.RequestBodies;
@@ -16,16 +17,19 @@ import java.util.Optional;
 /** {@code /api/auth/*} and {@code /api/me}: signing in and out. */
 public final class AuthApi {
 
+    /** Five failures per email, twenty per client address, then one attempt a minute. */
+    public static final FailureThrottle.Limits LOGIN_LIMITS = new FailureThrottle.Limits(5, 20, Duration.ofMinutes(1));
+
     record LoginRequest(String email, String password) {}
 
     record LoginResponse(String token, Instant expiresAt, UserView user) {}
 
     private final UserService users;
     private final SessionService sessions;
-    private final LoginThrottle throttle;
+    private final FailureThrottle throttle;
     private final RequestBodies bodies;
 
-    public AuthApi(UserService users, SessionService sessions, LoginThrottle throttle, RequestBodies bodies) {
+    public AuthApi(UserService users, SessionService sessions, FailureThrottle throttle, RequestBodies bodies) {
         this.users = users;
         this.sessions = sessions;
         this.throttle = throttle;

@@ -1,4 +1,4 @@
-package io.pocketproxy.server.sessions;
+package io.pocketproxy.relay.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -11,19 +11,22 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Slows down password guessing: failed logins drain a token bucket per email and one per client
- * address, and an empty bucket turns further attempts away with 429 until it refills. Successful logins
- * cost nothing.
+ * Slows down password guessing without locking anyone out: failed attempts drain a token bucket per
+ * identity (a dashboard email; a proxy username at one client address) and one per client address, and an
+ * empty bucket turns further attempts away until it refills. Successful attempts cost nothing.
  *
- * <p>Buckets live in a bounded cache, so a flood of made-up emails cannot grow memory without limit.
+ * <p>Buckets live in a bounded cache, so a flood of made-up identities cannot grow memory without limit.
  */
-public final class LoginThrottle {
+public final class FailureThrottle {
 
-    /** How many failures a bucket absorbs, and how fast it forgives them. */
-    public record Limits(int failuresPerEmail, int failuresPerAddress, Duration refillEvery) {
+    /** How many failures a bucket absorbs, and how fast it forgives them (one attempt per {@code refillEvery}). */
+    public record Limits(int failuresPerIdentity, int failuresPerAddress, Duration refillEvery) {
 
-        public static Limits defaults() {
-            return new Limits(5, 20, Duration.ofMinutes(1));
+        public Limits {
+            if (failuresPerIdentity < 1 || failuresPerAddress < 1 || refillEvery.isNegative() || refillEvery.isZero()) {
+                throw new IllegalArgumentException("throttle limits: " + failuresPerIdentity + ", " + failuresPerAddress
+                        + " per " + refillEvery + " (expected: positive)");
+            }
         }
     }
 
@@ -31,24 +34,24 @@ public final class LoginThrottle {
     private final TimeMeter time;
     private final Cache<String, Bucket> buckets;
 
-    public LoginThrottle(Limits limits, Clock clock) {
+    public FailureThrottle(Limits limits, Clock clock) {
         this.limits = limits;
         this.time = new ClockTimeMeter(clock);
         this.buckets = Caffeine.newBuilder()
                 .maximumSize(100_000)
                 .expireAfterAccess(limits.refillEvery()
-                        .multipliedBy(Math.max(limits.failuresPerEmail(), limits.failuresPerAddress())))
+                        .multipliedBy(Math.max(limits.failuresPerIdentity(), limits.failuresPerAddress())))
                 .build();
     }
 
     /** How long the caller must wait before trying again, if it must. */
-    public Optional<Duration> waitBeforeAttempt(String email, String address) {
-        long waitNanos = Math.max(nanosToWait(emailBucket(email)), nanosToWait(addressBucket(address)));
+    public Optional<Duration> waitBeforeAttempt(String identity, String address) {
+        long waitNanos = Math.max(nanosToWait(identityBucket(identity)), nanosToWait(addressBucket(address)));
         return waitNanos > 0 ? Optional.of(Duration.ofNanos(waitNanos)) : Optional.empty();
     }
 
-    public void recordFailure(String email, String address) {
-        emailBucket(email).tryConsume(1);
+    public void recordFailure(String identity, String address) {
+        identityBucket(identity).tryConsume(1);
         addressBucket(address).tryConsume(1);
     }
 
@@ -58,9 +61,9 @@ public final class LoginThrottle {
                 : bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
     }
 
-    private Bucket emailBucket(String email) {
-        String key = "email:" + (email == null ? "" : email.strip().toLowerCase(Locale.ROOT));
-        return buckets.get(key, ignored -> newBucket(limits.failuresPerEmail()));
+    private Bucket identityBucket(String identity) {
+        String key = "identity:" + (identity == null ? "" : identity.strip().toLowerCase(Locale.ROOT));
+        return buckets.get(key, ignored -> newBucket(limits.failuresPerIdentity()));
     }
 
     private Bucket addressBucket(String address) {

@@ -1,0 +1,169 @@
+package io.pocketproxy.agent;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device side of PocketProxy: keeps one link to the relay open, re-dialling with backoff whenever it
+ * drops, and serves the streams the relay opens over it.
+ */
+public final class Agent implements AutoCloseable {
+
+    public static final String VERSION = versionOf();
+
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    /** Where the link stands, for status displays and tests. */
+    public enum State {
+        CONNECTING,
+        LINKED,
+        STOPPED
+    }
+
+    private final AgentConfig config;
+    private final EventLoopGroup group;
+    private final ExecutorService resolver;
+    private final SslContext ssl;
+    private final StreamRouter router;
+    private final AtomicInteger links = new AtomicInteger();
+    private volatile State state = State.CONNECTING;
+    private volatile Channel channel;
+    private final AtomicInteger failures = new AtomicInteger();
+
+    private Agent(AgentConfig config, StatusSource status) throws SSLException {
+        this.config = config;
+        this.group = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        // DNS lookups block; they run here, never on an event loop.
+        this.resolver = Executors.newFixedThreadPool(4, runnable -> {
+            Thread thread = new Thread(runnable, "agent-dns");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.ssl = sslContext(config);
+        this.router = new StreamRouter(
+                new TargetDialer(
+                        new DestinationPolicy(config.allowPrivateTargets()), resolver, config.connectTimeout()),
+                status);
+    }
+
+    /** Starts linking to the relay in the background; returns at once. */
+    public static Agent start(AgentConfig config) {
+        return start(config, StatusSource.none());
+    }
+
+    public static Agent start(AgentConfig config, StatusSource status) {
+        try {
+            Agent agent = new Agent(config, status);
+            log.info("agent {} linking to {}:{}", VERSION, config.relayHost(), config.relayPort());
+            agent.dial();
+            return agent;
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS for the link", e);
+        }
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** How many times the link has come up since start: one more after every reconnection. */
+    public int linksEstablished() {
+        return links.get();
+    }
+
+    private void dial() {
+        if (state == State.STOPPED) {
+            return;
+        }
+        state = State.CONNECTING;
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        config.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new LinkInitializer(config, ssl, router, this::linked));
+        ChannelFuture connect = bootstrap.connect(config.relayHost(), config.relayPort());
+        channel = connect.channel();
+        connect.addListener(done -> {
+            if (!done.isSuccess()) {
+                retry("cannot reach relay " + config.relayHost() + ":" + config.relayPort() + ": "
+                        + done.cause().getMessage());
+            }
+        });
+        connect.channel().closeFuture().addListener(closed -> {
+            if (connect.isSuccess()) {
+                LinkInitializer.Outcome outcome =
+                        connect.channel().attr(LinkInitializer.OUTCOME).get();
+                retry(outcome == null ? "link to relay closed" : outcome.reason());
+            }
+        });
+    }
+
+    private void linked() {
+        failures.set(0);
+        links.incrementAndGet();
+        state = State.LINKED;
+        log.info("linked to relay {}:{}", config.relayHost(), config.relayPort());
+    }
+
+    private void retry(String reason) {
+        if (state == State.STOPPED) {
+            return;
+        }
+        state = State.CONNECTING;
+        Duration delay = config.backoff().delayAfter(failures.getAndIncrement());
+        log.warn("{}; retrying in {} ms", reason, delay.toMillis());
+        group.schedule(this::dial, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        state = State.STOPPED;
+        Channel current = channel;
+        if (current != null) {
+            current.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        resolver.shutdownNow();
+        log.info("agent stopped");
+    }
+
+    private static SslContext sslContext(AgentConfig config) throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forClient();
+        if (config.relayFingerprint() != null) {
+            // Relays use self-signed certificates: trust exactly the one whose fingerprint we were given.
+            String hex = HexFormat.of().formatHex(Base64.getUrlDecoder().decode(config.relayFingerprint()));
+            builder.trustManager(FingerprintTrustManagerFactory.builder("SHA-256")
+                    .fingerprints(hex)
+                    .build());
+        } else {
+            builder.endpointIdentificationAlgorithm("HTTPS");
+        }
+        return builder.build();
+    }
+
+    private static String versionOf() {
+        String version = Agent.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+}

@@ -1,0 +1,58 @@
+package io.pocketproxy.agent;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.link.LinkProtocol;
+
+/**
+ * Gives each stream the relay opens to the handler for its request: {@code CONNECT} to the target dialer,
+ * {@code GET /v1/status} to the status answer. The router reads only the opening HEADERS, then steps aside.
+ */
+@ChannelHandler.Sharable
+final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
+
+    private final TargetDialer dialer;
+    private final StatusSource status;
+
+    StreamRouter(TargetDialer dialer, StatusSource status) {
+        this.dialer = dialer;
+        this.status = status;
+    }
+
+    @Override
+    protected void initChannel(Http2StreamChannel stream) {
+        stream.pipeline().addLast("request", new RequestHandler());
+    }
+
+    private final class RequestHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof Http2HeadersFrame frame)) {
+                ReferenceCountUtil.release(msg);
+                ctx.close(); // a stream must open with HEADERS
+                return;
+            }
+            Http2Headers headers = frame.headers();
+            String method = String.valueOf(headers.method());
+            String path = String.valueOf(headers.path());
+            if ("CONNECT".equals(method)) {
+                ctx.pipeline()
+                        .replace(this, "connect", new ConnectRequest(dialer, String.valueOf(headers.authority())));
+            } else if ("GET".equals(method) && LinkProtocol.STATUS_PATH.equals(path)) {
+                Http2Headers answer = new DefaultHttp2Headers().status("200");
+                status.current().writeTo(answer);
+                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(answer, true));
+            } else {
+                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("404"), true));
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.pocketproxy.agent;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.pocketproxy.link.ProxyStatusError;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+
+/**
+ * Opens the device's connection to a customer's target: resolves the name with the device's own DNS (on
+ * a resolver thread, never the event loop), refuses addresses the {@link DestinationPolicy} forbids, and
+ * connects with a timeout. The outcome arrives on the given event loop.
+ */
+final class TargetDialer {
+
+    private final DestinationPolicy policy;
+    private final ExecutorService resolver;
+    private final Duration connectTimeout;
+
+    TargetDialer(DestinationPolicy policy, ExecutorService resolver, Duration connectTimeout) {
+        this.policy = policy;
+        this.resolver = resolver;
+        this.connectTimeout = connectTimeout;
+    }
+
+    /** Calls back with a connected channel that is not reading yet, or with the error to report. */
+    void dial(EventLoop loop, HostAndPort target, BiConsumer<Channel, ProxyStatusError> outcome) {
+        try {
+            resolver.execute(() -> {
+                InetAddress[] addresses;
+                try {
+                    addresses = InetAddress.getAllByName(target.host());
+                } catch (UnknownHostException e) {
+                    loop.execute(() -> outcome.accept(null, ProxyStatusError.DNS_ERROR));
+                    return;
+                }
+                Optional<InetAddress> allowed =
+                        Arrays.stream(addresses).filter(policy::allows).findFirst();
+                if (allowed.isEmpty()) {
+                    loop.execute(() -> outcome.accept(null, ProxyStatusError.DESTINATION_IP_PROHIBITED));
+                    return;
+                }
+                loop.execute(() -> connect(loop, new InetSocketAddress(allowed.get(), target.port()), outcome));
+            });
+        } catch (RejectedExecutionException e) {
+            outcome.accept(null, ProxyStatusError.PROXY_INTERNAL_ERROR);
+        }
+    }
+
+    private void connect(EventLoop loop, InetSocketAddress address, BiConsumer<Channel, ProxyStatusError> outcome) {
+        new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(address)
+                .addListener(done -> {
+                    if (done.isSuccess()) {
+                        outcome.accept(((io.netty.channel.ChannelFuture) done).channel(), null);
+                    } else {
+                        outcome.accept(null, classify(done.cause()));
+                    }
+                });
+    }
+
+    static ProxyStatusError classify(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return ProxyStatusError.CONNECTION_TIMEOUT;
+        }
+        if (cause instanceof NoRouteToHostException) {
+            return ProxyStatusError.DESTINATION_UNAVAILABLE;
+        }
+        if (cause instanceof ConnectException) {
+            return ProxyStatusError.CONNECTION_REFUSED;
+        }
+        return ProxyStatusError.PROXY_INTERNAL_ERROR;
+    }
+}

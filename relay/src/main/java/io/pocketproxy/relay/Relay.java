@@ -1,0 +1,244 @@
+package io.pocketproxy.relay;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.pocketproxy.relay.auth.CustomerAuthenticator;
+import io.pocketproxy.relay.auth.Customers;
+import io.pocketproxy.relay.auth.PasswordHashing;
+import io.pocketproxy.relay.directory.Change;
+import io.pocketproxy.relay.directory.ConnectionDirectory;
+import io.pocketproxy.relay.directory.DeviceDirectory;
+import io.pocketproxy.relay.directory.UsageSink;
+import io.pocketproxy.relay.http.HttpProxyInitializer;
+import io.pocketproxy.relay.link.DeviceLinks;
+import io.pocketproxy.relay.link.LinkServer;
+import io.pocketproxy.relay.metering.Meters;
+import io.pocketproxy.relay.socks.SocksInitializer;
+import io.pocketproxy.relay.tls.RelayCertificate;
+import io.pocketproxy.relay.tunnel.Tunnels;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane: customers in on the HTTP proxy and SOCKS5 ports, devices in on the link port, and a
+ * metered tunnel through the right device for every customer connection. It reaches storage only through
+ * the {@link ConnectionDirectory}, {@link DeviceDirectory} and {@link UsageSink} it is given.
+ */
+public final class Relay implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private final DeviceLinks links = new DeviceLinks();
+    private final Meters meters;
+    private final Customers customers;
+    private final ConnectionDirectory connections;
+    private final CustomerAuthenticator authenticator;
+    private final ScheduledExecutorService refresher;
+    private int httpPort;
+    private int socksPort;
+    private int linkPort;
+
+    private Relay(
+            RelayConfig config,
+            ConnectionDirectory connections,
+            UsageSink usage,
+            PasswordHashing hashing,
+            Clock clock) {
+        this.boss = Transport.eventLoops(1, "relay-accept");
+        this.workers = Transport.eventLoops(0, "relay-io");
+        this.connections = connections;
+        this.meters = new Meters(usage, config.usageFlush());
+        this.customers = new Customers(connections, config.directoryRefresh());
+        this.authenticator =
+                new CustomerAuthenticator(customers, hashing, config.verifiedTtl(), config.authLimits(), clock);
+        this.refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "relay-refresh");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    public static Relay start(
+            RelayConfig config,
+            RelayCertificate certificate,
+            ConnectionDirectory connections,
+            DeviceDirectory devices,
+            UsageSink usage,
+            PasswordHashing hashing,
+            Clock clock) {
+        Relay relay = new Relay(config, connections, usage, hashing, clock);
+        try {
+            relay.open(config, certificate, devices, clock);
+            return relay;
+        } catch (RuntimeException e) {
+            relay.close();
+            throw e;
+        }
+    }
+
+    private void open(RelayConfig config, RelayCertificate certificate, DeviceDirectory devices, Clock clock) {
+        parts.push(connections.subscribe(this::apply));
+        long refresh = config.directoryRefresh().toMillis();
+        refresher.scheduleWithFixedDelay(this::refreshMeters, refresh, refresh, TimeUnit.MILLISECONDS);
+
+        Tunnels tunnels = new Tunnels(links, meters, config.maxStreamsPerConnection());
+        Channel http = listen(
+                config.bind(),
+                config.httpPort(),
+                new HttpProxyInitializer(
+                        authenticator, tunnels, config.headDeadline(), config.maxHeadBytes(), config.idleTimeout()));
+        parts.push(() -> http.close().syncUninterruptibly());
+        Channel socks = listen(
+                config.bind(),
+                config.socksPort(),
+                new SocksInitializer(authenticator, tunnels, config.headDeadline(), config.idleTimeout()));
+        parts.push(() -> socks.close().syncUninterruptibly());
+        LinkServer linkServer = LinkServer.start(
+                boss,
+                workers,
+                new InetSocketAddress(config.bind(), config.linkPort()),
+                certificate,
+                config.link(),
+                devices,
+                links,
+                config.headDeadline(),
+                config.streamOpenTimeout(),
+                config.heartbeatInterval(),
+                clock);
+        parts.push(linkServer);
+        httpPort = port(http);
+        socksPort = port(socks);
+        linkPort = linkServer.port();
+        log.info(
+                "relay is up: HTTP proxy on {}:{}, SOCKS5 on {}:{}, device links on {}:{}",
+                config.bind(),
+                httpPort,
+                config.bind(),
+                socksPort,
+                config.bind(),
+                linkPort);
+    }
+
+    private Channel listen(String host, int port, ChannelInitializer<SocketChannel> initializer) {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(initializer)
+                .bind(host, port)
+                .syncUninterruptibly()
+                .channel();
+    }
+
+    /** Applies a change the control plane announced; runs on the directory's thread. */
+    private void apply(Change change) {
+        switch (change.kind()) {
+            case DEVICE_DELETED -> links.close(change.id());
+            case CONNECTION_DELETED -> {
+                customers.forget(change.id());
+                meters.remove(change.id());
+            }
+            default -> {
+                customers.forget(change.id());
+                connections.findById(change.id()).whenComplete((record, error) -> {
+                    if (error != null) {
+                        log.warn(
+                                "cannot re-read connection {} after {}",
+                                change.id(),
+                                change.kind().wireName(),
+                                error);
+                    } else if (record.isEmpty()) {
+                        meters.remove(change.id());
+                    } else {
+                        meters.apply(record.get());
+                        boolean credentialsOrRouteChanged = change.kind() == Change.Kind.CONNECTION_PASSWORD
+                                || change.kind() == Change.Kind.CONNECTION_DEVICE
+                                || (change.kind() == Change.Kind.CONNECTION_ACTIVE
+                                        && !record.get().active());
+                        if (credentialsOrRouteChanged) {
+                            meters.find(change.id()).ifPresent(meter -> meter.closeTunnels());
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /** Heals a lost change notice: every connection with a meter is re-read at least once a refresh interval. */
+    private void refreshMeters() {
+        try {
+            meters.ids()
+                    .forEach(id -> connections.findById(id).whenComplete((record, error) -> {
+                        if (error == null) {
+                            record.ifPresentOrElse(meters::apply, () -> meters.remove(id));
+                        }
+                    }));
+        } catch (RuntimeException e) {
+            log.warn("refreshing connections failed; will retry", e);
+        }
+    }
+
+    private static int port(Channel listener) {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int socksPort() {
+        return socksPort;
+    }
+
+    public int linkPort() {
+        return linkPort;
+    }
+
+    public DeviceLinks links() {
+        return links;
+    }
+
+    public CustomerAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    /** Writes every counted byte to the usage sink now (tests, and the shutdown path). */
+    public void flushUsage() {
+        meters.flush();
+    }
+
+    /** Stops listening, ends device links, and writes every counted byte before returning. */
+    @Override
+    public void close() {
+        while (!parts.isEmpty()) {
+            try {
+                parts.pop().close();
+            } catch (Exception e) {
+                log.warn("could not stop a relay part cleanly", e);
+            }
+        }
+        links.closeAll();
+        refresher.shutdownNow();
+        meters.close();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("relay stopped; usage flushed");
+    }
+}

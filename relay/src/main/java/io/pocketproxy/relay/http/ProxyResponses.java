@@ -1,0 +1,75 @@
+package io.pocketproxy.relay.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.pocketproxy.relay.tunnel.Refusal;
+import java.nio.charset.StandardCharsets;
+
+/** The relay's own answers to HTTP proxy customers: always a short text body, always closing the connection. */
+final class ProxyResponses {
+
+    static final String PROXY_NAME = "pocketproxy";
+
+    private ProxyResponses() {}
+
+    static void refuse(ChannelHandlerContext ctx, Refusal refusal) {
+        HttpResponseStatus status = switch (refusal.reason()) {
+            case CONNECTION_DISABLED, BANDWIDTH_LIMIT_REACHED -> HttpResponseStatus.FORBIDDEN;
+            case TOO_MANY_STREAMS -> HttpResponseStatus.TOO_MANY_REQUESTS;
+            case DEVICE_OFFLINE -> HttpResponseStatus.BAD_GATEWAY;
+            case DEVICE_ERROR ->
+                HttpResponseStatus.valueOf(
+                        refusal.deviceError().map(e -> e.httpStatus()).orElse(502));
+        };
+        String text = switch (refusal.reason()) {
+            case CONNECTION_DISABLED -> "this proxy connection is disabled";
+            case BANDWIDTH_LIMIT_REACHED -> "this proxy connection has used its bandwidth limit";
+            case TOO_MANY_STREAMS -> "too many open connections for this proxy connection";
+            case DEVICE_OFFLINE -> "the device behind this proxy connection is offline";
+            case DEVICE_ERROR -> "the device could not reach the destination (" + refusal.proxyStatusType() + ")";
+        };
+        FullHttpResponse response = response(status, text);
+        response.headers().set("Proxy-Status", PROXY_NAME + "; error=" + refusal.proxyStatusType());
+        sendAndClose(ctx, response);
+    }
+
+    static void requireCredentials(ChannelHandlerContext ctx) {
+        FullHttpResponse response =
+                response(HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED, "proxy credentials required");
+        response.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"pocketproxy\"");
+        sendAndClose(ctx, response);
+    }
+
+    static void throttled(ChannelHandlerContext ctx, long retryAfterSeconds) {
+        FullHttpResponse response =
+                response(HttpResponseStatus.TOO_MANY_REQUESTS, "too many failed sign-ins; try again later");
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        sendAndClose(ctx, response);
+    }
+
+    static void badRequest(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
+        sendAndClose(ctx, response(status, text));
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String text) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text + "\n", StandardCharsets.UTF_8));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
+    }
+
+    private static void sendAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,155 @@
+package io.pocketproxy.relay.link;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.pocketproxy.link.LinkProtocol;
+import io.pocketproxy.link.ProxyStatusError;
+import io.pocketproxy.link.status.StatusReport;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One device's link as the relay sees it: the HTTP/2 connection on which the relay opens a stream per
+ * customer connection ({@code CONNECT host:port}) and per heartbeat ({@code GET /v1/status}).
+ */
+public final class DeviceLink {
+
+    private final UUID deviceId;
+    private final Channel channel;
+    private final Duration openTimeout;
+
+    DeviceLink(UUID deviceId, Channel channel, Duration openTimeout) {
+        this.deviceId = deviceId;
+        this.channel = channel;
+        this.openTimeout = openTimeout;
+    }
+
+    public UUID deviceId() {
+        return deviceId;
+    }
+
+    public boolean isActive() {
+        return channel.isActive();
+    }
+
+    /**
+     * Opens a stream to {@code authority} through the device. Completes with the stream once the device
+     * answered 200, not reading yet; fails with a {@link DeviceRefusal} saying why not.
+     */
+    public CompletableFuture<Http2StreamChannel> connect(String authority) {
+        Http2Headers headers = new DefaultHttp2Headers().method("CONNECT").authority(authority);
+        return request(headers, false).thenApply(answer -> answer.stream);
+    }
+
+    /** Asks the device for its status: the heartbeat. */
+    public CompletableFuture<StatusReport> status() {
+        Http2Headers headers = new DefaultHttp2Headers()
+                .method("GET")
+                .path(LinkProtocol.STATUS_PATH)
+                .scheme("https");
+        return request(headers, true).thenApply(answer -> {
+            answer.stream.close();
+            return StatusReport.readFrom(answer.headers);
+        });
+    }
+
+    /** Ends the link, telling the device why (it will dial again). */
+    public void close() {
+        if (channel.isActive()) {
+            channel.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+            channel.close();
+        }
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    private record Answer(Http2StreamChannel stream, Http2Headers headers) {}
+
+    private CompletableFuture<Answer> request(Http2Headers headers, boolean endStream) {
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        if (!channel.isActive()) {
+            answer.completeExceptionally(new DeviceRefusal(DeviceRefusal.Reason.OFFLINE, Optional.empty()));
+            return answer;
+        }
+        new Http2StreamChannelBootstrap(channel)
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.pipeline().addLast("answer", new AnswerHandler(answer));
+                    }
+                })
+                .open()
+                .addListener(opened -> {
+                    if (!opened.isSuccess()) {
+                        answer.completeExceptionally(new DeviceRefusal(DeviceRefusal.Reason.OFFLINE, Optional.empty()));
+                        return;
+                    }
+                    Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
+                    stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, endStream));
+                    ScheduledFuture<?> timeout = stream.eventLoop()
+                            .schedule(
+                                    () -> {
+                                        if (answer.completeExceptionally(new DeviceRefusal(
+                                                DeviceRefusal.Reason.TIMEOUT,
+                                                Optional.of(ProxyStatusError.CONNECTION_TIMEOUT)))) {
+                                            stream.close();
+                                        }
+                                    },
+                                    openTimeout.toMillis(),
+                                    TimeUnit.MILLISECONDS);
+                    answer.whenComplete((done, error) -> timeout.cancel(false));
+                    stream.closeFuture()
+                            .addListener(closed -> answer.completeExceptionally(
+                                    new DeviceRefusal(DeviceRefusal.Reason.OFFLINE, Optional.empty())));
+                });
+        return answer;
+    }
+
+    /** Waits for the device's answer HEADERS, then steps aside. */
+    private static final class AnswerHandler extends SimpleChannelInboundHandler<Http2StreamFrame> {
+        private final CompletableFuture<Answer> answer;
+
+        AnswerHandler(CompletableFuture<Answer> answer) {
+            super(false);
+            this.answer = answer;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
+            if (!(frame instanceof Http2HeadersFrame headersFrame)) {
+                ReferenceCountUtil.release(frame);
+                return;
+            }
+            Http2Headers headers = headersFrame.headers();
+            if ("200".contentEquals(headers.status())) {
+                ctx.channel().config().setAutoRead(false);
+                ctx.pipeline().remove(this);
+                if (!answer.complete(new Answer((Http2StreamChannel) ctx.channel(), headers))) {
+                    ctx.close(); // timed out meanwhile
+                }
+                return;
+            }
+            Optional<ProxyStatusError> error = ProxyStatusError.parse(headers.get(LinkProtocol.PROXY_STATUS));
+            answer.completeExceptionally(new DeviceRefusal(DeviceRefusal.Reason.REFUSED, error));
+            ctx.close();
+        }
+    }
+}

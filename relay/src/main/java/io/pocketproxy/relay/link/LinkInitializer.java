@@ -1,0 +1,182 @@
+package io.pocketproxy.relay.link;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.pocketproxy.link.LinkProtocol;
+import io.pocketproxy.link.LinkSettings;
+import io.pocketproxy.link.NetworkErrors;
+import io.pocketproxy.relay.directory.DeviceDirectory;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's end of a device link, from TCP to HTTP/2: TLS with the relay certificate, the agent's
+ * {@code GET /v1/link} checked against the device tokens (off the event loop), {@code 101}, then the
+ * HTTP/2 client that opens streams to the device.
+ */
+final class LinkInitializer extends ChannelInitializer<SocketChannel> {
+
+    private static final Logger log = LoggerFactory.getLogger(LinkInitializer.class);
+    private static final String BEARER = "Bearer ";
+
+    private final SslContext ssl;
+    private final LinkSettings settings;
+    private final DeviceDirectory devices;
+    private final Duration handshakeTimeout;
+    private final Duration openTimeout;
+    private final Consumer<DeviceLink> onLinked;
+
+    LinkInitializer(
+            SslContext ssl,
+            LinkSettings settings,
+            DeviceDirectory devices,
+            Duration handshakeTimeout,
+            Duration openTimeout,
+            Consumer<DeviceLink> onLinked) {
+        this.ssl = ssl;
+        this.settings = settings;
+        this.devices = devices;
+        this.handshakeTimeout = handshakeTimeout;
+        this.openTimeout = openTimeout;
+        this.onLinked = onLinked;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
+        pipeline.addLast(
+                "handshake-timeout", new ReadTimeoutHandler(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        pipeline.addLast("http", new HttpServerCodec(4096, 8192, 8192));
+        pipeline.addLast("aggregate", new HttpObjectAggregator(8192));
+        pipeline.addLast("handshake", new Handshake());
+    }
+
+    private final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (!request.decoderResult().isSuccess()) {
+                refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request");
+                return;
+            }
+            if (!HttpMethod.GET.equals(request.method()) || !LinkProtocol.LINK_PATH.equals(request.uri())) {
+                refuse(ctx, HttpResponseStatus.NOT_FOUND, "only GET " + LinkProtocol.LINK_PATH + " is served here");
+                return;
+            }
+            if (!LinkProtocol.UPGRADE_TOKEN.equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
+                refuse(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "expected Upgrade: " + LinkProtocol.UPGRADE_TOKEN);
+                return;
+            }
+            String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+                refuse(ctx, HttpResponseStatus.UNAUTHORIZED, "expected Authorization: Bearer <device token>");
+                return;
+            }
+            byte[] digest = sha256(authorization.substring(BEARER.length()).strip());
+            ctx.channel().config().setAutoRead(false);
+            devices.findDeviceByTokenDigest(digest)
+                    .whenComplete((device, error) -> ctx.executor().execute(() -> {
+                        if (error != null) {
+                            log.warn("cannot check a device token", error);
+                            refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "try again later");
+                        } else if (device.isEmpty()) {
+                            log.info(
+                                    "refused a link from {}: unknown device token",
+                                    ctx.channel().remoteAddress());
+                            refuse(ctx, HttpResponseStatus.UNAUTHORIZED, "unknown device token");
+                        } else {
+                            upgrade(ctx, device.get());
+                        }
+                    }));
+        }
+
+        private void upgrade(ChannelHandlerContext ctx, UUID deviceId) {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            FullHttpResponse switching =
+                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+            switching
+                    .headers()
+                    .set(HttpHeaderNames.UPGRADE, LinkProtocol.UPGRADE_TOKEN)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            ctx.writeAndFlush(switching);
+            ChannelPipeline pipeline = ctx.pipeline();
+            pipeline.remove("handshake-timeout");
+            pipeline.remove("aggregate");
+            pipeline.remove("http");
+            pipeline.addLast("h2", settings.relayCodec());
+            pipeline.addLast("streams", new Http2MultiplexHandler(new RefuseInboundStreams()));
+            pipeline.addLast(
+                    "keepalive", new LinkKeepAlive(settings.pingInterval(), settings.missedPingsAllowed(), deviceId));
+            pipeline.remove(this);
+            ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(settings.linkWindowIncrement()));
+            ctx.channel().config().setAutoRead(true);
+            onLinked.accept(new DeviceLink(deviceId, ctx.channel(), openTimeout));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (NetworkErrors.isExpected(cause) || cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
+                log.debug("link handshake from {} ended: {}", ctx.channel().remoteAddress(), cause.toString());
+            } else {
+                log.warn("link handshake from {} failed", ctx.channel().remoteAddress(), cause);
+            }
+            ctx.close();
+        }
+    }
+
+    /** Devices never open streams to the relay. */
+    private static final class RefuseInboundStreams extends ChannelInitializer<Http2StreamChannel> {
+        @Override
+        protected void initChannel(Http2StreamChannel stream) {
+            stream.close();
+        }
+    }
+
+    private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String reason) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(reason + "\n", StandardCharsets.UTF_8));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+}

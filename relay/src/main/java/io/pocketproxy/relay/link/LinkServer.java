@@ -1,0 +1,73 @@
+package io.pocketproxy.relay.link;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.pocketproxy.link.LinkSettings;
+import io.pocketproxy.relay.Transport;
+import io.pocketproxy.relay.directory.DeviceDirectory;
+import io.pocketproxy.relay.tls.RelayCertificate;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import javax.net.ssl.SSLException;
+
+/** Accepts devices' links on the link port and keeps them in {@link DeviceLinks}. */
+public final class LinkServer implements AutoCloseable {
+
+    private final Channel listener;
+
+    private LinkServer(Channel listener) {
+        this.listener = listener;
+    }
+
+    public static LinkServer start(
+            EventLoopGroup boss,
+            EventLoopGroup workers,
+            InetSocketAddress address,
+            RelayCertificate certificate,
+            LinkSettings settings,
+            DeviceDirectory devices,
+            DeviceLinks links,
+            Duration handshakeTimeout,
+            Duration openTimeout,
+            Duration heartbeatInterval,
+            Clock clock) {
+        SslContext ssl;
+        try {
+            ssl = SslContextBuilder.forServer(certificate.privateKey(), certificate.certificate())
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot use the relay certificate for TLS", e);
+        }
+        Heartbeats heartbeats = new Heartbeats(devices, heartbeatInterval, clock);
+        LinkInitializer initializer =
+                new LinkInitializer(ssl, settings, devices, handshakeTimeout, openTimeout, link -> {
+                    links.register(link);
+                    heartbeats.start(link);
+                });
+        Channel listener = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(initializer)
+                .bind(address)
+                .syncUninterruptibly()
+                .channel();
+        return new LinkServer(listener);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+    }
+}

@@ -1,0 +1,124 @@
+package io.pocketproxy.relay.metering;
+
+import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.UsageSink;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's meters, one per connection in use: created from the database's figures at first use,
+ * flushed to the {@link UsageSink} as deltas every interval, and brought in line with the control plane
+ * when it changes a limit or resets usage.
+ *
+ * <p>Flushes and changes run on one thread of their own, so a reset can never interleave with a flush of
+ * the bytes counted before it.
+ */
+public final class Meters implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Meters.class);
+
+    private final UsageSink sink;
+    private final ConcurrentMap<UUID, Meter> meters = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService thread;
+
+    public Meters(UsageSink sink, Duration flushInterval) {
+        this.sink = sink;
+        this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread named = new Thread(runnable, "usage-meters");
+            named.setDaemon(true);
+            return named;
+        });
+        long interval = flushInterval.toMillis();
+        thread.scheduleWithFixedDelay(this::flushQuietly, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /** The meter of {@code record}'s connection, created from its figures if this relay has none yet. */
+    public Meter meterFor(ConnectionRecord record) {
+        return meters.computeIfAbsent(
+                record.id(),
+                id -> new Meter(id, record.bandwidthLimit(), record.bandwidthUsed(), record.usageGeneration()));
+    }
+
+    /** The connections this relay holds meters for. */
+    public java.util.Set<UUID> ids() {
+        return java.util.Set.copyOf(meters.keySet());
+    }
+
+    public Optional<Meter> find(UUID connectionId) {
+        return Optional.ofNullable(meters.get(connectionId));
+    }
+
+    /** Applies the control plane's current figures: a new limit, or a reset (a newer usage generation). */
+    public void apply(ConnectionRecord record) {
+        thread.execute(() -> {
+            Meter meter = meters.get(record.id());
+            if (meter == null) {
+                return;
+            }
+            if (record.usageGeneration() > meter.generation()) {
+                meter.reset(record.usageGeneration());
+            }
+            meter.setLimit(record.bandwidthLimit());
+        });
+    }
+
+    /** The connection is gone: its tunnels close and its meter is dropped (its unflushed bytes with it). */
+    public void remove(UUID connectionId) {
+        thread.execute(() -> {
+            Meter meter = meters.remove(connectionId);
+            if (meter != null) {
+                meter.closeTunnels();
+            }
+        });
+    }
+
+    /** Writes every meter's unreported bytes to the sink now; waits for it. */
+    public void flush() {
+        try {
+            thread.submit(this::flushAll).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("flushing usage failed", e);
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flushAll();
+        } catch (RuntimeException e) {
+            // The next run tries again with everything still unreported; one bad run must not end the task.
+            log.warn("flushing usage failed; will retry", e);
+        }
+    }
+
+    private void flushAll() {
+        for (Meter meter : meters.values()) {
+            long delta = meter.unreported();
+            if (delta == 0) {
+                continue;
+            }
+            OptionalLong total = sink.addUsage(meter.connectionId(), meter.generation(), delta)
+                    .join();
+            if (total.isPresent()) {
+                meter.reported(delta, total.getAsLong());
+            } else {
+                // Reset or deleted since: these bytes belong to a generation that no longer counts.
+                meter.reported(delta, meter.used());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        flush();
+        thread.shutdownNow();
+    }
+}

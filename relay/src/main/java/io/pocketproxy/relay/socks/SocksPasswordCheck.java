@@ -1,0 +1,56 @@
+package io.pocketproxy.relay.socks;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.socksx.v5.DefaultSocks5PasswordAuthResponse;
+import io.netty.handler.codec.socksx.v5.Socks5CommandRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequest;
+import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
+import io.pocketproxy.relay.auth.AuthOutcome;
+import io.pocketproxy.relay.auth.CustomerAuthenticator;
+import io.pocketproxy.relay.tunnel.Tunnels;
+import java.net.InetSocketAddress;
+
+/** RFC 1929: checks the username and password (off the event loop), then waits for the command. */
+final class SocksPasswordCheck extends SimpleChannelInboundHandler<Socks5PasswordAuthRequest> {
+
+    private final CustomerAuthenticator authenticator;
+    private final Tunnels tunnels;
+
+    SocksPasswordCheck(CustomerAuthenticator authenticator, Tunnels tunnels) {
+        this.authenticator = authenticator;
+        this.tunnels = tunnels;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Socks5PasswordAuthRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            ctx.close();
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        String address =
+                ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+        authenticator
+                .authenticate(request.username(), request.password(), address)
+                .whenComplete((outcome, error) -> ctx.executor().execute(() -> decide(ctx, outcome)));
+    }
+
+    private void decide(ChannelHandlerContext ctx, AuthOutcome outcome) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (outcome instanceof AuthOutcome.Accepted accepted) {
+            ctx.pipeline()
+                    .replace(SocksInitializer.DECODER, SocksInitializer.DECODER, new Socks5CommandRequestDecoder());
+            ctx.pipeline().replace(this, "socks", new SocksCommand(tunnels, accepted.connection()));
+            ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS));
+            ctx.channel().config().setAutoRead(true);
+        } else {
+            // Wrong credentials and too many failures get the same answer: SOCKS5 has no "try later".
+            ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

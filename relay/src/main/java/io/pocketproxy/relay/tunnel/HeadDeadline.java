@@ -1,0 +1,61 @@
+package io.pocketproxy.relay.tunnel;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives a customer a fixed time to finish the proxy handshake (an HTTP request head, the SOCKS5
+ * exchange). A slow client that trickles one byte at a time keeps a connection idle-timer happy; this
+ * deadline does not move. The protocol handler removes it once the handshake is complete.
+ */
+public final class HeadDeadline extends ChannelInboundHandlerAdapter {
+
+    public static final String NAME = "head-deadline";
+
+    private static final Logger log = LoggerFactory.getLogger(HeadDeadline.class);
+
+    private final Duration deadline;
+    private ScheduledFuture<?> task;
+
+    public HeadDeadline(Duration deadline) {
+        this.deadline = deadline;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        task = ctx.executor()
+                .schedule(
+                        () -> {
+                            log.debug(
+                                    "{} did not finish its proxy handshake within {} ms; closing",
+                                    ctx.channel(),
+                                    deadline.toMillis());
+                            ctx.close();
+                        },
+                        deadline.toMillis(),
+                        TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        task.cancel(false);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        task.cancel(false);
+        ctx.fireChannelInactive();
+    }
+
+    /** The handshake is complete: the deadline no longer applies. */
+    public static void met(ChannelHandlerContext ctx) {
+        if (ctx.pipeline().get(NAME) != null) {
+            ctx.pipeline().remove(NAME);
+        }
+    }
+}
