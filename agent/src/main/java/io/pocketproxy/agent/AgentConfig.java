@@ -37,11 +37,22 @@ public record AgentConfig(
     }
 
     public static AgentConfig fromPairing(PairingString pairing, boolean allowPrivateTargets) {
-        return new AgentConfig(
+        return of(
                 pairing.relayHost(),
                 pairing.relayPort(),
                 pairing.deviceToken(),
                 pairing.relayFingerprint(),
+                allowPrivateTargets);
+    }
+
+    /** The defaults (10 s dial timeout, 1 s to 60 s backoff, DESIGN.md's link settings) for this relay and token. */
+    public static AgentConfig of(
+            String relayHost, int relayPort, String deviceToken, String relayFingerprint, boolean allowPrivateTargets) {
+        return new AgentConfig(
+                relayHost,
+                relayPort,
+                deviceToken,
+                relayFingerprint,
                 allowPrivateTargets,
                 Duration.ofSeconds(10),
                 Backoff.defaults(),

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -97,15 +97,16 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
 
         private void upgrade(ChannelHandlerContext ctx) {
             ChannelPipeline pipeline = ctx.pipeline();
-            pipeline.addAfter(ctx.name(), "h2", config.link().agentCodec());
+            // The HTTP/2 codec writes its preface as soon as it is added: the HTTP/1.1 encoder must let it through.
+            ((HttpClientCodec) pipeline.get("http")).prepareUpgradeFrom(ctx);
+            Http2FrameCodec codec = config.link().agentCodec();
+            pipeline.addAfter(ctx.name(), "h2", codec);
             pipeline.addAfter("h2", "streams", new Http2MultiplexHandler(router));
             pipeline.addAfter("streams", "link-events", new LinkEvents());
             pipeline.remove(this);
             // Removing the HTTP/1.1 codec hands any bytes it already read (the relay's preface) to HTTP/2.
             pipeline.remove("http");
-            ctx.channel()
-                    .writeAndFlush(
-                            new DefaultHttp2WindowUpdateFrame(config.link().linkWindowIncrement()));
+            config.link().widenLinkWindow(codec, ctx.channel());
             onLinked.run();
         }
 

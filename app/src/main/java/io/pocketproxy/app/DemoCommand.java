@@ -1,25 +1,44 @@
 package io.pocketproxy.app;
 
+import io.pocketproxy.agent.Agent;
+import io.pocketproxy.agent.AgentConfig;
 import io.pocketproxy.server.PocketProxyServer;
+import io.pocketproxy.server.connections.ConnectionType;
+import io.pocketproxy.server.connections.IssuedPassword;
+import io.pocketproxy.server.connections.ProxyConnection;
+import io.pocketproxy.server.devices.Device;
+import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.server.secrets.Secrets;
 import io.pocketproxy.server.users.Role;
 import io.pocketproxy.server.users.User;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+/**
+ * {@code pocketproxy demo}: the whole product on one machine. A server in the data directory, a sample
+ * operator with a device, an agent for that device running in the same process (this machine is the
+ * "phone"), and one HTTP and one SOCKS5 connection, with ready-to-paste commands.
+ *
+ * <p>Only hashes of passwords and tokens are kept, so every start hands out fresh ones.
+ */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Runs a server in ./data with a sample operator and prints how to sign in and try the API.")
+        description =
+                "Runs a server in ./data, a sample operator, device, agent and connections, and prints how to use them.")
 final class DemoCommand implements Callable<Integer> {
 
     static final String DEMO_EMAIL = "demo@pocketproxy.local";
+    static final String DEMO_DEVICE = "Demo phone (this machine)";
 
     @Mixin
     ServerOptions options = new ServerOptions();
@@ -30,25 +49,63 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PocketProxyServer server = PocketProxyServer.start(options.toConfig());
-        // Only a hash of the password is kept, so the demo hands out a fresh one at every start.
         String password = Secrets.randomString("abcdefghijkmnpqrstuvwxyz23456789", 16);
-        Optional<User> existing = server.users().findByEmail(DEMO_EMAIL);
-        if (existing.isPresent()) {
-            server.users().changePassword(existing.get().id(), password);
-        } else {
-            server.users().create(DEMO_EMAIL, password, "Demo Operator", Role.ADMIN);
-        }
-        printWelcome(
-                spec.commandLine().getOut(),
-                server.apiUrl(),
-                password,
-                server.config().dataDir().toString());
-        ServerCommand.runUntilStopped(server);
+        User operator = demoOperator(server, password);
+        NewDevice device = demoDevice(server, operator.id());
+        // The agent refuses private targets, as on a real phone: customers reach the internet only.
+        Agent agent = Agent.start(AgentConfig.fromPairing(device.pairing(), false));
+        IssuedPassword http =
+                demoConnection(server, operator.id(), device.device().id(), ConnectionType.HTTP);
+        IssuedPassword socks =
+                demoConnection(server, operator.id(), device.device().id(), ConnectionType.SOCKS5);
+
+        printWelcome(spec.commandLine().getOut(), server, password, http, socks);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            agent.close();
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "shutdown"));
+        stopped.await();
         return 0;
     }
 
-    static void printWelcome(PrintWriter out, String url, String password, String dataDir) {
+    private static User demoOperator(PocketProxyServer server, String password) {
+        Optional<User> existing = server.users().findByEmail(DEMO_EMAIL);
+        if (existing.isPresent()) {
+            server.users().changePassword(existing.get().id(), password);
+            return existing.get();
+        }
+        return server.users().create(DEMO_EMAIL, password, "Demo Operator", Role.ADMIN);
+    }
+
+    private static NewDevice demoDevice(PocketProxyServer server, UUID operatorId) {
+        Optional<Device> existing = server.devices().list(operatorId).stream()
+                .filter(device -> device.name().equals(DEMO_DEVICE))
+                .findFirst();
+        return existing.isPresent()
+                ? server.devices().repair(operatorId, existing.get().id())
+                : server.devices().create(operatorId, DEMO_DEVICE);
+    }
+
+    private static IssuedPassword demoConnection(
+            PocketProxyServer server, UUID operatorId, UUID deviceId, ConnectionType type) {
+        List<ProxyConnection> existing = server.connections().list(operatorId, deviceId);
+        return existing.stream()
+                .filter(connection -> connection.type() == type)
+                .findFirst()
+                .map(connection -> server.connections().regeneratePassword(operatorId, connection.id()))
+                .orElseGet(() -> server.connections().create(operatorId, deviceId, type, 0L));
+    }
+
+    private static void printWelcome(
+            PrintWriter out, PocketProxyServer server, String password, IssuedPassword http, IssuedPassword socks) {
+        String url = server.apiUrl();
         String api = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        String host = server.config().advertisedHost();
         out.println();
         out.println("PocketProxy demo is running.");
         out.println();
@@ -56,15 +113,21 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  Sign in as:        " + DEMO_EMAIL);
         out.println("  Password:          " + password + "   (new at every demo start)");
         out.println();
+        out.println("This machine plays the phone: an agent in this process is linked to the relay.");
+        out.println("Try the proxies (passwords are new at every start):");
+        out.println("  curl -x http://" + http.connection().username() + ":" + http.password() + "@" + host + ":"
+                + server.relay().httpPort() + " https://example.com/");
+        out.println("  curl -x socks5h://" + socks.connection().username() + ":" + socks.password() + "@" + host + ":"
+                + server.relay().socksPort() + " https://example.com/");
+        out.println();
         out.println("Try the API:");
         out.println("  TOKEN=$(curl -s " + api + "/api/auth/login -H 'Content-Type: application/json' \\");
         out.println("    -d '{\"email\":\"" + DEMO_EMAIL + "\",\"password\":\"" + password
                 + "\"}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')");
         out.println("  curl -s " + api + "/api/devices -H \"Authorization: Bearer $TOKEN\"");
-        out.println("  curl -s " + api + "/api/devices -H \"Authorization: Bearer $TOKEN\" \\");
-        out.println("    -H 'Content-Type: application/json' -d '{\"name\":\"My phone\"}'");
+        out.println("  curl -s " + api + "/api/connections -H \"Authorization: Bearer $TOKEN\"");
         out.println();
-        out.println("Stop with Ctrl-C; the data stays in " + dataDir + " for the next start.");
+        out.println("Stop with Ctrl-C; the data stays in " + server.config().dataDir() + " for the next start.");
         out.flush();
     }
 }

@@ -10,7 +10,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Turns a fleet of phones into metered, secure proxies.",
-        subcommands = {ServerCommand.class, DemoCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServerCommand.class,
+            AgentCommand.class,
+            DemoCommand.class,
+            MigrateCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
 
     public static void main(String[] args) {

@@ -105,6 +105,37 @@ final class ServerOptions {
     Duration sessionTtl;
 
     @Option(
+            names = "--heartbeat-interval",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "How often each linked device is asked for its status (default: ${DEFAULT-VALUE}).")
+    Duration heartbeatInterval;
+
+    @Option(
+            names = "--head-deadline",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "Time a proxy customer has to finish its handshake (default: ${DEFAULT-VALUE}).")
+    Duration headDeadline;
+
+    @Option(
+            names = "--idle-timeout",
+            defaultValue = "5m",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "A proxy connection moving no byte for this long is closed (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(
+            names = "--max-streams-per-connection",
+            defaultValue = "1000",
+            paramLabel = "N",
+            description = "Open tunnels one proxy connection may have at once (default: ${DEFAULT-VALUE}).")
+    int maxStreamsPerConnection;
+
+    @Option(
             names = "--allow-private-webhooks",
             defaultValue = "false",
             description = "Allow webhook URLs on loopback and private networks (self-hosting, tests).")
@@ -126,6 +157,14 @@ final class ServerOptions {
                 .usageFlush(usageFlush)
                 .sessionTtl(sessionTtl)
                 .allowPrivateWebhooks(allowPrivateWebhooks)
+                .heartbeatInterval(heartbeatInterval)
+                .headDeadline(headDeadline)
+                .idleTimeout(idleTimeout)
+                .maxStreamsPerConnection(maxStreamsPerConnection)
+                .heartbeatInterval(heartbeatInterval)
+                .headDeadline(headDeadline)
+                .idleTimeout(idleTimeout)
+                .maxStreamsPerConnection(maxStreamsPerConnection)
                 .build();
     }
 }

@@ -1,5 +1,8 @@
 package io.pocketproxy.link;
 
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -58,6 +61,7 @@ public record LinkSettings(
     /** The agent's end: the HTTP/2 server, which bounds how many streams the relay may open. */
     public Http2FrameCodec agentCodec() {
         return Http2FrameCodecBuilder.forServer()
+                // A server must not send ENABLE_PUSH at all (RFC 9113 6.5.2), so not the shared settings' push flag.
                 .initialSettings(http2Settings().maxConcurrentStreams(maxConcurrentStreams))
                 // The relay is pinned and trusted; cutting off many customers at once (a quota reached)
                 // resets many streams, which must not look like a rapid-reset attack.
@@ -69,19 +73,24 @@ public record LinkSettings(
     /** The relay's end: the HTTP/2 client, which opens a stream per customer connection. */
     public Http2FrameCodec relayCodec() {
         return Http2FrameCodecBuilder.forClient()
-                .initialSettings(http2Settings())
+                .initialSettings(http2Settings().pushEnabled(false))
                 .autoAckPingFrame(true)
                 .build();
     }
 
-    /** How much to widen the link window beyond HTTP/2's initial 64 KiB, once the link is up. */
-    public int linkWindowIncrement() {
-        return linkWindowBytes - DEFAULT_HTTP2_WINDOW;
+    /**
+     * Widens the link's receive window to {@code linkWindowBytes} once {@code codec} is in the pipeline:
+     * HTTP/2 sets a connection's window only by WINDOW_UPDATE, never by SETTINGS.
+     */
+    public void widenLinkWindow(Http2FrameCodec codec, Channel channel) {
+        Http2Connection connection = codec.connection();
+        int current = connection.local().flowController().windowSize(connection.connectionStream());
+        if (linkWindowBytes > current) {
+            channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(linkWindowBytes - current));
+        }
     }
 
     private Http2Settings http2Settings() {
-        return Http2Settings.defaultSettings()
-                .initialWindowSize(streamWindowBytes)
-                .pushEnabled(false);
+        return Http2Settings.defaultSettings().initialWindowSize(streamWindowBytes);
     }
 }

@@ -134,25 +134,32 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
         stream = opened;
         Channel customer = ctx.channel();
-        opened.eventLoop().execute(() -> {
+        Runnable setUp = () -> {
             opened.pipeline().addLast("http", new HttpClientCodec());
             opened.pipeline().addLast("response", new ResponseRelay(customer));
             opened.pipeline().remove(InboundHold.class);
             opened.config().setAutoRead(customer.isWritable());
             opened.read();
-        });
+        };
+        // Set up before anything is written to the stream: at once when we share its event loop, else as
+        // its next task, which runs ahead of the writes below.
+        if (opened.eventLoop().inEventLoop()) {
+            setUp.run();
+        } else {
+            opened.eventLoop().execute(setUp);
+        }
         opened.closeFuture().addListener(closed -> customer.pipeline().fireUserEventTriggered(new StreamEnded(opened)));
         streamReady = true;
         for (HttpObject object = waiting.poll(); object != null; object = waiting.poll()) {
             write(object);
         }
-        stream.flush();
+        flushStream();
         resumeReadingIfPossible();
     }
 
     private void send(HttpRequest request) {
         write(request);
-        stream.flush();
+        flushStream();
         resumeReadingIfPossible();
     }
 
@@ -172,21 +179,39 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         if (content instanceof LastHttpContent) {
             requestInProgress = false;
             if (streamReady) {
-                stream.flush();
+                flushStream();
             }
             // The next request waits until this response is complete: one at a time.
             ctx.channel().config().setAutoRead(false);
         }
     }
 
+    /**
+     * Writes on the stream's own event loop: Netty picks the handler a write enters when it is issued,
+     * so a write issued from here before the stream's HTTP codec was added would skip the codec.
+     */
     private void write(HttpObject object) {
-        stream.write(object, stream.voidPromise());
+        Http2StreamChannel target = stream;
+        if (target.eventLoop().inEventLoop()) {
+            target.write(object, target.voidPromise());
+        } else {
+            target.eventLoop().execute(() -> target.write(object, target.voidPromise()));
+        }
+    }
+
+    private void flushStream() {
+        Http2StreamChannel target = stream;
+        if (target.eventLoop().inEventLoop()) {
+            target.flush();
+        } else {
+            target.eventLoop().execute(target::flush);
+        }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (streamReady && stream != null) {
-            stream.flush();
+            flushStream();
         }
     }
 

@@ -17,7 +17,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
@@ -133,12 +133,13 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             pipeline.remove("handshake-timeout");
             pipeline.remove("aggregate");
             pipeline.remove("http");
-            pipeline.addLast("h2", settings.relayCodec());
+            Http2FrameCodec codec = settings.relayCodec();
+            pipeline.addLast("h2", codec);
             pipeline.addLast("streams", new Http2MultiplexHandler(new RefuseInboundStreams()));
             pipeline.addLast(
                     "keepalive", new LinkKeepAlive(settings.pingInterval(), settings.missedPingsAllowed(), deviceId));
             pipeline.remove(this);
-            ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(settings.linkWindowIncrement()));
+            settings.widenLinkWindow(codec, ctx.channel());
             ctx.channel().config().setAutoRead(true);
             onLinked.accept(new DeviceLink(deviceId, ctx.channel(), openTimeout));
         }

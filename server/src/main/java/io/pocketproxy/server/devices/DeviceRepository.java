@@ -53,6 +53,14 @@ final class DeviceRepository {
                 .findOne();
     }
 
+    void updateTokenDigest(Handle handle, UUID ownerId, UUID id, byte[] tokenDigest) {
+        handle.createUpdate("UPDATE devices SET token_digest = :digest WHERE owner_id = :owner AND id = :id")
+                .bind("digest", tokenDigest)
+                .bind("owner", ownerId)
+                .bind("id", id)
+                .execute();
+    }
+
     int countConnections(Handle handle, UUID ownerId, UUID id) {
         return handle.createQuery("SELECT count(*) FROM proxy_connections WHERE owner_id = :owner AND device_id = :id")
                 .bind("owner", ownerId)

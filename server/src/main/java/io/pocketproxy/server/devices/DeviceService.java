@@ -40,6 +40,25 @@ public final class DeviceService {
         return new NewDevice(device, token, pairing);
     }
 
+    /**
+     * A new token and pairing string for an existing device; the old token stops working. For re-pairing
+     * a device (and for the demo, which cannot read back the token it created last time).
+     */
+    public NewDevice repair(UUID ownerId, UUID id) {
+        String token = Secrets.newToken(TOKEN_PREFIX);
+        Device device = jdbi.inTransaction(handle -> {
+            Device found = devices.find(handle, ownerId, id).orElseThrow(() -> ApiException.notFound("device"));
+            devices.updateTokenDigest(handle, ownerId, id, Secrets.digest(token));
+            // The link authenticated with the old token must go: announce it like a deletion of that link.
+            announcer.announce(handle, new Change(Change.Kind.DEVICE_DELETED, id));
+            return found;
+        });
+        return new NewDevice(
+                device,
+                token,
+                new PairingString(relay.host(), relay.linkPort(), token, relay.certificateFingerprint()));
+    }
+
     public List<Device> list(UUID ownerId) {
         return jdbi.withHandle(handle -> devices.list(handle, ownerId));
     }

@@ -1,0 +1,181 @@
+package io.pocketproxy.app.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pocketproxy.server.connections.ConnectionType;
+import io.pocketproxy.server.connections.IssuedPassword;
+import io.pocketproxy.testkit.LocalHttpTarget;
+import io.pocketproxy.testkit.NettyLeakDetection;
+import io.pocketproxy.testkit.ProxyClients;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Customer traffic leaves through the device byte for byte, whichever way the customer speaks. */
+class ProxyPathsTest {
+
+    @RegisterExtension
+    @Order(1)
+    static final NettyLeakDetection leaks = new NettyLeakDetection();
+
+    @RegisterExtension
+    @Order(2)
+    static final RunningSystem system = new RunningSystem();
+
+    @Test
+    void forwardsAPlainHttpRequestByteForByte() throws IOException {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+
+        ProxyClients.HttpHead answer = ProxyClients.forward(
+                system.httpProxyPort(),
+                http.connection().username(),
+                http.password(),
+                "GET",
+                system.http().url("/bytes/300000"),
+                null);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body()).isEqualTo(LocalHttpTarget.patternBytes(300_000));
+        assertThat(system.http().requestHeaders())
+                .last()
+                .satisfies(headers ->
+                        assertThat(headers.keySet()).noneMatch(name -> name.equalsIgnoreCase("Proxy-Authorization")));
+    }
+
+    @Test
+    void tunnelsWithConnectByteForByte() throws IOException {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+
+        ProxyClients.HttpHead answer = ProxyClients.connect(
+                system.httpProxyPort(),
+                http.connection().username(),
+                http.password(),
+                "127.0.0.1:" + system.echo().port());
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertEchoes(answer.socket(), 200_000);
+    }
+
+    @Test
+    void tunnelsSocks5ToAnIpAddressByteForByte() throws IOException {
+        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+
+        ProxyClients.SocksResult result = ProxyClients.socks5(
+                system.socksPort(),
+                socks.connection().username(),
+                socks.password(),
+                "127.0.0.1",
+                system.echo().port());
+
+        assertThat(result.reply()).isZero();
+        assertEchoes(result.socket(), 200_000);
+    }
+
+    @Test
+    void tunnelsSocks5ToADomainResolvedOnTheDevice() throws IOException {
+        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+
+        ProxyClients.SocksResult result = ProxyClients.socks5(
+                system.socksPort(),
+                socks.connection().username(),
+                socks.password(),
+                "localhost",
+                system.echo().port());
+
+        assertThat(result.reply()).isZero();
+        assertEchoes(result.socket(), 50_000);
+    }
+
+    @Test
+    void carriesCurlThroughEveryKindOfProxy() throws Exception {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+        String httpProxy = "http://" + http.connection().username() + ":" + http.password() + "@127.0.0.1:"
+                + system.httpProxyPort();
+        String socksProxy = "socks5h://" + socks.connection().username() + ":" + socks.password() + "@127.0.0.1:"
+                + system.socksPort();
+
+        assertThat(curl("-x", httpProxy, system.http().url("/hello"))).isEqualTo("hello");
+        assertThat(curl("-x", httpProxy, "--proxytunnel", system.http().url("/hello")))
+                .isEqualTo("hello");
+        assertThat(curl("-x", socksProxy, system.http().url("/hello"))).isEqualTo("hello");
+        assertThat(curl("-x", socksProxy, "http://localhost:" + system.http().port() + "/hello"))
+                .isEqualTo("hello");
+    }
+
+    @Test
+    void keepsAForwardConnectionAliveAcrossRequestsAndStreamsChunkedBodies() throws Exception {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+        String proxy = "http://" + http.connection().username() + ":" + http.password() + "@127.0.0.1:"
+                + system.httpProxyPort();
+
+        // Two URLs on one curl command line share one connection when keep-alive works.
+        String output = curl(
+                "-x",
+                proxy,
+                "-w",
+                "[%{num_connects}]",
+                system.http().url("/chunked/70000"),
+                system.http().url("/hello"));
+
+        assertThat(output).endsWith("hello[0]");
+        assertThat(output.substring(0, 70000).getBytes(StandardCharsets.ISO_8859_1))
+                .isEqualTo(LocalHttpTarget.patternBytes(70000));
+    }
+
+    @Test
+    void streamsAnUploadToTheOrigin() throws Exception {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+        byte[] upload = LocalHttpTarget.patternBytes(1_000_000);
+
+        ProxyClients.HttpHead answer = ProxyClients.forward(
+                system.httpProxyPort(),
+                http.connection().username(),
+                http.password(),
+                "POST",
+                system.http().url("/count"),
+                upload);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(new String(answer.body(), StandardCharsets.US_ASCII)).isEqualTo("1000000");
+    }
+
+    static void assertEchoes(Socket socket, int length) throws IOException {
+        try (socket) {
+            byte[] sent = LocalHttpTarget.patternBytes(length);
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    socket.getOutputStream().write(sent);
+                    socket.getOutputStream().flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            byte[] received = new byte[length];
+            new DataInputStream(socket.getInputStream()).readFully(received);
+            assertThat(received).isEqualTo(sent);
+            try {
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Runs the real curl, ISO-8859-1 output so bytes map one to one to chars. */
+    static String curl(String... args) throws Exception {
+        java.util.List<String> command =
+                new java.util.ArrayList<>(java.util.List.of("curl", "-sS", "--max-time", "20"));
+        command.addAll(java.util.List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        assertThat(exit).as("curl " + String.join(" ", args) + ": " + errors).isZero();
+        return new String(output, StandardCharsets.ISO_8859_1);
+    }
+}

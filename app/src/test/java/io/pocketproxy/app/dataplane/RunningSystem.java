@@ -1,0 +1,178 @@
+package io.pocketproxy.app.dataplane;
+
+import static org.awaitility.Awaitility.await;
+
+import io.pocketproxy.agent.Agent;
+import io.pocketproxy.agent.AgentConfig;
+import io.pocketproxy.agent.Backoff;
+import io.pocketproxy.server.PocketProxyServer;
+import io.pocketproxy.server.ServerConfig;
+import io.pocketproxy.server.connections.ConnectionType;
+import io.pocketproxy.server.connections.IssuedPassword;
+import io.pocketproxy.server.connections.ProxyConnection;
+import io.pocketproxy.server.devices.NewDevice;
+import io.pocketproxy.server.users.Role;
+import io.pocketproxy.server.users.User;
+import io.pocketproxy.testkit.LocalHttpTarget;
+import io.pocketproxy.testkit.TcpEchoServer;
+import io.pocketproxy.testkit.TestPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The whole data path on loopback: a real server (with its relay) on a fresh database, a real agent
+ * linked to it in the same JVM, an HTTP target and a TCP echo target. Timings are short (usage flushed
+ * every 100 ms, heartbeats every 500 ms) so tests wait milliseconds, not minutes.
+ */
+public final class RunningSystem implements BeforeAllCallback, AfterAllCallback {
+
+    private final Consumer<ServerConfig.Builder> customizer;
+    private final List<Agent> agents = new ArrayList<>();
+    private String databaseUrl;
+    private Path dataDir;
+    private PocketProxyServer server;
+    private int linkPort;
+    private User operator;
+    private NewDevice device;
+    private Agent agent;
+    private LocalHttpTarget http;
+    private TcpEchoServer echo;
+
+    public RunningSystem() {
+        this(config -> {});
+    }
+
+    public RunningSystem(Consumer<ServerConfig.Builder> customizer) {
+        this.customizer = customizer;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        databaseUrl = TestPostgres.shared().newDatabaseUrl();
+        dataDir = Files.createTempDirectory("pocketproxy-system");
+        http = LocalHttpTarget.start();
+        echo = TcpEchoServer.start();
+        server = PocketProxyServer.start(config(0));
+        linkPort = server.relay().linkPort();
+        operator = server.users().create("operator@example.com", "operator password", "Operator", Role.OPERATOR);
+        device = server.devices().create(operator.id(), "test phone");
+        agent = startAgent(device, true);
+        awaitLinked(agent, 1);
+    }
+
+    private ServerConfig config(int link) {
+        ServerConfig.Builder builder = ServerConfig.builder(dataDir)
+                .databaseUrl(databaseUrl)
+                .ephemeralPorts()
+                .linkPort(link)
+                .usageFlush(Duration.ofMillis(100))
+                .heartbeatInterval(Duration.ofMillis(500));
+        customizer.accept(builder);
+        return builder.build();
+    }
+
+    /** Starts an agent for {@code device}; private targets (our loopback fixtures) allowed or not. */
+    public Agent startAgent(NewDevice forDevice, boolean allowPrivateTargets) {
+        AgentConfig config = AgentConfig.fromPairing(forDevice.pairing(), allowPrivateTargets)
+                .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)));
+        Agent started = Agent.start(config);
+        agents.add(started);
+        return started;
+    }
+
+    public static void awaitLinked(Agent agent, int links) {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> agent.state() == Agent.State.LINKED && agent.linksEstablished() >= links);
+    }
+
+    /** Stops the server and starts it again on the same database, data directory and link port. */
+    public void restartServer() {
+        server.close();
+        server = PocketProxyServer.start(config(linkPort));
+    }
+
+    public IssuedPassword newConnection(ConnectionType type, long limit) {
+        return server.connections().create(operator.id(), device.device().id(), type, limit);
+    }
+
+    public ProxyConnection connection(UUID id) {
+        return server.connections().get(operator.id(), id);
+    }
+
+    /** The connection's usage as stored, after the relay wrote what it counted. */
+    public long storedUsage(UUID id) {
+        server.flushToDatabase();
+        return connection(id).bandwidthUsed();
+    }
+
+    public PocketProxyServer server() {
+        return server;
+    }
+
+    public User operator() {
+        return operator;
+    }
+
+    public NewDevice device() {
+        return device;
+    }
+
+    public Agent agent() {
+        return agent;
+    }
+
+    public LocalHttpTarget http() {
+        return http;
+    }
+
+    public TcpEchoServer echo() {
+        return echo;
+    }
+
+    public int httpProxyPort() {
+        return server.relay().httpPort();
+    }
+
+    public int socksPort() {
+        return server.relay().socksPort();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        agents.forEach(Agent::close);
+        if (server != null) {
+            server.close();
+        }
+        if (http != null) {
+            http.close();
+        }
+        if (echo != null) {
+            echo.close();
+        }
+        deleteRecursively(dataDir);
+    }
+
+    private static void deleteRecursively(Path directory) {
+        if (directory == null || !Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

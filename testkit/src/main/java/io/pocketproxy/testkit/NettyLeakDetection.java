@@ -1,0 +1,40 @@
+package io.pocketproxy.testkit;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fails a test class when Netty reported a leak while it ran: a {@code ByteBuf} nobody released is a bug,
+ * whichever path dropped it. Leaks are noticed after the garbage collector found the lost buffer, so
+ * {@link #afterAll} collects garbage and allocates until the detector has looked.
+ */
+public final class NettyLeakDetection implements BeforeAllCallback, AfterAllCallback {
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.PARANOID) {
+            throw new IllegalStateException("Netty leak detection is " + ResourceLeakDetector.getLevel()
+                    + " (expected: PARANOID, set by the build's -Dio.netty.leakDetection.level)");
+        }
+        RecordingLeakDetector.LEAKS.clear();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        for (int round = 0; round < 5; round++) {
+            System.gc();
+            for (int i = 0; i < 100; i++) {
+                ByteBufAllocator.DEFAULT.buffer(16).release();
+            }
+        }
+        if (!RecordingLeakDetector.LEAKS.isEmpty()) {
+            String report = String.join("\n\n", RecordingLeakDetector.LEAKS);
+            int count = RecordingLeakDetector.LEAKS.size();
+            RecordingLeakDetector.LEAKS.clear();
+            throw new AssertionError("Netty reported " + count + " leak(s):\n" + report);
+        }
+    }
+}
