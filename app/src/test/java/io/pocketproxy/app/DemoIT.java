@@ -49,7 +49,19 @@ class DemoIT {
     }
 
     private PocketProxyProcess start() {
-        return PocketProxyProcess.start(Map.of(), "demo", "--data-dir", dataDir.toString(), "--api-port", "0");
+        return PocketProxyProcess.start(
+                Map.of(),
+                "demo",
+                "--data-dir",
+                dataDir.toString(),
+                "--api-port",
+                "0",
+                "--http-proxy-port",
+                "0",
+                "--socks-port",
+                "0",
+                "--link-port",
+                "0");
     }
 
     private static String signInWithPrintedCredentials(PocketProxyProcess demo) {

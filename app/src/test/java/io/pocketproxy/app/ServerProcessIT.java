@@ -23,8 +23,19 @@ class ServerProcessIT {
 
     @Test
     void stopsCleanlyOnSigterm() {
-        try (PocketProxyProcess server =
-                PocketProxyProcess.start(ADMIN, "server", "--data-dir", dataDir.toString(), "--api-port", "0")) {
+        try (PocketProxyProcess server = PocketProxyProcess.start(
+                ADMIN,
+                "server",
+                "--data-dir",
+                dataDir.toString(),
+                "--api-port",
+                "0",
+                "--http-proxy-port",
+                "0",
+                "--socks-port",
+                "0",
+                "--link-port",
+                "0")) {
             ApiClient api = ApiClient.anonymous(server.awaitReady());
             assertThat(api.login("admin@example.com", "admin-password-from-env")
                             .get("/api/me")
@@ -43,8 +54,19 @@ class ServerProcessIT {
     @Test
     void startsAgainAfterBeingKilledWithNothingLost() throws IOException {
         String deviceId;
-        try (PocketProxyProcess first =
-                PocketProxyProcess.start(ADMIN, "server", "--data-dir", dataDir.toString(), "--api-port", "0")) {
+        try (PocketProxyProcess first = PocketProxyProcess.start(
+                ADMIN,
+                "server",
+                "--data-dir",
+                dataDir.toString(),
+                "--api-port",
+                "0",
+                "--http-proxy-port",
+                "0",
+                "--socks-port",
+                "0",
+                "--link-port",
+                "0")) {
             ApiClient api =
                     ApiClient.anonymous(first.awaitReady()).login("admin@example.com", "admin-password-from-env");
             ApiClient.Response created = api.post("/api/devices", Map.of("name", "survivor"));
@@ -56,8 +78,19 @@ class ServerProcessIT {
         // Its PostgreSQL outlived it: the next start must cope.
         assertThat(dataDir.resolve("postgres/postmaster.pid")).exists();
 
-        try (PocketProxyProcess second =
-                PocketProxyProcess.start(Map.of(), "server", "--data-dir", dataDir.toString(), "--api-port", "0")) {
+        try (PocketProxyProcess second = PocketProxyProcess.start(
+                Map.of(),
+                "server",
+                "--data-dir",
+                dataDir.toString(),
+                "--api-port",
+                "0",
+                "--http-proxy-port",
+                "0",
+                "--socks-port",
+                "0",
+                "--link-port",
+                "0")) {
             ApiClient api =
                     ApiClient.anonymous(second.awaitReady()).login("admin@example.com", "admin-password-from-env");
 
@@ -70,12 +103,34 @@ class ServerProcessIT {
 
     @Test
     void refusesASecondServerOnTheSameDataDirectory() {
-        try (PocketProxyProcess first =
-                PocketProxyProcess.start(ADMIN, "server", "--data-dir", dataDir.toString(), "--api-port", "0")) {
+        try (PocketProxyProcess first = PocketProxyProcess.start(
+                ADMIN,
+                "server",
+                "--data-dir",
+                dataDir.toString(),
+                "--api-port",
+                "0",
+                "--http-proxy-port",
+                "0",
+                "--socks-port",
+                "0",
+                "--link-port",
+                "0")) {
             String url = first.awaitReady();
 
-            try (PocketProxyProcess second =
-                    PocketProxyProcess.start(Map.of(), "server", "--data-dir", dataDir.toString(), "--api-port", "0")) {
+            try (PocketProxyProcess second = PocketProxyProcess.start(
+                    Map.of(),
+                    "server",
+                    "--data-dir",
+                    dataDir.toString(),
+                    "--api-port",
+                    "0",
+                    "--http-proxy-port",
+                    "0",
+                    "--socks-port",
+                    "0",
+                    "--link-port",
+                    "0")) {
                 assertThat(second.awaitExit()).isEqualTo(1);
                 assertThat(second.stderr())
                         .contains("pocketproxy server: data directory " + dataDir.toAbsolutePath())
@@ -87,8 +142,19 @@ class ServerProcessIT {
 
     @Test
     void explainsHowToCreateTheFirstAdmin() {
-        try (PocketProxyProcess server =
-                PocketProxyProcess.start(Map.of(), "server", "--data-dir", dataDir.toString(), "--api-port", "0")) {
+        try (PocketProxyProcess server = PocketProxyProcess.start(
+                Map.of(),
+                "server",
+                "--data-dir",
+                dataDir.toString(),
+                "--api-port",
+                "0",
+                "--http-proxy-port",
+                "0",
+                "--socks-port",
+                "0",
+                "--link-port",
+                "0")) {
             server.awaitReady();
 
             await().atMost(Duration.ofSeconds(10))
