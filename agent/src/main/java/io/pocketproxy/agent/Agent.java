@@ -5,11 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
+import io.pocketproxy.link.Transport;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -50,7 +49,7 @@ public final class Agent implements AutoCloseable {
 
     private Agent(AgentConfig config, StatusSource status) throws SSLException {
         this.config = config;
-        this.group = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        this.group = Transport.eventLoops(Math.max(2, Runtime.getRuntime().availableProcessors()), "agent-io");
         // DNS lookups block; they run here, never on an event loop.
         this.resolver = Executors.newFixedThreadPool(4, runnable -> {
             Thread thread = new Thread(runnable, "agent-dns");
@@ -96,7 +95,7 @@ public final class Agent implements AutoCloseable {
         state = State.CONNECTING;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(Transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)

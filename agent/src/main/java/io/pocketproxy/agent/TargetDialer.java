@@ -6,8 +6,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.NetUtil;
 import io.pocketproxy.link.ProxyStatusError;
+import io.pocketproxy.link.Transport;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,6 +40,16 @@ final class TargetDialer {
 
     /** Calls back with a connected channel that is not reading yet, or with the error to report. */
     void dial(EventLoop loop, HostAndPort target, BiConsumer<Channel, ProxyStatusError> outcome) {
+        InetAddress literal = NetUtil.createInetAddressFromIpAddressString(target.host());
+        if (literal != null) {
+            // An IP address needs no lookup: no trip through the resolver threads.
+            if (!policy.allows(literal)) {
+                outcome.accept(null, ProxyStatusError.DESTINATION_IP_PROHIBITED);
+            } else {
+                connect(loop, new InetSocketAddress(literal, target.port()), outcome);
+            }
+            return;
+        }
         try {
             resolver.execute(() -> {
                 InetAddress[] addresses;
@@ -64,7 +75,7 @@ final class TargetDialer {
     private void connect(EventLoop loop, InetSocketAddress address, BiConsumer<Channel, ProxyStatusError> outcome) {
         new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(Transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -136,6 +136,25 @@ final class ServerOptions {
     int maxStreamsPerConnection;
 
     @Option(
+            names = "--link-stream-window",
+            defaultValue = "4MiB",
+            converter = SizeConverter.class,
+            paramLabel = "SIZE",
+            description =
+                    "Bytes a device may send on one stream before the relay acknowledges them (default: ${DEFAULT-VALUE})."
+                            + " Larger is faster on long round trips and holds more for a customer who stops reading.")
+    int linkStreamWindow;
+
+    @Option(
+            names = "--link-window",
+            defaultValue = "32MiB",
+            converter = SizeConverter.class,
+            paramLabel = "SIZE",
+            description =
+                    "Bytes a device may send on its whole link before the relay acknowledges them (default: ${DEFAULT-VALUE}).")
+    int linkWindow;
+
+    @Option(
             names = "--allow-private-webhooks",
             defaultValue = "false",
             description = "Allow webhook URLs on loopback and private networks (self-hosting, tests).")
@@ -161,10 +180,12 @@ final class ServerOptions {
                 .headDeadline(headDeadline)
                 .idleTimeout(idleTimeout)
                 .maxStreamsPerConnection(maxStreamsPerConnection)
+                .linkWindows(linkStreamWindow, linkWindow)
                 .heartbeatInterval(heartbeatInterval)
                 .headDeadline(headDeadline)
                 .idleTimeout(idleTimeout)
                 .maxStreamsPerConnection(maxStreamsPerConnection)
+                .linkWindows(linkStreamWindow, linkWindow)
                 .build();
     }
 }

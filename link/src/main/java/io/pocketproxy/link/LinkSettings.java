@@ -90,7 +90,12 @@ public record LinkSettings(
         }
     }
 
+    /** DATA frames of up to 64 KiB: a quarter of the frames, and of their per-frame work, at 16 KiB's default. */
+    private static final int MAX_FRAME_SIZE = 64 * 1024;
+
     private Http2Settings http2Settings() {
-        return Http2Settings.defaultSettings().initialWindowSize(streamWindowBytes);
+        return Http2Settings.defaultSettings()
+                .initialWindowSize(streamWindowBytes)
+                .maxFrameSize(MAX_FRAME_SIZE);
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.pocketproxy.link.Transport;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.auth.Customers;
 import io.pocketproxy.relay.auth.PasswordHashing;
@@ -124,6 +125,7 @@ public final class Relay implements AutoCloseable {
         httpPort = port(http);
         socksPort = port(socks);
         linkPort = linkServer.port();
+        log.info("link TLS by {}", io.netty.handler.ssl.SslContext.defaultServerProvider());
         log.info(
                 "relay is up: HTTP proxy on {}:{}, SOCKS5 on {}:{}, device links on {}:{}",
                 config.bind(),

@@ -1,5 +1,6 @@
 package io.pocketproxy.server;
 
+import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.relay.RelayConfig;
 import io.pocketproxy.server.db.DatabaseUrls;
 import java.net.InetAddress;
@@ -20,6 +21,8 @@ import java.util.Objects;
  * @param headDeadline time a proxy customer has to finish its handshake
  * @param idleTimeout a proxy connection moving no byte for this long is closed
  * @param maxStreamsPerConnection open tunnels one proxy connection may have at once
+ * @param linkStreamWindow bytes a device may send on one stream before the relay acknowledges them
+ * @param linkWindow bytes a device may send on its whole link before the relay acknowledges them
  */
 public record ServerConfig(
         Path dataDir,
@@ -41,7 +44,9 @@ public record ServerConfig(
         Duration heartbeatInterval,
         Duration headDeadline,
         Duration idleTimeout,
-        int maxStreamsPerConnection) {
+        int maxStreamsPerConnection,
+        int linkStreamWindow,
+        int linkWindow) {
 
     public static final int DEFAULT_API_PORT = 8080;
     public static final int DEFAULT_HTTP_PROXY_PORT = 8081;
@@ -80,6 +85,7 @@ public record ServerConfig(
         requirePositive("heartbeat-interval", heartbeatInterval);
         requirePositive("head-deadline", headDeadline);
         requirePositive("idle-timeout", idleTimeout);
+        new LinkSettings(linkStreamWindow, linkWindow, 1, Duration.ofSeconds(1), 1); // validates the two windows
         if (maxStreamsPerConnection < 1) {
             throw new IllegalArgumentException(
                     "max-streams-per-connection: " + maxStreamsPerConnection + " (expected: > 0)");
@@ -94,7 +100,14 @@ public record ServerConfig(
     /** The relay's settings: the listeners of this config and the defaults of DESIGN.md for the rest. */
     public RelayConfig relayConfig() {
         RelayConfig defaults = RelayConfig.defaults(bind, httpProxyPort, socksPort, linkPort);
-        return defaults.withUsageFlush(usageFlush)
+        LinkSettings link = defaults.link();
+        return defaults.withLink(new LinkSettings(
+                        linkStreamWindow,
+                        linkWindow,
+                        link.maxConcurrentStreams(),
+                        link.pingInterval(),
+                        link.missedPingsAllowed()))
+                .withUsageFlush(usageFlush)
                 .withHeartbeatInterval(heartbeatInterval)
                 .withHeadDeadline(headDeadline)
                 .withIdleTimeout(idleTimeout)
@@ -132,7 +145,8 @@ public record ServerConfig(
                 + ", usageFlush=" + usageFlush + ", allowPrivateWebhooks=" + allowPrivateWebhooks
                 + ", sessionTtl=" + sessionTtl + ", heartbeatInterval=" + heartbeatInterval
                 + ", headDeadline=" + headDeadline + ", idleTimeout=" + idleTimeout
-                + ", maxStreamsPerConnection=" + maxStreamsPerConnection + "]";
+                + ", maxStreamsPerConnection=" + maxStreamsPerConnection + ", linkStreamWindow=" + linkStreamWindow
+                + ", linkWindow=" + linkWindow + "]";
     }
 
     private static void requirePort(String name, int port) {
@@ -170,6 +184,8 @@ public record ServerConfig(
         private Duration headDeadline = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofMinutes(5);
         private int maxStreamsPerConnection = 1000;
+        private int linkStreamWindow = LinkSettings.defaults().streamWindowBytes();
+        private int linkWindow = LinkSettings.defaults().linkWindowBytes();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -276,6 +292,13 @@ public record ServerConfig(
             return this;
         }
 
+        /** The relay's receive windows on device links, in bytes: per stream and per link. */
+        public Builder linkWindows(int perStream, int perLink) {
+            this.linkStreamWindow = perStream;
+            this.linkWindow = perLink;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(
                     dataDir,
@@ -297,7 +320,9 @@ public record ServerConfig(
                     heartbeatInterval,
                     headDeadline,
                     idleTimeout,
-                    maxStreamsPerConnection);
+                    maxStreamsPerConnection,
+                    linkStreamWindow,
+                    linkWindow);
         }
     }
 }

@@ -7,7 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.pocketproxy.link.LinkSettings;
-import io.pocketproxy.relay.Transport;
+import io.pocketproxy.link.Transport;
 import io.pocketproxy.relay.directory.DeviceDirectory;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.pocketproxy.relay;
+package io.pocketproxy.link;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -12,7 +12,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-/** Netty's native epoll transport on Linux, NIO elsewhere: the same code either way. */
+/**
+ * Netty's native epoll transport on Linux, NIO elsewhere (Android included): the same code either way.
+ */
 public final class Transport {
 
     private Transport() {}

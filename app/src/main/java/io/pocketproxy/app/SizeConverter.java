@@ -1,0 +1,32 @@
+package io.pocketproxy.app;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+
+/** Reads byte sizes as people write them: {@code 65536}, {@code 512KiB}, {@code 4MiB}, {@code 1GiB} (also KB/MB/GB as powers of 1024). */
+final class SizeConverter implements CommandLine.ITypeConverter<Integer> {
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]?)(i?b)?");
+
+    @Override
+    public Integer convert(String value) {
+        Matcher matcher = SIZE.matcher(value.strip().toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a size (expected: e.g. 65536, 512KiB, 4MiB)");
+        }
+        long bytes = Long.parseLong(matcher.group(1))
+                << switch (matcher.group(2)) {
+                    case "k" -> 10;
+                    case "m" -> 20;
+                    case "g" -> 30;
+                    default -> 0;
+                };
+        if (bytes > Integer.MAX_VALUE) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is too large (expected: less than 2GiB)");
+        }
+        return (int) bytes;
+    }
+}

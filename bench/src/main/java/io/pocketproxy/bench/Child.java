@@ -1,0 +1,110 @@
+package io.pocketproxy.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A part of the benchmark in a JVM of its own (relay, agent, targets), so that each process stays under
+ * the machine's open-file limit and its heap can be measured alone. It talks one line at a time:
+ * the bench sends a command on stdin, the child answers on stdout.
+ */
+final class Child implements AutoCloseable {
+
+    private final Process process;
+    private final BufferedReader out;
+    private final PrintWriter in;
+
+    private Child(Process process) {
+        this.process = process;
+        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+    }
+
+    static Child start(Class<?> main, String heap, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-Xmx" + heap);
+        command.add("-XX:+UseParallelGC");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        try {
+            return new Child(new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + main.getSimpleName(), e);
+        }
+    }
+
+    /** The next line the child prints. */
+    String readLine() {
+        try {
+            String line = out.readLine();
+            if (line == null) {
+                throw new IllegalStateException(
+                        "child exited: " + process.info().commandLine().orElse("?"));
+            }
+            return line;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String ask(String command) {
+        in.println(command);
+        return readLine();
+    }
+
+    /** Heap in use after a full collection, in bytes. */
+    long heapUsed() {
+        return Long.parseLong(ask("heap"));
+    }
+
+    @Override
+    public void close() {
+        in.println("quit");
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** The child side: answers "heap" and "quit" on stdin until told to quit. */
+    static void serveCommands(Runnable onQuit) throws IOException {
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String command = commands.readLine(); command != null; command = commands.readLine()) {
+            switch (command.strip()) {
+                case "heap" -> System.out.println(heapAfterGc());
+                case "quit" -> {
+                    onQuit.run();
+                    System.exit(0);
+                }
+                default -> System.out.println("unknown command " + command);
+            }
+            System.out.flush();
+        }
+        onQuit.run();
+        System.exit(0);
+    }
+
+    private static long heapAfterGc() {
+        Runtime runtime = Runtime.getRuntime();
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+        }
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
+}
