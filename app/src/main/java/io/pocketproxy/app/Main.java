@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "Turns a fleet of phones into metered, secure proxies.",
         subcommands = {
             ServerCommand.class,
+            RelayCommand.class,
             AgentCommand.class,
             DemoCommand.class,
             MigrateCommand.class,

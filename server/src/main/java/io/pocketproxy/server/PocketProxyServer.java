@@ -157,6 +157,41 @@ public final class PocketProxyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code pocketproxy relay}: the data plane alone, next to a control plane that owns the database
+     * ({@code --database-url} is required; migrations are the control plane's). Devices paired with a
+     * pairing string of this relay's certificate may link here: copy {@code relay-cert.pem} and
+     * {@code relay-key.pem} from another relay's data directory to share its identity.
+     */
+    public static AutoCloseable startRelayOnly(ServerConfig config, Clock clock) {
+        if (config.embeddedDatabase()) {
+            throw new IllegalArgumentException(
+                    "relay: --database-url is required (the relay works beside a server and its database)");
+        }
+        log.info("starting a relay with {}", config);
+        Builder parts = new Builder(config);
+        try {
+            parts.open(DataDirLock.acquire(config.dataDir()));
+            Postgres postgres = parts.open(Postgres.open(config.dataDir(), config.databaseUrl()));
+            Database database = parts.open(Database.open(postgres.settings(), null));
+            RelayCertificate certificate = RelayCertificate.loadOrCreate(config.dataDir());
+            PasswordHashing hashing = parts.open(PasswordHashing.withDefaultPool());
+            DatabaseDirectory directory = parts.open(new DatabaseDirectory(database.jdbi(), postgres.settings()));
+            DeviceRegistry devices = parts.open(new DeviceRegistry(database.jdbi(), HEARTBEAT_BATCH));
+            Relay relay = parts.open(
+                    Relay.start(config.relayConfig(), certificate, directory, devices, directory, hashing, clock));
+            log.info("relay is ready; its certificate fingerprint is {}", certificate.fingerprint());
+            return () -> {
+                log.info("stopping");
+                Builder.closeAll(parts.started);
+                log.info("stopped cleanly");
+            };
+        } catch (RuntimeException | Error e) {
+            parts.closeAll();
+            throw e;
+        }
+    }
+
     public String apiUrl() {
         String host = config.advertisedHost();
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port() + "/";

@@ -1,0 +1,132 @@
+package io.pocketproxy.app.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pocketproxy.agent.Agent;
+import io.pocketproxy.agent.AgentConfig;
+import io.pocketproxy.agent.Backoff;
+import io.pocketproxy.link.PairingString;
+import io.pocketproxy.relay.tls.RelayCertificate;
+import io.pocketproxy.server.PocketProxyServer;
+import io.pocketproxy.server.ServerConfig;
+import io.pocketproxy.server.connections.ConnectionType;
+import io.pocketproxy.server.connections.IssuedPassword;
+import io.pocketproxy.testkit.NettyLeakDetection;
+import io.pocketproxy.testkit.ProxyClients;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code pocketproxy relay}: a second data plane beside the server, sharing its database. Devices link to
+ * it, customers proxy through it, its usage lands in the shared database, and the control plane's changes
+ * reach it too.
+ */
+class StandaloneRelayTest {
+
+    @RegisterExtension
+    @Order(1)
+    static final NettyLeakDetection leaks = new NettyLeakDetection();
+
+    @RegisterExtension
+    @Order(2)
+    static final RunningSystem system = new RunningSystem();
+
+    static Path relayDir;
+    static AutoCloseable relay;
+    static Agent agent;
+    static int socksPort;
+
+    @BeforeAll
+    static void aSecondRelaySharingTheServersIdentity() throws IOException {
+        relayDir = Files.createTempDirectory("pocketproxy-relay");
+        Path serverDir = system.server().config().dataDir();
+        Files.copy(
+                serverDir.resolve(RelayCertificate.CERTIFICATE_FILE),
+                relayDir.resolve(RelayCertificate.CERTIFICATE_FILE));
+        Files.copy(serverDir.resolve(RelayCertificate.KEY_FILE), relayDir.resolve(RelayCertificate.KEY_FILE));
+        socksPort = freePort();
+        int linkPort = freePort();
+        ServerConfig config = ServerConfig.builder(relayDir)
+                .databaseUrl(system.server().config().databaseUrl())
+                .ephemeralPorts()
+                .socksPort(socksPort)
+                .linkPort(linkPort)
+                .usageFlush(Duration.ofMillis(100))
+                .build();
+        relay = PocketProxyServer.startRelayOnly(config, Clock.systemUTC());
+        PairingString pairing = system.device().pairing();
+        // The same device token and certificate, another relay address.
+        agent = Agent.start(
+                AgentConfig.of("127.0.0.1", linkPort, pairing.deviceToken(), pairing.relayFingerprint(), true)
+                        .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500))));
+        RunningSystem.awaitLinked(agent, 1);
+    }
+
+    @AfterAll
+    static void stopIt() throws Exception {
+        agent.close();
+        relay.close();
+    }
+
+    @Test
+    void carriesTrafficAndItsUsageLandsInTheSharedDatabase() throws IOException {
+        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+
+        try (Socket tunnel = open(socks, socks.password())) {
+            ProxyPathsTest.assertEchoes(tunnel, 30_000);
+        }
+
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(
+                                system.connection(socks.connection().id()).bandwidthUsed())
+                        .isEqualTo(60_000));
+    }
+
+    @Test
+    void hearsTheControlPlanesChanges() throws IOException {
+        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+        open(socks, socks.password()).close();
+
+        IssuedPassword regenerated = system.server()
+                .connections()
+                .regeneratePassword(system.operator().id(), socks.connection().id());
+
+        await().atMost(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(ProxyClients.socks5(
+                                        socksPort,
+                                        socks.connection().username(),
+                                        socks.password(),
+                                        "127.0.0.1",
+                                        system.echo().port())
+                                .authStatus())
+                        .isNotZero());
+        open(socks, regenerated.password()).close();
+    }
+
+    private static Socket open(IssuedPassword socks, String password) throws IOException {
+        ProxyClients.SocksResult result = ProxyClients.socks5(
+                socksPort,
+                socks.connection().username(),
+                password,
+                "127.0.0.1",
+                system.echo().port());
+        assertThat(result.reply()).isZero();
+        return result.socket();
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

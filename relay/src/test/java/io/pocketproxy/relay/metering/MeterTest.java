@@ -1,0 +1,90 @@
+package io.pocketproxy.relay.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class MeterTest {
+
+    @Test
+    void grantsEverythingWhenUnlimited() {
+        Meter meter = new Meter(UUID.randomUUID(), 0, 0, 0);
+
+        assertThat(meter.grant(1_000_000)).isEqualTo(1_000_000);
+        assertThat(meter.used()).isEqualTo(1_000_000);
+        assertThat(meter.exhausted()).isFalse();
+    }
+
+    @Test
+    void grantsUpToTheRemainderAndNothingAfter() {
+        Meter meter = new Meter(UUID.randomUUID(), 1000, 900, 0);
+
+        assertThat(meter.grant(60)).isEqualTo(60);
+        assertThat(meter.grant(60)).isEqualTo(40);
+        assertThat(meter.grant(60)).isZero();
+        assertThat(meter.used()).isEqualTo(1000);
+        assertThat(meter.exhausted()).isTrue();
+    }
+
+    @Test
+    void neverOvershootsUnderConcurrentGrants() throws InterruptedException {
+        Meter meter = new Meter(UUID.randomUUID(), 1_000_003, 0, 0);
+        AtomicLong granted = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        for (int thread = 0; thread < 8; thread++) {
+            pool.execute(() -> {
+                for (int i = 0; i < 100_000; i++) {
+                    granted.addAndGet(meter.grant(7));
+                }
+            });
+        }
+        pool.shutdown();
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(granted.get()).isEqualTo(1_000_003);
+        assertThat(meter.used()).isEqualTo(1_000_003);
+    }
+
+    @Test
+    void aResetStartsCountingOverInTheNewGeneration() {
+        Meter meter = new Meter(UUID.randomUUID(), 100, 100, 3);
+
+        meter.reset(4);
+
+        assertThat(meter.exhausted()).isFalse();
+        assertThat(meter.generation()).isEqualTo(4);
+        assertThat(meter.grant(30)).isEqualTo(30);
+        assertThat(meter.unreported()).isEqualTo(30);
+    }
+
+    @Test
+    void foldsInWhatOtherRelaysReported() {
+        Meter meter = new Meter(UUID.randomUUID(), 1000, 100, 0);
+        meter.grant(50); // this relay: 150 in all
+
+        meter.reported(50, 400); // the database says 400: other relays added 250
+
+        assertThat(meter.used()).isEqualTo(400);
+        assertThat(meter.unreported()).isZero();
+        assertThat(meter.grant(1000)).isEqualTo(600);
+    }
+
+    @Test
+    void closesItsTunnelsWhenALoweredLimitIsAlreadyUsedUp() {
+        Meter meter = new Meter(UUID.randomUUID(), 1000, 500, 0);
+        EmbeddedChannel customer = new EmbeddedChannel();
+        meter.track(customer);
+
+        meter.setLimit(400);
+        customer.runPendingTasks();
+
+        assertThat(customer.isOpen()).isFalse();
+        assertThat(meter.openTunnels()).isZero();
+    }
+}
