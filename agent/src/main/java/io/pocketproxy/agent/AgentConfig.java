@@ -71,23 +71,6 @@ public record AgentConfig(
                 link);
     }
 
-    public AgentConfig withConnectTimeout(Duration timeout) {
-        return new AgentConfig(
-                relayHost, relayPort, deviceToken, relayFingerprint, allowPrivateTargets, timeout, backoff, link);
-    }
-
-    public AgentConfig withLink(LinkSettings settings) {
-        return new AgentConfig(
-                relayHost,
-                relayPort,
-                deviceToken,
-                relayFingerprint,
-                allowPrivateTargets,
-                connectTimeout,
-                backoff,
-                settings);
-    }
-
     @Override
     public String toString() {
         return "AgentConfig[relay=" + relayHost + ":" + relayPort + ", token=****, fingerprint=" + relayFingerprint

@@ -155,6 +155,15 @@ final class ServerOptions {
     int linkWindow;
 
     @Option(
+            names = "--tls-cert",
+            paramLabel = "PEM",
+            description = "The device link's certificate (default: a self-signed one, created in the data directory).")
+    java.nio.file.Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The private key of --tls-cert.")
+    java.nio.file.Path tlsKey;
+
+    @Option(
             names = "--allow-private-webhooks",
             defaultValue = "false",
             description = "Allow webhook URLs on loopback and private networks (self-hosting, tests).")
@@ -181,11 +190,13 @@ final class ServerOptions {
                 .idleTimeout(idleTimeout)
                 .maxStreamsPerConnection(maxStreamsPerConnection)
                 .linkWindows(linkStreamWindow, linkWindow)
+                .tls(tlsCertificate, tlsKey)
                 .heartbeatInterval(heartbeatInterval)
                 .headDeadline(headDeadline)
                 .idleTimeout(idleTimeout)
                 .maxStreamsPerConnection(maxStreamsPerConnection)
                 .linkWindows(linkStreamWindow, linkWindow)
+                .tls(tlsCertificate, tlsKey)
                 .build();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pocketproxy.testkit.ApiClient;
+import io.pocketproxy.testkit.ProxyClients;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -34,6 +35,25 @@ class DemoIT {
             ApiClient.Response old = ApiClient.anonymous(printed(demo, URL))
                     .post("/api/auth/login", Map.of("email", DemoCommand.DEMO_EMAIL, "password", firstPassword));
             assertThat(old.status()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void printsProxyCommandsThatReachTheDemoDevice() throws Exception {
+        Pattern httpProxy = Pattern.compile("curl -x http://([a-z0-9]+):([A-Za-z0-9]+)@[^:]+:(\\d+) ");
+        try (PocketProxyProcess demo = start()) {
+            signInWithPrintedCredentials(demo);
+            Matcher proxy = httpProxy.matcher(demo.stdout());
+            assertThat(proxy.find()).as(demo.stdout()).isTrue();
+
+            // The demo's agent, like a phone's, keeps customers off private networks: the answer comes from the
+            // device, which proves the credentials, the relay and the link all work.
+            ProxyClients.HttpHead answer = ProxyClients.connect(
+                    Integer.parseInt(proxy.group(3)), proxy.group(1), proxy.group(2), "127.0.0.1:9");
+            answer.socket().close();
+
+            assertThat(answer.status()).isEqualTo(502);
+            assertThat(answer.header("Proxy-Status")).isEqualTo("pocketproxy; error=destination_ip_prohibited");
         }
     }
 

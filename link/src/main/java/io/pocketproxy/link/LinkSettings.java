@@ -54,10 +54,6 @@ public record LinkSettings(
         return new LinkSettings(4 * 1024 * 1024, 32 * 1024 * 1024, 50_000, Duration.ofSeconds(15), 2);
     }
 
-    public LinkSettings withPingInterval(Duration interval) {
-        return new LinkSettings(streamWindowBytes, linkWindowBytes, maxConcurrentStreams, interval, missedPingsAllowed);
-    }
-
     /** The agent's end: the HTTP/2 server, which bounds how many streams the relay may open. */
     public Http2FrameCodec agentCodec() {
         return Http2FrameCodecBuilder.forServer()

@@ -55,138 +55,88 @@ public record RelayConfig(
         Objects.requireNonNull(authLimits, "authLimits");
     }
 
-    /** The defaults of DESIGN.md section 3, on the given ports. */
-    public static RelayConfig defaults(String bind, int httpPort, int socksPort, int linkPort) {
-        return new RelayConfig(
-                bind,
-                httpPort,
-                socksPort,
-                linkPort,
-                LinkSettings.defaults(),
-                Duration.ofSeconds(10),
-                64 * 1024,
-                Duration.ofMinutes(5),
-                1000,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(30),
-                Duration.ofMinutes(1),
-                Duration.ofMinutes(10),
-                new FailureThrottle.Limits(10, 50, Duration.ofSeconds(6)));
+    public static Builder builder(String bind, int httpPort, int socksPort, int linkPort) {
+        return new Builder(bind, httpPort, socksPort, linkPort);
     }
 
-    public RelayConfig withUsageFlush(Duration interval) {
-        return new RelayConfig(
-                bind,
-                httpPort,
-                socksPort,
-                linkPort,
-                link,
-                headDeadline,
-                maxHeadBytes,
-                idleTimeout,
-                maxStreamsPerConnection,
-                streamOpenTimeout,
-                interval,
-                heartbeatInterval,
-                directoryRefresh,
-                verifiedTtl,
-                authLimits);
-    }
+    /** The defaults of DESIGN.md section 3, with what the caller changes. */
+    public static final class Builder {
+        private final String bind;
+        private final int httpPort;
+        private final int socksPort;
+        private final int linkPort;
+        private LinkSettings link = LinkSettings.defaults();
+        private Duration headDeadline = Duration.ofSeconds(10);
+        private int maxHeadBytes = 64 * 1024;
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private int maxStreamsPerConnection = 1000;
+        private Duration streamOpenTimeout = Duration.ofSeconds(30);
+        private Duration usageFlush = Duration.ofSeconds(5);
+        private Duration heartbeatInterval = Duration.ofSeconds(30);
+        private Duration directoryRefresh = Duration.ofMinutes(1);
+        private Duration verifiedTtl = Duration.ofMinutes(10);
+        private FailureThrottle.Limits authLimits = new FailureThrottle.Limits(10, 50, Duration.ofSeconds(6));
 
-    public RelayConfig withHeartbeatInterval(Duration interval) {
-        return new RelayConfig(
-                bind,
-                httpPort,
-                socksPort,
-                linkPort,
-                link,
-                headDeadline,
-                maxHeadBytes,
-                idleTimeout,
-                maxStreamsPerConnection,
-                streamOpenTimeout,
-                usageFlush,
-                interval,
-                directoryRefresh,
-                verifiedTtl,
-                authLimits);
-    }
+        private Builder(String bind, int httpPort, int socksPort, int linkPort) {
+            this.bind = bind;
+            this.httpPort = httpPort;
+            this.socksPort = socksPort;
+            this.linkPort = linkPort;
+        }
 
-    public RelayConfig withLink(LinkSettings settings) {
-        return new RelayConfig(
-                bind,
-                httpPort,
-                socksPort,
-                linkPort,
-                settings,
-                headDeadline,
-                maxHeadBytes,
-                idleTimeout,
-                maxStreamsPerConnection,
-                streamOpenTimeout,
-                usageFlush,
-                heartbeatInterval,
-                directoryRefresh,
-                verifiedTtl,
-                authLimits);
-    }
+        public Builder link(LinkSettings value) {
+            this.link = value;
+            return this;
+        }
 
-    public RelayConfig withHeadDeadline(Duration deadline) {
-        return new RelayConfig(
-                bind,
-                httpPort,
-                socksPort,
-                linkPort,
-                link,
-                deadline,
-                maxHeadBytes,
-                idleTimeout,
-                maxStreamsPerConnection,
-                streamOpenTimeout,
-                usageFlush,
-                heartbeatInterval,
-                directoryRefresh,
-                verifiedTtl,
-                authLimits);
-    }
+        public Builder headDeadline(Duration value) {
+            this.headDeadline = value;
+            return this;
+        }
 
-    public RelayConfig withIdleTimeout(Duration timeout) {
-        return new RelayConfig(
-                bind,
-                httpPort,
-                socksPort,
-                linkPort,
-                link,
-                headDeadline,
-                maxHeadBytes,
-                timeout,
-                maxStreamsPerConnection,
-                streamOpenTimeout,
-                usageFlush,
-                heartbeatInterval,
-                directoryRefresh,
-                verifiedTtl,
-                authLimits);
-    }
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = value;
+            return this;
+        }
 
-    public RelayConfig withMaxStreamsPerConnection(int max) {
-        return new RelayConfig(
-                bind,
-                httpPort,
-                socksPort,
-                linkPort,
-                link,
-                headDeadline,
-                maxHeadBytes,
-                idleTimeout,
-                max,
-                streamOpenTimeout,
-                usageFlush,
-                heartbeatInterval,
-                directoryRefresh,
-                verifiedTtl,
-                authLimits);
+        public Builder maxStreamsPerConnection(int value) {
+            this.maxStreamsPerConnection = value;
+            return this;
+        }
+
+        public Builder usageFlush(Duration value) {
+            this.usageFlush = value;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration value) {
+            this.heartbeatInterval = value;
+            return this;
+        }
+
+        public Builder directoryRefresh(Duration value) {
+            this.directoryRefresh = value;
+            return this;
+        }
+
+        public RelayConfig build() {
+            return new RelayConfig(
+                    bind,
+                    httpPort,
+                    socksPort,
+                    linkPort,
+                    link,
+                    headDeadline,
+                    maxHeadBytes,
+                    idleTimeout,
+                    maxStreamsPerConnection,
+                    streamOpenTimeout,
+                    usageFlush,
+                    heartbeatInterval,
+                    directoryRefresh,
+                    verifiedTtl,
+                    authLimits);
+        }
     }
 
     private static void positive(String name, Duration duration) {

@@ -84,7 +84,7 @@ public final class PocketProxyServer implements AutoCloseable {
             Metrics metrics = parts.open(new Metrics());
             parts.database = parts.open(Database.open(parts.postgres.settings(), metrics.registry()));
             parts.database.migrate();
-            parts.certificate = RelayCertificate.loadOrCreate(config.dataDir());
+            parts.certificate = config.relayCertificate();
 
             PasswordHashing hashing = parts.open(PasswordHashing.withDefaultPool());
             metrics.bindPasswordHashing(hashing);
@@ -174,7 +174,7 @@ public final class PocketProxyServer implements AutoCloseable {
             parts.open(DataDirLock.acquire(config.dataDir()));
             Postgres postgres = parts.open(Postgres.open(config.dataDir(), config.databaseUrl()));
             Database database = parts.open(Database.open(postgres.settings(), null));
-            RelayCertificate certificate = RelayCertificate.loadOrCreate(config.dataDir());
+            RelayCertificate certificate = config.relayCertificate();
             PasswordHashing hashing = parts.open(PasswordHashing.withDefaultPool());
             DatabaseDirectory directory = parts.open(new DatabaseDirectory(database.jdbi(), postgres.settings()));
             DeviceRegistry devices = parts.open(new DeviceRegistry(database.jdbi(), HEARTBEAT_BATCH));

@@ -2,6 +2,7 @@ package io.pocketproxy.server;
 
 import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.relay.RelayConfig;
+import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.db.DatabaseUrls;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -23,6 +24,9 @@ import java.util.Objects;
  * @param maxStreamsPerConnection open tunnels one proxy connection may have at once
  * @param linkStreamWindow bytes a device may send on one stream before the relay acknowledges them
  * @param linkWindow bytes a device may send on its whole link before the relay acknowledges them
+ * @param directoryRefresh the relay re-reads what it caches at least this often, in case a change notice was lost
+ * @param tlsCertificate the link's certificate (PEM), or {@code null} for the self-signed one in the data directory
+ * @param tlsKey the private key (PEM) of {@code tlsCertificate}
  */
 public record ServerConfig(
         Path dataDir,
@@ -46,7 +50,10 @@ public record ServerConfig(
         Duration idleTimeout,
         int maxStreamsPerConnection,
         int linkStreamWindow,
-        int linkWindow) {
+        int linkWindow,
+        Duration directoryRefresh,
+        Path tlsCertificate,
+        Path tlsKey) {
 
     public static final int DEFAULT_API_PORT = 8080;
     public static final int DEFAULT_HTTP_PROXY_PORT = 8081;
@@ -86,6 +93,10 @@ public record ServerConfig(
         requirePositive("head-deadline", headDeadline);
         requirePositive("idle-timeout", idleTimeout);
         new LinkSettings(linkStreamWindow, linkWindow, 1, Duration.ofSeconds(1), 1); // validates the two windows
+        requirePositive("directory-refresh", directoryRefresh);
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("tls-cert and tls-key: only one given (expected: both, or neither)");
+        }
         if (maxStreamsPerConnection < 1) {
             throw new IllegalArgumentException(
                     "max-streams-per-connection: " + maxStreamsPerConnection + " (expected: > 0)");
@@ -99,19 +110,36 @@ public record ServerConfig(
 
     /** The relay's settings: the listeners of this config and the defaults of DESIGN.md for the rest. */
     public RelayConfig relayConfig() {
-        RelayConfig defaults = RelayConfig.defaults(bind, httpProxyPort, socksPort, linkPort);
-        LinkSettings link = defaults.link();
-        return defaults.withLink(new LinkSettings(
+        LinkSettings link = LinkSettings.defaults();
+        return RelayConfig.builder(bind, httpProxyPort, socksPort, linkPort)
+                .link(new LinkSettings(
                         linkStreamWindow,
                         linkWindow,
                         link.maxConcurrentStreams(),
                         link.pingInterval(),
                         link.missedPingsAllowed()))
-                .withUsageFlush(usageFlush)
-                .withHeartbeatInterval(heartbeatInterval)
-                .withHeadDeadline(headDeadline)
-                .withIdleTimeout(idleTimeout)
-                .withMaxStreamsPerConnection(maxStreamsPerConnection);
+                .usageFlush(usageFlush)
+                .heartbeatInterval(heartbeatInterval)
+                .headDeadline(headDeadline)
+                .idleTimeout(idleTimeout)
+                .maxStreamsPerConnection(maxStreamsPerConnection)
+                .directoryRefresh(directoryRefresh)
+                .build();
+    }
+
+    /** The link's certificate: the configured PEM files, or the self-signed pair kept in the data directory. */
+    public RelayCertificate relayCertificate() {
+        if (tlsCertificate == null) {
+            return RelayCertificate.loadOrCreate(dataDir);
+        }
+        try {
+            return RelayCertificate.load(tlsCertificate, tlsKey);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(
+                    "tls-cert/tls-key: cannot read " + tlsCertificate + " and " + tlsKey
+                            + " (expected: a PEM certificate and its PEM private key): " + e.getMessage(),
+                    e);
+        }
     }
 
     public boolean embeddedDatabase() {
@@ -146,7 +174,9 @@ public record ServerConfig(
                 + ", sessionTtl=" + sessionTtl + ", heartbeatInterval=" + heartbeatInterval
                 + ", headDeadline=" + headDeadline + ", idleTimeout=" + idleTimeout
                 + ", maxStreamsPerConnection=" + maxStreamsPerConnection + ", linkStreamWindow=" + linkStreamWindow
-                + ", linkWindow=" + linkWindow + "]";
+                + ", linkWindow=" + linkWindow + ", tlsCertificate="
+                + (tlsCertificate == null ? "self-signed" : tlsCertificate)
+                + "]";
     }
 
     private static void requirePort(String name, int port) {
@@ -186,6 +216,9 @@ public record ServerConfig(
         private int maxStreamsPerConnection = 1000;
         private int linkStreamWindow = LinkSettings.defaults().streamWindowBytes();
         private int linkWindow = LinkSettings.defaults().linkWindowBytes();
+        private Duration directoryRefresh = Duration.ofMinutes(1);
+        private Path tlsCertificate;
+        private Path tlsKey;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -299,6 +332,18 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder directoryRefresh(Duration value) {
+            this.directoryRefresh = value;
+            return this;
+        }
+
+        /** The link's certificate and key (PEM files) instead of the self-signed pair in the data directory. */
+        public Builder tls(Path certificate, Path key) {
+            this.tlsCertificate = certificate;
+            this.tlsKey = key;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(
                     dataDir,
@@ -322,7 +367,10 @@ public record ServerConfig(
                     idleTimeout,
                     maxStreamsPerConnection,
                     linkStreamWindow,
-                    linkWindow);
+                    linkWindow,
+                    directoryRefresh,
+                    tlsCertificate,
+                    tlsKey);
         }
     }
 }

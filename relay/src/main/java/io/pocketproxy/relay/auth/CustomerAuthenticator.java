@@ -55,11 +55,6 @@ public final class CustomerAuthenticator {
         });
     }
 
-    /** Whether a sign-in would take the fast path: for benchmarks and tests. */
-    public boolean isVerified(ConnectionRecord record, String password) {
-        return verified.matches(record, password);
-    }
-
     /** One bcrypt at a time per username; each waiter first looks whether the one before it settled its case. */
     private CompletableFuture<AuthOutcome> checkWithBcrypt(
             String username, String password, Optional<ConnectionRecord> found) {
@@ -91,10 +86,5 @@ public final class CustomerAuthenticator {
                     }
                 });
         return next;
-    }
-
-    /** Drops what is remembered about a connection whose password or state changed. */
-    public void forget(String username) {
-        verified.forget(username);
     }
 }

@@ -45,10 +45,6 @@ final class VerifiedCredentials {
         verified.put(record.username(), mac(record, password));
     }
 
-    void forget(String username) {
-        verified.invalidate(username);
-    }
-
     private byte[] mac(ConnectionRecord record, String password) {
         Mac mac = macs.get();
         // Length-prefixed, so that no two different triples can feed the same bytes to the HMAC.
