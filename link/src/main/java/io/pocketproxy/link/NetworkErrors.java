@@ -1,11 +1,14 @@
 package io.pocketproxy.link;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.unix.Errors;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
 
 /**
  * Sorts network failures into the expected (a peer went away: debug level) and the rest (worth a
@@ -15,8 +18,20 @@ public final class NetworkErrors {
 
     private NetworkErrors() {}
 
+    /** Logs {@code cause} at the level it deserves, saying what ended or failed, and closes the channel. */
+    public static void closeOnError(Logger log, ChannelHandlerContext ctx, Object what, Throwable cause) {
+        if (isExpected(cause)) {
+            log.debug("{} ended: {}", what, cause.toString());
+        } else {
+            log.warn("{} failed", what, cause);
+        }
+        ctx.close();
+    }
+
     public static boolean isExpected(Throwable cause) {
-        if (cause instanceof ClosedChannelException || cause instanceof Errors.NativeIoException) {
+        if (cause instanceof ClosedChannelException
+                || cause instanceof Errors.NativeIoException
+                || cause instanceof ReadTimeoutException) {
             return true;
         }
         if (cause instanceof Http2Exception.StreamException

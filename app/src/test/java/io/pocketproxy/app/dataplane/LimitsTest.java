@@ -32,7 +32,7 @@ class LimitsTest {
     void closesATunnelThatStaysIdle() throws IOException {
         IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
 
-        try (Socket tunnel = open(socks)) {
+        try (Socket tunnel = system.socksTunnel(socks)) {
             tunnel.getOutputStream().write(new byte[] {1, 2, 3});
             assertThat(tunnel.getInputStream().readNBytes(3)).containsExactly(1, 2, 3);
 
@@ -43,10 +43,10 @@ class LimitsTest {
     @Test
     void capsTheOpenTunnelsOfOneConnection() throws IOException {
         IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
-        ProxyClients.HttpHead first = connect(http);
-        ProxyClients.HttpHead second = connect(http);
+        ProxyClients.HttpHead first = system.connectTunnel(http);
+        ProxyClients.HttpHead second = system.connectTunnel(http);
 
-        ProxyClients.HttpHead third = connect(http);
+        ProxyClients.HttpHead third = system.connectTunnel(http);
 
         assertThat(first.status()).isEqualTo(200);
         assertThat(second.status()).isEqualTo(200);
@@ -54,7 +54,7 @@ class LimitsTest {
         assertThat(third.header("Proxy-Status")).isEqualTo("pocketproxy; error=too_many_streams");
         first.socket().close();
         await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
-            ProxyClients.HttpHead again = connect(http);
+            ProxyClients.HttpHead again = system.connectTunnel(http);
             again.socket().close();
             assertThat(again.status()).isEqualTo(200);
         });
@@ -65,7 +65,7 @@ class LimitsTest {
     @Test
     void healsALostChangeNoticeByReReadingTheConnection() throws IOException {
         IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
-        ProxyClients.HttpHead before = connect(http);
+        ProxyClients.HttpHead before = system.connectTunnel(http);
         before.socket().close();
         assertThat(before.status()).isEqualTo(200);
 
@@ -78,7 +78,7 @@ class LimitsTest {
                         http.connection().id()));
 
         await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
-            ProxyClients.HttpHead after = connect(http);
+            ProxyClients.HttpHead after = system.connectTunnel(http);
             after.socket().close();
             assertThat(after.status()).isEqualTo(403);
         });
@@ -127,7 +127,7 @@ class LimitsTest {
     void throttlesRepeatedWrongPasswordsWithoutLockingTheRightOneOutForever() throws IOException {
         IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
         for (int attempt = 0; attempt < 10; attempt++) {
-            assertThat(status(http.connection().username(), "wrong-" + UUID.randomUUID()))
+            assertThat(system.connectStatus(http.connection().username(), "wrong-" + UUID.randomUUID()))
                     .isEqualTo(407);
         }
 
@@ -142,36 +142,8 @@ class LimitsTest {
         assertThat(Long.parseLong(throttled.header("Retry-After"))).isBetween(1L, 10L);
         await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> assertThat(status(http.connection().username(), http.password()))
-                        .isEqualTo(200));
-    }
-
-    private static int status(String username, String password) throws IOException {
-        ProxyClients.HttpHead answer = ProxyClients.connect(
-                system.httpProxyPort(),
-                username,
-                password,
-                "127.0.0.1:" + system.echo().port());
-        answer.socket().close();
-        return answer.status();
-    }
-
-    private static ProxyClients.HttpHead connect(IssuedPassword http) throws IOException {
-        return ProxyClients.connect(
-                system.httpProxyPort(),
-                http.connection().username(),
-                http.password(),
-                "127.0.0.1:" + system.echo().port());
-    }
-
-    private static Socket open(IssuedPassword socks) throws IOException {
-        ProxyClients.SocksResult result = ProxyClients.socks5(
-                system.socksPort(),
-                socks.connection().username(),
-                socks.password(),
-                "127.0.0.1",
-                system.echo().port());
-        assertThat(result.reply()).isZero();
-        return result.socket();
+                .untilAsserted(
+                        () -> assertThat(system.connectStatus(http.connection().username(), http.password()))
+                                .isEqualTo(200));
     }
 }

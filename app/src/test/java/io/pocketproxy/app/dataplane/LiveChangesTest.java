@@ -29,16 +29,19 @@ class LiveChangesTest {
     @Test
     void aRegeneratedPasswordShutsTheOldOneOutWithinASecond() throws IOException {
         IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
-        assertThat(status(http.connection().username(), http.password())).isEqualTo(200); // now in the verified cache
+        assertThat(system.connectStatus(http.connection().username(), http.password()))
+                .isEqualTo(200); // now in the verified cache
 
         IssuedPassword regenerated = system.server()
                 .connections()
                 .regeneratePassword(system.operator().id(), http.connection().id());
 
         await().atMost(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(status(http.connection().username(), http.password()))
-                        .isEqualTo(407));
-        assertThat(status(http.connection().username(), regenerated.password())).isEqualTo(200);
+                .untilAsserted(
+                        () -> assertThat(system.connectStatus(http.connection().username(), http.password()))
+                                .isEqualTo(407));
+        assertThat(system.connectStatus(http.connection().username(), regenerated.password()))
+                .isEqualTo(200);
     }
 
     @Test
@@ -122,15 +125,5 @@ class LiveChangesTest {
             assertThat(refused.status()).isEqualTo(403);
             assertThat(refused.header("Proxy-Status")).isEqualTo("pocketproxy; error=connection_disabled");
         });
-    }
-
-    private static int status(String username, String password) throws IOException {
-        ProxyClients.HttpHead answer = ProxyClients.connect(
-                system.httpProxyPort(),
-                username,
-                password,
-                "127.0.0.1:" + system.echo().port());
-        answer.socket().close();
-        return answer.status();
     }
 }

@@ -34,7 +34,7 @@ class MeteringTest {
         IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
         UUID id = socks.connection().id();
 
-        try (Socket tunnel = socksToEcho(socks)) {
+        try (Socket tunnel = system.socksTunnel(socks)) {
             // 100,000 bytes up to the echo server, the same 100,000 back down.
             ProxyPathsTest.assertEchoes(tunnel, 100_000);
         }
@@ -114,7 +114,9 @@ class MeteringTest {
         system.server().connections().resetUsage(system.operator().id(), id);
 
         await().atMost(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(tunnelStatus(http)).isEqualTo(200));
+                .untilAsserted(
+                        () -> assertThat(system.connectStatus(http.connection().username(), http.password()))
+                                .isEqualTo(200));
         assertThat(system.connection(id).bandwidthUsed()).isLessThan(10_000);
     }
 
@@ -128,7 +130,9 @@ class MeteringTest {
                 .update(system.operator().id(), http.connection().id(), new ConnectionChanges(1_000_000L, null, null));
 
         await().atMost(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(tunnelStatus(http)).isEqualTo(200));
+                .untilAsserted(
+                        () -> assertThat(system.connectStatus(http.connection().username(), http.password()))
+                                .isEqualTo(200));
     }
 
     @Test
@@ -140,7 +144,7 @@ class MeteringTest {
         Thread[] tunnels = new Thread[4];
         for (int i = 0; i < tunnels.length; i++) {
             tunnels[i] = Thread.ofVirtual().start(() -> {
-                try (Socket tunnel = socksToEcho(socks)) {
+                try (Socket tunnel = system.socksTunnel(socks)) {
                     tunnel.getOutputStream().write(LocalHttpTarget.patternBytes(60_000));
                     ProxyClients.readAll(tunnel.getInputStream(), 1_000_000);
                 } catch (IOException e) {
@@ -154,17 +158,6 @@ class MeteringTest {
 
         await().atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(system.storedUsage(id)).isEqualTo(limit));
-    }
-
-    private static Socket socksToEcho(IssuedPassword socks) throws IOException {
-        ProxyClients.SocksResult result = ProxyClients.socks5(
-                system.socksPort(),
-                socks.connection().username(),
-                socks.password(),
-                "127.0.0.1",
-                system.echo().port());
-        assertThat(result.reply()).isZero();
-        return result.socket();
     }
 
     /** Moves bytes through the connection until the relay cuts it off. */
@@ -191,7 +184,7 @@ class MeteringTest {
     }
 
     private static void useUpSocks(IssuedPassword socks) throws IOException {
-        try (Socket tunnel = socksToEcho(socks)) {
+        try (Socket tunnel = system.socksTunnel(socks)) {
             try {
                 tunnel.getOutputStream().write(LocalHttpTarget.patternBytes((int)
                         socks.connection().bandwidthLimit()));
@@ -204,16 +197,6 @@ class MeteringTest {
                 .untilAsserted(
                         () -> assertThat(system.storedUsage(socks.connection().id()))
                                 .isEqualTo(socks.connection().bandwidthLimit()));
-    }
-
-    private static int tunnelStatus(IssuedPassword http) throws IOException {
-        ProxyClients.HttpHead answer = ProxyClients.connect(
-                system.httpProxyPort(),
-                http.connection().username(),
-                http.password(),
-                "127.0.0.1:" + system.echo().port());
-        answer.socket().close();
-        return answer.status();
     }
 
     private static void joinQuietly(Thread thread) {

@@ -45,7 +45,7 @@ class RestartTest {
                                 .links()
                                 .find(system.device().device().id())
                                 .isPresent());
-        try (Socket tunnel = open(socks)) {
+        try (Socket tunnel = system.socksTunnel(socks)) {
             try {
                 tunnel.getOutputStream().write(LocalHttpTarget.patternBytes(400_000));
             } catch (IOException e) {
@@ -57,19 +57,8 @@ class RestartTest {
     }
 
     private static void echoThrough(IssuedPassword socks, int bytes) throws IOException {
-        try (Socket tunnel = open(socks)) {
+        try (Socket tunnel = system.socksTunnel(socks)) {
             ProxyPathsTest.assertEchoes(tunnel, bytes);
         }
-    }
-
-    private static Socket open(IssuedPassword socks) throws IOException {
-        ProxyClients.SocksResult result = ProxyClients.socks5(
-                system.socksPort(),
-                socks.connection().username(),
-                socks.password(),
-                "127.0.0.1",
-                system.echo().port());
-        assertThat(result.reply()).isZero();
-        return result.socket();
     }
 }

@@ -14,10 +14,12 @@ import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.server.users.Role;
 import io.pocketproxy.server.users.User;
 import io.pocketproxy.testkit.LocalHttpTarget;
+import io.pocketproxy.testkit.ProxyClients;
 import io.pocketproxy.testkit.TcpEchoServer;
 import io.pocketproxy.testkit.TestPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,6 +141,32 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
 
     public TcpEchoServer echo() {
         return echo;
+    }
+
+    /** A SOCKS5 tunnel to the echo target through {@code socks}; fails the test unless it opens. */
+    public Socket socksTunnel(IssuedPassword socks) throws IOException {
+        ProxyClients.SocksResult result = ProxyClients.socks5(
+                socksPort(), socks.connection().username(), socks.password(), "127.0.0.1", echo.port());
+        if (result.reply() != 0) {
+            throw new AssertionError("SOCKS5 CONNECT answered " + result.reply());
+        }
+        return result.socket();
+    }
+
+    /** The HTTP proxy's answer to {@code CONNECT} to the echo target; the caller closes its socket. */
+    public ProxyClients.HttpHead connectTunnel(String username, String password) throws IOException {
+        return ProxyClients.connect(httpProxyPort(), username, password, "127.0.0.1:" + echo.port());
+    }
+
+    public ProxyClients.HttpHead connectTunnel(IssuedPassword http) throws IOException {
+        return connectTunnel(http.connection().username(), http.password());
+    }
+
+    /** Just the status of a {@code CONNECT} to the echo target. */
+    public int connectStatus(String username, String password) throws IOException {
+        ProxyClients.HttpHead answer = connectTunnel(username, password);
+        answer.socket().close();
+        return answer.status();
     }
 
     public int httpProxyPort() {

@@ -90,12 +90,7 @@ public final class Pipe extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (NetworkErrors.isExpected(cause)) {
-            log.debug("{} ended: {}", ctx.channel(), cause.toString());
-        } else {
-            log.warn("{} failed", ctx.channel(), cause);
-        }
-        ctx.close();
+        NetworkErrors.closeOnError(log, ctx, ctx.channel(), cause);
     }
 
     /** Closes {@code channel} after everything written to it so far has gone out. */

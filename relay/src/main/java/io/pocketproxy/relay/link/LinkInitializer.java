@@ -146,12 +146,8 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (NetworkErrors.isExpected(cause) || cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
-                log.debug("link handshake from {} ended: {}", ctx.channel().remoteAddress(), cause.toString());
-            } else {
-                log.warn("link handshake from {} failed", ctx.channel().remoteAddress(), cause);
-            }
-            ctx.close();
+            NetworkErrors.closeOnError(
+                    log, ctx, "link handshake from " + ctx.channel().remoteAddress(), cause);
         }
     }
 

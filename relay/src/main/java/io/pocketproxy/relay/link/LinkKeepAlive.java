@@ -71,12 +71,7 @@ final class LinkKeepAlive extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (NetworkErrors.isExpected(cause)) {
-            log.debug("link of device {} ended: {}", deviceId, cause.toString());
-        } else {
-            log.warn("link of device {} failed", deviceId, cause);
-        }
-        ctx.close();
+        NetworkErrors.closeOnError(log, ctx, "link of device " + deviceId, cause);
     }
 
     private void cancel() {

@@ -27,11 +27,6 @@ public final class IdleCloser extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (NetworkErrors.isExpected(cause)) {
-            log.debug("{} ended: {}", ctx.channel(), cause.toString());
-        } else {
-            log.warn("{} failed", ctx.channel(), cause);
-        }
-        ctx.close();
+        NetworkErrors.closeOnError(log, ctx, ctx.channel(), cause);
     }
 }
