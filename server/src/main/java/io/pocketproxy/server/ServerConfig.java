@@ -27,6 +27,7 @@ import java.util.Objects;
  * @param directoryRefresh the relay re-reads what it caches at least this often, in case a change notice was lost
  * @param tlsCertificate the link's certificate (PEM), or {@code null} for the self-signed one in the data directory
  * @param tlsKey the private key (PEM) of {@code tlsCertificate}
+ * @param linkPingInterval how often the relay pings each device link (two unanswered pings end it)
  */
 public record ServerConfig(
         Path dataDir,
@@ -53,7 +54,8 @@ public record ServerConfig(
         int linkWindow,
         Duration directoryRefresh,
         Path tlsCertificate,
-        Path tlsKey) {
+        Path tlsKey,
+        Duration linkPingInterval) {
 
     public static final int DEFAULT_API_PORT = 8080;
     public static final int DEFAULT_HTTP_PROXY_PORT = 8081;
@@ -94,6 +96,7 @@ public record ServerConfig(
         requirePositive("idle-timeout", idleTimeout);
         new LinkSettings(linkStreamWindow, linkWindow, 1, Duration.ofSeconds(1), 1); // validates the two windows
         requirePositive("directory-refresh", directoryRefresh);
+        requirePositive("link-ping-interval", linkPingInterval);
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tls-cert and tls-key: only one given (expected: both, or neither)");
         }
@@ -116,7 +119,7 @@ public record ServerConfig(
                         linkStreamWindow,
                         linkWindow,
                         link.maxConcurrentStreams(),
-                        link.pingInterval(),
+                        linkPingInterval,
                         link.missedPingsAllowed()))
                 .usageFlush(usageFlush)
                 .heartbeatInterval(heartbeatInterval)
@@ -219,6 +222,7 @@ public record ServerConfig(
         private Duration directoryRefresh = Duration.ofMinutes(1);
         private Path tlsCertificate;
         private Path tlsKey;
+        private Duration linkPingInterval = LinkSettings.defaults().pingInterval();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -344,6 +348,11 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder linkPingInterval(Duration value) {
+            this.linkPingInterval = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(
                     dataDir,
@@ -370,7 +379,8 @@ public record ServerConfig(
                     linkWindow,
                     directoryRefresh,
                     tlsCertificate,
-                    tlsKey);
+                    tlsKey,
+                    linkPingInterval);
         }
     }
 }
