@@ -17,11 +17,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NetworkErrors;
 import java.util.concurrent.TimeUnit;
@@ -127,6 +129,15 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
 
     /** After the upgrade: notices a dead link and records why the link ended. */
     private static final class LinkEvents extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2GoAwayFrame) {
+                ctx.channel().attr(OUTCOME).setIfAbsent(new Outcome("relay is closing the link"));
+            }
+            // SETTINGS, PING and GOAWAY were handled by the codec; nothing else reads connection-level frames.
+            ReferenceCountUtil.release(msg);
+        }
+
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof IdleStateEvent) {

@@ -3,7 +3,9 @@ package io.pocketproxy.relay.link;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pocketproxy.link.NetworkErrors;
 import java.time.Duration;
@@ -53,9 +55,15 @@ final class LinkKeepAlive extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Http2PingFrame ping && ping.ack()) {
             unanswered = 0;
-            return;
+        } else if (msg instanceof Http2GoAwayFrame goAway) {
+            log.info(
+                    "device {} is ending its link ({})",
+                    deviceId,
+                    goAway.errorCode() == 0 ? "going away" : "error " + goAway.errorCode());
         }
-        ctx.fireChannelRead(msg);
+        // Connection-level frames (SETTINGS, PING, GOAWAY) are the codec's business once seen: nothing downstream wants
+        // them.
+        ReferenceCountUtil.release(msg);
     }
 
     @Override
