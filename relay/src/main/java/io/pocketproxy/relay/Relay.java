@@ -217,10 +217,6 @@ public final class Relay implements AutoCloseable {
         return links;
     }
 
-    public CustomerAuthenticator authenticator() {
-        return authenticator;
-    }
-
     /** Writes every counted byte to the usage sink now (tests, and the shutdown path). */
     public void flushUsage() {
         meters.flush();

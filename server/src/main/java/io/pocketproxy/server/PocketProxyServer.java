@@ -27,11 +27,9 @@ import io.pocketproxy.server.sessions.AuthApi;
 import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.users.UserService;
 import io.pocketproxy.server.users.UsersApi;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -233,11 +231,6 @@ public final class PocketProxyServer implements AutoCloseable {
     public void flushToDatabase() {
         relay.flushUsage();
         deviceRegistry.flush();
-    }
-
-    /** Where the embedded PostgreSQL keeps its files, when the server uses it. */
-    public Optional<Path> embeddedClusterDir() {
-        return postgres.embeddedClusterDir();
     }
 
     @Override

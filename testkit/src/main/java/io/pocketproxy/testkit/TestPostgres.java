@@ -59,11 +59,6 @@ public final class TestPostgres {
         return adminUrl(name);
     }
 
-    /** Where the server keeps its files, for tests that search them (for plaintext secrets, say). */
-    public Path clusterDir() {
-        return clusterDir;
-    }
-
     public int port() {
         return postgres.getPort();
     }

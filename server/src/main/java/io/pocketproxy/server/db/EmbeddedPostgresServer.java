@@ -119,10 +119,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return settings;
     }
 
-    public Path clusterDir() {
-        return clusterDir;
-    }
-
     @Override
     public void close() throws IOException {
         postgres.close();

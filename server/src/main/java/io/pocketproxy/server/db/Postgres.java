@@ -2,7 +2,6 @@ package io.pocketproxy.server.db;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /** The PostgreSQL a server uses: the embedded cluster in its data directory, or an external one. */
 public final class Postgres implements AutoCloseable {
@@ -26,11 +25,6 @@ public final class Postgres implements AutoCloseable {
 
     public DatabaseSettings settings() {
         return settings;
-    }
-
-    /** Where the embedded cluster keeps its files, if this is the embedded one. */
-    public Optional<Path> embeddedClusterDir() {
-        return Optional.ofNullable(embedded).map(EmbeddedPostgresServer::clusterDir);
     }
 
     @Override
