@@ -169,6 +169,11 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
         return answer.status();
     }
 
+    /** The dashboard and API, {@code http://127.0.0.1:PORT/}. */
+    public String apiUrl() {
+        return "http://127.0.0.1:" + server.apiPort() + "/";
+    }
+
     public int httpProxyPort() {
         return server.relay().httpPort();
     }

@@ -7,6 +7,7 @@ import static io.pocketproxy.server.api.Access.SIGNED_IN;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.pocketproxy.server.connections.ConnectionsApi;
 import io.pocketproxy.server.devices.DevicesApi;
@@ -52,6 +53,8 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.threadPool = threads;
             config.jetty.modifyServer(server -> server.setStopTimeout(5_000));
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            // The dashboard: static files from the classpath, no build step, nothing from a CDN.
+            config.staticFiles.add("/dashboard", Location.CLASSPATH);
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, true));
             config.routes.before(httpMetrics::start);
@@ -98,6 +101,12 @@ public final class ApiServer implements AutoCloseable {
         }
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "no-referrer");
+        if (!ctx.path().startsWith("/api/")) {
+            // The dashboard loads only its own files and talks only to its own API.
+            ctx.header(
+                    "Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+        }
     }
 
     /** The port actually bound (the configured one, or the system's choice for 0). */

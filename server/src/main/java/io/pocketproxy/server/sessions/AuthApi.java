@@ -20,6 +20,8 @@ public final class AuthApi {
     /** Five failures per email, twenty per client address, then one attempt a minute. */
     public static final FailureThrottle.Limits LOGIN_LIMITS = new FailureThrottle.Limits(5, 20, Duration.ofMinutes(1));
 
+    static final String SIGNED_IN_COOKIE = "pocketproxy_signed_in";
+
     record LoginRequest(String email, String password) {}
 
     record LoginResponse(String token, Instant expiresAt, UserView user) {}
@@ -56,17 +58,28 @@ public final class AuthApi {
         }
         Session session = sessions.issue(user.get().id());
         ctx.cookie(sessionCookie(ctx, session.token(), (int) sessions.ttl().toSeconds()));
+        ctx.cookie(signedInMarker(ctx, "1", (int) sessions.ttl().toSeconds()));
         ctx.json(new LoginResponse(session.token(), session.expiresAt(), UserView.of(user.get())));
     }
 
     public void logout(Context ctx) {
         sessions.revoke(Authentication.tokenOf(ctx));
         ctx.cookie(sessionCookie(ctx, "", 0));
+        ctx.cookie(signedInMarker(ctx, "", 0));
         ctx.status(204);
     }
 
     public void me(Context ctx) {
         ctx.json(UserView.of(Authentication.currentUser(ctx)));
+    }
+
+    /**
+     * A cookie the dashboard's script can read, holding no secret: it only tells the page that a session
+     * exists, so that a signed-out page does not ask the API and get a 401 to find out.
+     */
+    private static Cookie signedInMarker(Context ctx, String value, int maxAgeSeconds) {
+        boolean secure = "https".equalsIgnoreCase(ctx.scheme());
+        return new Cookie(SIGNED_IN_COOKIE, value, "/", maxAgeSeconds, secure, false, null, SameSite.STRICT);
     }
 
     private static Cookie sessionCookie(Context ctx, String value, int maxAgeSeconds) {

@@ -1,0 +1,53 @@
+// The REST API, as the dashboard uses it: the session cookie rides along; errors become ApiError with the
+// server's own words. A 401 anywhere means the session is over: back to the sign-in page.
+
+export class ApiError extends Error {
+  constructor(status, code, message, retryAfter) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+let onSignedOut = () => {};
+
+export function whenSignedOut(handler) {
+  onSignedOut = handler;
+}
+
+export async function api(method, path, body) {
+  const options = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    options.headers['Content-Type'] = 'application/json';
+    options.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (e) {
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (response.status === 204) {
+    return null;
+  }
+  const text = await response.text();
+  const data = text ? safeJson(text) : null;
+  if (!response.ok) {
+    const error = new ApiError(response.status, data?.code ?? 'http_' + response.status,
+        data?.error ?? `The server answered ${response.status}.`, response.headers.get('Retry-After'));
+    if (response.status === 401 && path !== '/api/auth/login') {
+      onSignedOut(error);
+    }
+    throw error;
+  }
+  return data;
+}
+
+function safeJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    return null;
+  }
+}

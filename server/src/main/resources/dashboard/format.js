@@ -1,0 +1,37 @@
+// How numbers and times read in the dashboard.
+
+const GB = 1024 ** 3;
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 786432000 → "750 MB"; 1073741824 → "1 GB" (1 GB = 1024³ bytes, as the limit form converts). */
+export function bytes(count) {
+  let value = Number(count);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = value >= 100 || unit === 0 ? 0 : 1;
+  return `${Number(value.toFixed(digits))} ${UNITS[unit]}`;
+}
+
+export function gigabytesToBytes(gb) {
+  return Math.round(Number(gb) * GB);
+}
+
+/** "just now", "40 s ago", "5 min ago", "3 h ago", "2 d ago"; "never" without a time. */
+export function ago(iso, now = Date.now()) {
+  if (!iso) {
+    return 'never';
+  }
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 5) return 'just now';
+  if (seconds < 90) return `${seconds} s ago`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} d ago`;
+}
+
+export function dateTime(iso) {
+  return iso ? new Date(iso).toLocaleString() : '';
+}
