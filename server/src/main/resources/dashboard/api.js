@@ -35,13 +35,19 @@ export async function api(method, path, body) {
   const data = text ? safeJson(text) : null;
   if (!response.ok) {
     const error = new ApiError(response.status, data?.code ?? 'http_' + response.status,
-        data?.error ?? `The server answered ${response.status}.`, response.headers.get('Retry-After'));
+        sentence(data?.error) ?? `The server answered ${response.status}.`, response.headers.get('Retry-After'));
     if (response.status === 401 && path !== '/api/auth/login') {
+      error.signedOut = true; // said once, by the sign-out handler; callers stay quiet about it
       onSignedOut(error);
     }
     throw error;
   }
   return data;
+}
+
+/** The API's messages are lower-case clauses ("device is used by 1 connection"); a toast wants a sentence. */
+function sentence(message) {
+  return message ? message.charAt(0).toUpperCase() + message.slice(1) + (/[.!?]$/.test(message) ? '' : '.') : null;
 }
 
 function safeJson(text) {

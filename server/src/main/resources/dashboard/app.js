@@ -1,6 +1,6 @@
 // The PocketProxy dashboard: a small single-page app over the REST API (no build step, no CDN).
-import { api, ApiError, whenSignedOut } from './api.js';
-import { toast } from './ui.js';
+import { api, whenSignedOut } from './api.js';
+import { showError, toast } from './ui.js';
 import { loginView } from './views/login.js';
 import { devicesView } from './views/devices.js';
 import { connectionsView } from './views/connections.js';
@@ -25,9 +25,7 @@ async function render() {
     try {
       state.me = await api('GET', '/api/me');
     } catch (e) {
-      if (!(e instanceof ApiError && e.status === 401)) {
-        toast(e.message, 'error');
-      }
+      showError(e);
       go('login');
       return;
     }
@@ -48,7 +46,7 @@ async function render() {
     // Values move on their own: usage, status, "last seen". A dialog in front is left alone.
     state.timer = setInterval(() => {
       if (!document.querySelector('dialog[open]')) {
-        view.refresh().catch(e => toast(e.message, 'error'));
+        view.refresh().catch(e => showError(e));
       }
     }, REFRESH_MILLIS);
   }
@@ -88,6 +86,6 @@ document.getElementById('logout').addEventListener('click', async () => {
 
 window.addEventListener('hashchange', render);
 window.addEventListener('unhandledrejection', event => {
-  toast(event.reason?.message ?? String(event.reason), 'error');
+  showError(event.reason);
 });
 render();

@@ -27,6 +27,13 @@ export function toast(message, kind = 'info') {
   setTimeout(() => item.remove(), kind === 'error' ? 8000 : 4000);
 }
 
+/** An error in words, unless it is the end of the session, which the sign-in page announces itself. */
+export function showError(e) {
+  if (!e?.signedOut) {
+    toast(e?.message ?? String(e), 'error');
+  }
+}
+
 /** Opens a modal dialog built by {@code build(close)}; resolves with what {@code close} was given. */
 export function openDialog(build, label) {
   return new Promise(resolve => {

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { bytes, gigabytesToBytes } from '../format.js';
-import { h, openDialog, confirmAction, secret, field, toast } from '../ui.js';
+import { h, openDialog, confirmAction, secret, field, showError, toast } from '../ui.js';
 
 const TYPES = ['HTTP', 'SOCKS5', 'OPENVPN'];
 
@@ -77,7 +77,7 @@ function activeToggle(connection, refresh) {
         toast(`${connection.username} ${box.checked ? 'enabled' : 'disabled'}.`);
       } catch (e) {
         box.checked = !box.checked;
-        toast(e.message, 'error');
+        showError(e);
       } finally {
         box.disabled = false;
         refresh();
@@ -146,7 +146,7 @@ async function regenerate(connection, refresh) {
     await openDialog(close => credentials('New password', regenerated, close), 'New password');
     refresh();
   } catch (e) {
-    toast(e.message, 'error');
+    showError(e);
   }
 }
 
@@ -159,7 +159,7 @@ async function reset(connection, refresh) {
     toast(`Usage of ${connection.username} reset.`);
     refresh();
   } catch (e) {
-    toast(e.message, 'error');
+    showError(e);
   }
 }
 
@@ -172,6 +172,6 @@ async function remove(connection, refresh) {
     toast(`${connection.username} deleted.`);
     refresh();
   } catch (e) {
-    toast(e.message, 'error');
+    showError(e);
   }
 }

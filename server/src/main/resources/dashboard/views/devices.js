@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { ago, dateTime } from '../format.js';
-import { h, openDialog, confirmAction, secret, field, toast } from '../ui.js';
+import { h, openDialog, confirmAction, secret, field, showError, toast } from '../ui.js';
 
 export function devicesView({ main }) {
   const body = h('div', { class: 'card' });
@@ -97,6 +97,6 @@ async function remove(device, refresh) {
     toast(`${device.name} deleted.`);
     refresh();
   } catch (e) {
-    toast(e.message, 'error');
+    showError(e);
   }
 }
