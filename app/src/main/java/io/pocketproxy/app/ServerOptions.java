@@ -137,21 +137,21 @@ final class ServerOptions {
 
     @Option(
             names = "--link-stream-window",
-            defaultValue = "4MiB",
+            defaultValue = "16MiB",
             converter = SizeConverter.class,
             paramLabel = "SIZE",
-            description =
-                    "Bytes a device may send on one stream before the relay acknowledges them (default: ${DEFAULT-VALUE})."
-                            + " Larger is faster on long round trips and holds more for a customer who stops reading.")
+            description = "The most a stream's window grows to: bytes a device may send on one stream before the relay"
+                    + " acknowledges them (default: ${DEFAULT-VALUE}). Windows start at 256KiB and grow while the"
+                    + " customer keeps up; larger is faster on long round trips.")
     int linkStreamWindow;
 
     @Option(
             names = "--link-window",
-            defaultValue = "32MiB",
+            defaultValue = "64MiB",
             converter = SizeConverter.class,
             paramLabel = "SIZE",
-            description =
-                    "Bytes a device may send on its whole link before the relay acknowledges them (default: ${DEFAULT-VALUE}).")
+            description = "What the streams of one device link may earn together above their first 256KiB, and the most"
+                    + " the link carries in flight (default: ${DEFAULT-VALUE}).")
     int linkWindow;
 
     @Option(

@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  *
  * <p>Options: {@code --bulk-mib N} (1024), {@code --clients N} (100), {@code --rounds N} (20),
  * {@code --streams N} (10000), {@code --delayed-mib N} (256), {@code --rtt-ms N} (50), and the relay's link windows
- * {@code --stream-window-mib N} (4) and {@code --link-window-mib N} (32).
+ * {@code --stream-window-mib N} (16) and {@code --link-window-mib N} (64).
  */
 public final class Bench {
 
@@ -74,8 +74,8 @@ public final class Bench {
                 option(args, "--streams", 10_000),
                 option(args, "--delayed-mib", 256),
                 option(args, "--rtt-ms", 50),
-                option(args, "--stream-window-mib", 4),
-                option(args, "--link-window-mib", 32));
+                option(args, "--stream-window-mib", 16),
+                option(args, "--link-window-mib", 64));
         bench.run();
     }
 

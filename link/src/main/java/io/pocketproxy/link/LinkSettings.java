@@ -1,22 +1,28 @@
 package io.pocketproxy.link;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.pocketproxy.link.flow.GrowingStreamWindows;
 import java.time.Duration;
 
 /**
  * The HTTP/2 tuning of a device link, the same on both ends.
  *
  * <p>Flow-control windows are sized for cellular round trips: HTTP/2's default 64 KiB window lets one
- * stream move at most 64 KiB per round trip, about 10 Mbit/s at 50 ms. A window of a few MiB per stream
- * and tens of MiB per link keeps a phone's uplink full.
+ * stream move at most 64 KiB per round trip, about 10 Mbit/s at 50 ms. Each stream starts at
+ * {@value #INITIAL_STREAM_WINDOW} bytes and earns up to {@code streamWindowBytes} while its reader keeps
+ * up; what streams earn comes out of a budget of {@code linkWindowBytes} per link, which is also the
+ * most the link carries in flight ({@link GrowingStreamWindows} says why, and why a stalled stream
+ * cannot hold up the others).
  *
- * @param streamWindowBytes flow-control window of each stream
- * @param linkWindowBytes flow-control window of the whole link
+ * @param streamWindowBytes the most a stream's window grows to
+ * @param linkWindowBytes what a link's streams may earn together above their initial windows, and the
+ *     link's own window
  * @param maxConcurrentStreams streams the agent accepts at once
  * @param pingInterval how often the relay checks the link is alive
  * @param missedPingsAllowed pings without an answer before the relay drops the link
@@ -28,12 +34,19 @@ public record LinkSettings(
         Duration pingInterval,
         int missedPingsAllowed) {
 
-    /** HTTP/2's initial window (RFC 9113 6.9.2), which the link window grows from. */
-    private static final int DEFAULT_HTTP2_WINDOW = 65_535;
+    /** Where every stream's window starts: four times HTTP/2's, 5 MB/s per stream at 50 ms before it grows. */
+    public static final int INITIAL_STREAM_WINDOW = 256 * 1024;
+
+    /**
+     * A stream whose reader moves its whole window within this time earns a doubled window: windows end
+     * near half a second of the stream's own rate, which covers round trips up to half a second.
+     */
+    static final Duration GROW_WITHIN = Duration.ofMillis(500);
 
     public LinkSettings {
-        if (streamWindowBytes < DEFAULT_HTTP2_WINDOW) {
-            throw new IllegalArgumentException("streamWindowBytes: " + streamWindowBytes + " (expected: >= 65535)");
+        if (streamWindowBytes < INITIAL_STREAM_WINDOW) {
+            throw new IllegalArgumentException(
+                    "streamWindowBytes: " + streamWindowBytes + " (expected: >= " + INITIAL_STREAM_WINDOW + ")");
         }
         if (linkWindowBytes < streamWindowBytes) {
             throw new IllegalArgumentException("linkWindowBytes: " + linkWindowBytes
@@ -51,12 +64,12 @@ public record LinkSettings(
     }
 
     public static LinkSettings defaults() {
-        return new LinkSettings(4 * 1024 * 1024, 32 * 1024 * 1024, 50_000, Duration.ofSeconds(15), 2);
+        return new LinkSettings(16 * 1024 * 1024, 64 * 1024 * 1024, 50_000, Duration.ofSeconds(15), 2);
     }
 
     /** The agent's end: the HTTP/2 server, which bounds how many streams the relay may open. */
     public Http2FrameCodec agentCodec() {
-        return Http2FrameCodecBuilder.forServer()
+        return new Builder(new DefaultHttp2Connection(true))
                 // A server must not send ENABLE_PUSH at all (RFC 9113 6.5.2), so not the shared settings' push flag.
                 .initialSettings(http2Settings().maxConcurrentStreams(maxConcurrentStreams))
                 // The relay is pinned and trusted; cutting off many customers at once (a quota reached)
@@ -68,7 +81,7 @@ public record LinkSettings(
 
     /** The relay's end: the HTTP/2 client, which opens a stream per customer connection. */
     public Http2FrameCodec relayCodec() {
-        return Http2FrameCodecBuilder.forClient()
+        return new Builder(new DefaultHttp2Connection(false))
                 .initialSettings(http2Settings().pushEnabled(false))
                 .autoAckPingFrame(true)
                 .build();
@@ -91,7 +104,29 @@ public record LinkSettings(
 
     private Http2Settings http2Settings() {
         return Http2Settings.defaultSettings()
-                .initialWindowSize(streamWindowBytes)
+                .initialWindowSize(INITIAL_STREAM_WINDOW)
                 .maxFrameSize(MAX_FRAME_SIZE);
+    }
+
+    /** Netty's codec builder, on a connection whose receive windows are {@link GrowingStreamWindows}. */
+    private final class Builder extends Http2FrameCodecBuilder {
+        private final boolean server;
+
+        Builder(Http2Connection connection) {
+            this.server = connection.isServer();
+            connection
+                    .local()
+                    .flowController(new GrowingStreamWindows(
+                            connection, streamWindowBytes, linkWindowBytes, GROW_WITHIN.toNanos(), System::nanoTime));
+            connection(connection);
+            // As Http2FrameCodecBuilder.forClient()/forServer() do.
+            gracefulShutdownTimeoutMillis(0);
+        }
+
+        /** The connection's role; Netty's builder would otherwise take every connection it did not make for a server's. */
+        @Override
+        public boolean isServer() {
+            return server;
+        }
     }
 }

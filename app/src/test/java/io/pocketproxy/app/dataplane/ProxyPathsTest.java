@@ -47,6 +47,38 @@ class ProxyPathsTest {
     }
 
     @Test
+    void carriesLargeDownloadsWithoutPausing() throws IOException {
+        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+        int size = 32 * 1024 * 1024;
+
+        // One after another, so that the customers' channels land on other event loops than the link's.
+        for (int download = 0; download < 4; download++) {
+            ProxyClients.SocksResult result = ProxyClients.socks5(
+                    system.socksPort(),
+                    socks.connection().username(),
+                    socks.password(),
+                    "127.0.0.1",
+                    system.http().port());
+            try (Socket socket = result.socket()) {
+                // A window update left unsent holds a stream until the link's next ping, 15 s on: no read may wait 5 s.
+                socket.setSoTimeout(5_000);
+                socket.getOutputStream()
+                        .write(("GET /bytes/" + size + " HTTP/1.1\r\nHost: target\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                ProxyClients.HttpHead answer = ProxyClients.readHead(socket, socket.getInputStream());
+
+                assertThat(answer.status()).isEqualTo(200);
+                long received = 0;
+                byte[] buffer = new byte[64 * 1024];
+                for (int n; received < size && (n = answer.in().read(buffer)) > 0; ) {
+                    received += n;
+                }
+                assertThat(received).isEqualTo(size);
+            }
+        }
+    }
+
+    @Test
     void tunnelsWithConnectByteForByte() throws IOException {
         IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
 

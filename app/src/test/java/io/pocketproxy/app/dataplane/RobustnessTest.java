@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -159,6 +161,43 @@ class RobustnessTest {
         byte[] some = answer.in().readNBytes(1 << 20);
         assertThat(some).hasSize(1 << 20);
         answer.socket().close();
+    }
+
+    @Test
+    void customersWhoStopReadingDoNotStallTheDeviceForEveryoneElse() throws IOException {
+        IssuedPassword stalling = system.newConnection(ConnectionType.HTTP, 0);
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            // Enough stalled downloads to fill any link window that counted what their streams hold.
+            for (int i = 0; i < 12; i++) {
+                ProxyClients.HttpHead answer = ProxyClients.forward(
+                        system.httpProxyPort(),
+                        stalling.connection().username(),
+                        stalling.password(),
+                        "GET",
+                        system.http().url("/bytes/" + (1L << 30)),
+                        null);
+                assertThat(answer.status()).isEqualTo(200);
+                stalled.add(answer.socket());
+            }
+            settledUsage(stalling);
+
+            IssuedPassword other = system.newConnection(ConnectionType.HTTP, 0);
+            ProxyClients.HttpHead hello = ProxyClients.forward(
+                    system.httpProxyPort(),
+                    other.connection().username(),
+                    other.password(),
+                    "GET",
+                    system.http().url("/bytes/100000"),
+                    null);
+            hello.socket().setSoTimeout(5_000);
+            assertThat(hello.status()).isEqualTo(200);
+            assertThat(hello.in().readNBytes(100_000)).hasSize(100_000);
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
     }
 
     /** Polls the stored usage until it stops growing: the download has stalled on back-pressure. */

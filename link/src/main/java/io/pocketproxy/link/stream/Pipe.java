@@ -57,7 +57,20 @@ public final class Pipe extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         peer.write(msg, peer.voidPromise());
         if (!peer.isWritable()) {
-            ctx.channel().config().setAutoRead(false);
+            stopReadingUntilWritable(ctx.channel(), peer);
+        }
+    }
+
+    /**
+     * Stops {@code reader} until {@code peer} drains, for a peer on another event loop whose writability
+     * handler turns reading back on. The peer may drain between our look at it and the switch, and its
+     * handler then finds reading still on and does nothing: so we look again after switching, or the
+     * reader would wait for an event that already happened.
+     */
+    public static void stopReadingUntilWritable(Channel reader, Channel peer) {
+        reader.config().setAutoRead(false);
+        if (peer.isWritable()) {
+            reader.config().setAutoRead(true);
         }
     }
 

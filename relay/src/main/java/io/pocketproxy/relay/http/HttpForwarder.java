@@ -173,7 +173,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         } else {
             write(content);
             if (!stream.isWritable()) {
-                ctx.channel().config().setAutoRead(false);
+                Pipe.stopReadingUntilWritable(ctx.channel(), stream);
             }
         }
         if (content instanceof LastHttpContent) {
