@@ -169,6 +169,32 @@ final class ServerOptions {
             description = "Allow webhook URLs on loopback and private networks (self-hosting, tests).")
     boolean allowPrivateWebhooks;
 
+    @Option(
+            names = "--monitor-interval",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "How often devices are checked for missing heartbeats (default: ${DEFAULT-VALUE}).")
+    Duration monitorInterval;
+
+    @Option(
+            names = "--webhook-timeout",
+            defaultValue = "15s",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "How long a webhook receiver has to answer (default: ${DEFAULT-VALUE}).")
+    Duration webhookTimeout;
+
+    @Option(
+            names = "--webhook-retry-delays",
+            defaultValue = "30s,2m,10m,1h,6h",
+            split = ",",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION[,DURATION...]",
+            description = "Waits before each retry of an undelivered webhook; after the last it has failed"
+                    + " (default: ${DEFAULT-VALUE}).")
+    java.util.List<Duration> webhookRetryDelays;
+
     ServerConfig toConfig() {
         return ServerConfig.builder(storage.dataDir)
                 .databaseUrl(storage.databaseUrl)
@@ -191,12 +217,9 @@ final class ServerOptions {
                 .maxStreamsPerConnection(maxStreamsPerConnection)
                 .linkWindows(linkStreamWindow, linkWindow)
                 .tls(tlsCertificate, tlsKey)
-                .heartbeatInterval(heartbeatInterval)
-                .headDeadline(headDeadline)
-                .idleTimeout(idleTimeout)
-                .maxStreamsPerConnection(maxStreamsPerConnection)
-                .linkWindows(linkStreamWindow, linkWindow)
-                .tls(tlsCertificate, tlsKey)
+                .monitorInterval(monitorInterval)
+                .webhookTimeout(webhookTimeout)
+                .webhookRetryDelays(webhookRetryDelays)
                 .build();
     }
 }

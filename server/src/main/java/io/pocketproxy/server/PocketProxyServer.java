@@ -23,10 +23,16 @@ import io.pocketproxy.server.devices.RelayAddress;
 import io.pocketproxy.server.directory.DatabaseDirectory;
 import io.pocketproxy.server.metrics.HttpMetrics;
 import io.pocketproxy.server.metrics.Metrics;
+import io.pocketproxy.server.monitor.DeviceMonitor;
 import io.pocketproxy.server.sessions.AuthApi;
 import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.users.UserService;
 import io.pocketproxy.server.users.UsersApi;
+import io.pocketproxy.server.webhooks.WebhookClient;
+import io.pocketproxy.server.webhooks.WebhookDispatcher;
+import io.pocketproxy.server.webhooks.WebhookSettings;
+import io.pocketproxy.server.webhooks.WebhookUrls;
+import io.pocketproxy.server.webhooks.WebhooksApi;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -100,6 +106,24 @@ public final class PocketProxyServer implements AutoCloseable {
                     clock));
             metrics.bindRelay(parts.relay);
 
+            parts.open(new DeviceMonitor(
+                    jdbi,
+                    config.offlineAfter(),
+                    config.alertCooldown(),
+                    config.monitorInterval(),
+                    clock,
+                    metrics.registry()));
+            WebhookUrls webhookUrls = new WebhookUrls(config.allowPrivateWebhooks());
+            WebhookDispatcher webhooks = parts.open(new WebhookDispatcher(
+                    jdbi,
+                    new WebhookClient(webhookUrls, config.webhookTimeout(), clock),
+                    webhookUrls,
+                    config.webhookRetryDelays(),
+                    config.webhookTimeout(),
+                    config.webhookPoll(),
+                    clock,
+                    metrics.registry()));
+
             ChangeAnnouncer announcer = new ChangeAnnouncer();
             parts.users = new UserService(jdbi, hashing);
             SessionService sessions = new SessionService(jdbi, clock, config.sessionTtl());
@@ -122,6 +146,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     new UsersApi(parts.users, bodies),
                     new DevicesApi(parts.devices, bodies),
                     new ConnectionsApi(parts.connections, endpoints, bodies),
+                    new WebhooksApi(new WebhookSettings(jdbi, webhookUrls), webhooks, bodies),
                     new OperationsApi(jdbi, metrics));
             parts.api = parts.open(ApiServer.start(
                     config.bind(),

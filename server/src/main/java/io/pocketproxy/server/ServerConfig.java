@@ -28,6 +28,10 @@ import java.util.Objects;
  * @param tlsCertificate the link's certificate (PEM), or {@code null} for the self-signed one in the data directory
  * @param tlsKey the private key (PEM) of {@code tlsCertificate}
  * @param linkPingInterval how often the relay pings each device link (two unanswered pings end it)
+ * @param monitorInterval how often devices are checked for missing heartbeats
+ * @param webhookTimeout how long a webhook receiver has to answer
+ * @param webhookRetryDelays the waits before each retry of a failed webhook; after the last, it has failed
+ * @param webhookPoll how often the outbox is checked for webhooks due
  */
 public record ServerConfig(
         Path dataDir,
@@ -55,13 +59,23 @@ public record ServerConfig(
         Duration directoryRefresh,
         Path tlsCertificate,
         Path tlsKey,
-        Duration linkPingInterval) {
+        Duration linkPingInterval,
+        Duration monitorInterval,
+        Duration webhookTimeout,
+        java.util.List<Duration> webhookRetryDelays,
+        Duration webhookPoll) {
 
     public static final int DEFAULT_API_PORT = 8080;
     public static final int DEFAULT_HTTP_PROXY_PORT = 8081;
     public static final int DEFAULT_SOCKS_PORT = 1080;
     public static final int DEFAULT_LINK_PORT = 8443;
     public static final int DEFAULT_OPENVPN_PORT = 1194;
+    public static final java.util.List<Duration> DEFAULT_WEBHOOK_RETRY_DELAYS = java.util.List.of(
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(2),
+            Duration.ofMinutes(10),
+            Duration.ofHours(1),
+            Duration.ofHours(6));
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -97,6 +111,14 @@ public record ServerConfig(
         new LinkSettings(linkStreamWindow, linkWindow, 1, Duration.ofSeconds(1), 1); // validates the two windows
         requirePositive("directory-refresh", directoryRefresh);
         requirePositive("link-ping-interval", linkPingInterval);
+        requirePositive("monitor-interval", monitorInterval);
+        requirePositive("webhook-timeout", webhookTimeout);
+        requirePositive("webhook-poll", webhookPoll);
+        if (webhookRetryDelays == null) {
+            throw new IllegalArgumentException("webhook-retry-delays: missing");
+        }
+        webhookRetryDelays = java.util.List.copyOf(webhookRetryDelays);
+        webhookRetryDelays.forEach(delay -> requirePositive("webhook-retry-delays", delay));
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tls-cert and tls-key: only one given (expected: both, or neither)");
         }
@@ -179,6 +201,8 @@ public record ServerConfig(
                 + ", maxStreamsPerConnection=" + maxStreamsPerConnection + ", linkStreamWindow=" + linkStreamWindow
                 + ", linkWindow=" + linkWindow + ", tlsCertificate="
                 + (tlsCertificate == null ? "self-signed" : tlsCertificate)
+                + ", monitorInterval=" + monitorInterval + ", webhookTimeout=" + webhookTimeout
+                + ", webhookRetryDelays=" + webhookRetryDelays
                 + "]";
     }
 
@@ -223,6 +247,10 @@ public record ServerConfig(
         private Path tlsCertificate;
         private Path tlsKey;
         private Duration linkPingInterval = LinkSettings.defaults().pingInterval();
+        private Duration monitorInterval = Duration.ofSeconds(10);
+        private Duration webhookTimeout = Duration.ofSeconds(15);
+        private java.util.List<Duration> webhookRetryDelays = DEFAULT_WEBHOOK_RETRY_DELAYS;
+        private Duration webhookPoll = Duration.ofSeconds(1);
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -353,6 +381,26 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder monitorInterval(Duration value) {
+            this.monitorInterval = value;
+            return this;
+        }
+
+        public Builder webhookTimeout(Duration value) {
+            this.webhookTimeout = value;
+            return this;
+        }
+
+        public Builder webhookRetryDelays(java.util.List<Duration> value) {
+            this.webhookRetryDelays = value;
+            return this;
+        }
+
+        public Builder webhookPoll(Duration value) {
+            this.webhookPoll = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(
                     dataDir,
@@ -380,7 +428,11 @@ public record ServerConfig(
                     directoryRefresh,
                     tlsCertificate,
                     tlsKey,
-                    linkPingInterval);
+                    linkPingInterval,
+                    monitorInterval,
+                    webhookTimeout,
+                    webhookRetryDelays,
+                    webhookPoll);
         }
     }
 }

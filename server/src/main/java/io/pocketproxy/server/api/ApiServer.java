@@ -14,6 +14,7 @@ import io.pocketproxy.server.devices.DevicesApi;
 import io.pocketproxy.server.metrics.HttpMetrics;
 import io.pocketproxy.server.sessions.AuthApi;
 import io.pocketproxy.server.users.UsersApi;
+import io.pocketproxy.server.webhooks.WebhooksApi;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -28,7 +29,12 @@ public final class ApiServer implements AutoCloseable {
 
     /** The route handlers, one per resource. */
     public record Handlers(
-            AuthApi auth, UsersApi users, DevicesApi devices, ConnectionsApi connections, OperationsApi operations) {}
+            AuthApi auth,
+            UsersApi users,
+            DevicesApi devices,
+            ConnectionsApi connections,
+            WebhooksApi webhooks,
+            OperationsApi operations) {}
 
     private final Javalin javalin;
 
@@ -92,6 +98,12 @@ public final class ApiServer implements AutoCloseable {
         routes.delete("/api/connections/{id}", h.connections()::delete, SIGNED_IN);
         routes.post("/api/connections/{id}/regenerate-password", h.connections()::regeneratePassword, SIGNED_IN);
         routes.post("/api/connections/{id}/reset-bandwidth", h.connections()::resetBandwidth, SIGNED_IN);
+
+        routes.get("/api/settings/webhook", h.webhooks()::get, SIGNED_IN);
+        routes.put("/api/settings/webhook", h.webhooks()::put, SIGNED_IN);
+        routes.post("/api/settings/webhook/rotate-secret", h.webhooks()::rotateSecret, SIGNED_IN);
+        routes.post("/api/settings/webhook/test", h.webhooks()::test, SIGNED_IN);
+        routes.get("/api/webhook-deliveries", h.webhooks()::deliveries, SIGNED_IN);
     }
 
     private static void securityHeaders(io.javalin.http.Context ctx) {

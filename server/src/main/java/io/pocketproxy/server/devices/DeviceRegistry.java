@@ -2,9 +2,11 @@ package io.pocketproxy.server.devices;
 
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.relay.directory.DeviceDirectory;
+import io.pocketproxy.server.webhooks.WebhookOutbox;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The relay's view of devices: tokens checked by digest, and heartbeats recorded in batches. A heartbeat
  * from a device that was {@code pending} or {@code offline} makes it {@code online} and writes a
- * {@code device_status_log} row, in one transaction.
+ * {@code device_status_log} row, in one transaction; coming back from {@code offline} also queues a
+ * {@code device.online} webhook event in that transaction.
  */
 public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
 
@@ -97,16 +100,26 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
         }
     }
 
+    private record Before(UUID ownerId, String name, String status, Instant lastHeartbeat) {}
+
     private static void record(Handle handle, UUID deviceId, Beat beat) {
         StatusReport report = beat.report();
         Timestamp at = Timestamp.from(beat.at());
-        Optional<String> previous = handle.createQuery("SELECT status FROM devices WHERE id = :id FOR UPDATE")
+        Optional<Before> found = handle.createQuery(
+                        "SELECT owner_id, name, status, last_heartbeat FROM devices WHERE id = :id FOR UPDATE")
                 .bind("id", deviceId)
-                .mapTo(String.class)
+                .map((rows, ctx) -> new Before(
+                        rows.getObject("owner_id", UUID.class),
+                        rows.getString("name"),
+                        rows.getString("status"),
+                        rows.getTimestamp("last_heartbeat") == null
+                                ? null
+                                : rows.getTimestamp("last_heartbeat").toInstant()))
                 .findOne();
-        if (previous.isEmpty()) {
+        if (found.isEmpty()) {
             return; // deleted since
         }
+        Before before = found.get();
         handle.createUpdate("""
                         UPDATE devices
                            SET status = 'online', last_heartbeat = :at, egress_ip = COALESCE(:egressIp, egress_ip),
@@ -120,13 +133,30 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                 .bind("agentVersion", report.agentVersion())
                 .bind("id", deviceId)
                 .execute();
-        if (!"online".equals(previous.get())) {
-            handle.createUpdate("""
-                            INSERT INTO device_status_log (device_id, status, previous_status, at)
-                            VALUES (:id, 'online', :previous, :at)""")
+        if ("online".equals(before.status())) {
+            return;
+        }
+        handle.createUpdate("""
+                        INSERT INTO device_status_log (device_id, status, previous_status, at)
+                        VALUES (:id, 'online', :previous, :at)""")
+                .bind("id", deviceId)
+                .bind("previous", before.status())
+                .bind("at", at)
+                .execute();
+        if ("offline".equals(before.status())) {
+            // Always told, in the same transaction: the operator's last word must match the device's state.
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("device_id", deviceId.toString());
+            data.put("device_name", before.name());
+            data.put(
+                    "offline_since",
+                    before.lastHeartbeat() == null
+                            ? null
+                            : before.lastHeartbeat().toString());
+            data.put("reconnected_at", beat.at().toString());
+            WebhookOutbox.enqueue(handle, before.ownerId(), WebhookOutbox.DEVICE_ONLINE, data, beat.at());
+            handle.createUpdate("UPDATE devices SET last_alert = 'device.online' WHERE id = :id")
                     .bind("id", deviceId)
-                    .bind("previous", previous.get())
-                    .bind("at", at)
                     .execute();
         }
     }

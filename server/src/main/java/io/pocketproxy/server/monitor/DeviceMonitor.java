@@ -1,0 +1,193 @@
+package io.pocketproxy.server.monitor;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pocketproxy.server.webhooks.WebhookOutbox;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Marks devices offline when their heartbeats stop, and alerts their owners (DESIGN.md section 3).
+ *
+ * <p>Every scan, a device online whose last heartbeat is older than {@code offlineAfter} becomes offline:
+ * one conditional {@code UPDATE} (two server processes cannot both make the change), a
+ * {@code device_status_log} row and, in the same transaction, a {@code device.offline} event unless one
+ * went out for the device within {@code cooldown}. Such a suppressed alert is deferred, not dropped: once
+ * the cooldown has passed, a device still offline whose owner last heard {@code device.online} gets its
+ * {@code device.offline} then. The way back online is written by the heartbeat itself
+ * ({@code DeviceRegistry}).
+ *
+ * <p>For {@code offlineAfter} after it starts the monitor marks nothing offline: heartbeats that stopped
+ * because this server was down are not the devices' fault, and their agents are reconnecting.
+ */
+public final class DeviceMonitor implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DeviceMonitor.class);
+
+    private record WentOffline(UUID id, UUID ownerId, String name, Instant lastSeen, Instant lastAlert) {}
+
+    private final Jdbi jdbi;
+    private final Duration offlineAfter;
+    private final Duration cooldown;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final ScheduledExecutorService scanner;
+    private final AtomicLong online = new AtomicLong();
+    private final AtomicLong offline = new AtomicLong();
+
+    public DeviceMonitor(
+            Jdbi jdbi,
+            Duration offlineAfter,
+            Duration cooldown,
+            Duration interval,
+            Clock clock,
+            MeterRegistry registry) {
+        this.jdbi = jdbi;
+        this.offlineAfter = offlineAfter;
+        this.cooldown = cooldown;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        Gauge.builder("pocketproxy.devices", online, AtomicLong::get)
+                .description("devices by status, as of the monitor's last scan")
+                .tag("status", "online")
+                .register(registry);
+        Gauge.builder("pocketproxy.devices", offline, AtomicLong::get)
+                .description("devices by status, as of the monitor's last scan")
+                .tag("status", "offline")
+                .register(registry);
+        this.scanner = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "device-monitor");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scanner.scheduleWithFixedDelay(this::scanQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void scanQuietly() {
+        try {
+            scan();
+        } catch (RuntimeException e) {
+            log.warn("device scan failed; will retry", e);
+        }
+    }
+
+    /** One pass: offline transitions, then deferred alerts, then the device counts. */
+    void scan() {
+        Instant now = clock.instant();
+        if (!now.isBefore(startedAt.plus(offlineAfter))) {
+            for (UUID id : silentDevices(now.minus(offlineAfter))) {
+                jdbi.useTransaction(handle -> markOffline(handle, id, now));
+            }
+        }
+        jdbi.useTransaction(handle -> sendDeferredAlerts(handle, now));
+        countDevices();
+    }
+
+    private List<UUID> silentDevices(Instant cutoff) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT id FROM devices WHERE status = 'online' AND last_heartbeat < :cutoff")
+                .bind("cutoff", Timestamp.from(cutoff))
+                .mapTo(UUID.class)
+                .list());
+    }
+
+    private void markOffline(Handle handle, UUID id, Instant now) {
+        // Conditional: a heartbeat that arrived meanwhile, or another process that got here first, wins.
+        var wentOffline = handle.createQuery("""
+                        UPDATE devices SET status = 'offline'
+                         WHERE id = :id AND status = 'online' AND last_heartbeat < :cutoff
+                        RETURNING id, owner_id, name, last_heartbeat, last_offline_alert_at""")
+                .bind("id", id)
+                .bind("cutoff", Timestamp.from(now.minus(offlineAfter)))
+                .map((rows, ctx) -> new WentOffline(
+                        rows.getObject("id", UUID.class),
+                        rows.getObject("owner_id", UUID.class),
+                        rows.getString("name"),
+                        rows.getTimestamp("last_heartbeat").toInstant(),
+                        instant(rows.getTimestamp("last_offline_alert_at"))))
+                .findOne();
+        if (wentOffline.isEmpty()) {
+            return;
+        }
+        WentOffline device = wentOffline.get();
+        handle.createUpdate("""
+                        INSERT INTO device_status_log (device_id, status, previous_status, at)
+                        VALUES (:id, 'offline', 'online', :at)""").bind("id", id).bind("at", Timestamp.from(now)).execute();
+        boolean cooledDown = device.lastAlert() == null || !device.lastAlert().isAfter(now.minus(cooldown));
+        if (cooledDown) {
+            alertOffline(handle, device, now);
+        } else {
+            log.info("device {} is offline; alert deferred, one went out at {}", id, device.lastAlert());
+        }
+    }
+
+    /** Offline alerts suppressed by the cooldown, for devices still offline now that it has passed. */
+    private void sendDeferredAlerts(Handle handle, Instant now) {
+        List<WentOffline> due = handle.createQuery("""
+                        SELECT id, owner_id, name, last_heartbeat, last_offline_alert_at FROM devices
+                         WHERE status = 'offline' AND last_alert = 'device.online' AND last_offline_alert_at <= :cooled
+                         FOR UPDATE SKIP LOCKED""")
+                .bind("cooled", Timestamp.from(now.minus(cooldown)))
+                .map((rows, ctx) -> new WentOffline(
+                        rows.getObject("id", UUID.class),
+                        rows.getObject("owner_id", UUID.class),
+                        rows.getString("name"),
+                        rows.getTimestamp("last_heartbeat").toInstant(),
+                        instant(rows.getTimestamp("last_offline_alert_at"))))
+                .list();
+        for (WentOffline device : due) {
+            alertOffline(handle, device, now);
+        }
+    }
+
+    private static void alertOffline(Handle handle, WentOffline device, Instant now) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("device_id", device.id().toString());
+        data.put("device_name", device.name());
+        data.put("last_seen", device.lastSeen().toString());
+        WebhookOutbox.enqueue(handle, device.ownerId(), WebhookOutbox.DEVICE_OFFLINE, data, now);
+        handle.createUpdate("""
+                        UPDATE devices SET last_offline_alert_at = :now, last_alert = 'device.offline'
+                         WHERE id = :id""")
+                .bind("now", Timestamp.from(now))
+                .bind("id", device.id())
+                .execute();
+    }
+
+    private void countDevices() {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        jdbi.useHandle(handle -> handle.createQuery("SELECT status, count(*) FROM devices GROUP BY status")
+                .map((rows, ctx) -> Map.entry(rows.getString(1), rows.getLong(2)))
+                .forEach(entry -> counts.put(entry.getKey(), entry.getValue())));
+        online.set(counts.getOrDefault("online", 0L));
+        offline.set(counts.getOrDefault("offline", 0L));
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    @Override
+    public void close() {
+        scanner.shutdownNow();
+        try {
+            scanner.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.pocketproxy.server.webhooks;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Webhook events written in the caller's transaction (a transactional outbox): the event exists if and
+ * only if the change it reports was committed, and {@link WebhookDispatcher} delivers it from there.
+ */
+public final class WebhookOutbox {
+
+    public static final String DEVICE_OFFLINE = "device.offline";
+    public static final String DEVICE_ONLINE = "device.online";
+    public static final String TEST = "test";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private WebhookOutbox() {}
+
+    /**
+     * Queues event {@code type} for {@code ownerId} if they have a webhook URL, due at once.
+     *
+     * @param data the event's {@code data} object, keys as they go on the wire
+     * @return whether an event was queued
+     */
+    public static boolean enqueue(Handle handle, UUID ownerId, String type, Map<String, Object> data, Instant at) {
+        UUID id = UUID.randomUUID();
+        return handle.createUpdate("""
+                        INSERT INTO webhook_deliveries (id, owner_id, event, payload, next_attempt_at, created_at)
+                        SELECT :id, u.id, :event, CAST(:payload AS jsonb), :at, :at
+                          FROM users u
+                         WHERE u.id = :owner AND u.webhook_url IS NOT NULL""")
+                        .bind("id", id)
+                        .bind("owner", ownerId)
+                        .bind("event", type)
+                        .bind("payload", payload(id, type, data, at))
+                        .bind("at", Timestamp.from(at))
+                        .execute()
+                == 1;
+    }
+
+    /** The JSON body of DESIGN.md section 5: {@code {type, id, timestamp, data}}. */
+    static String payload(UUID id, String type, Map<String, Object> data, Instant at) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type);
+        body.put("id", id.toString());
+        body.put("timestamp", at.toString());
+        body.put("data", data);
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("webhook payload", e);
+        }
+    }
+}
