@@ -121,7 +121,7 @@ public final class WebhookDispatcher implements AutoCloseable {
                     .map((rows, ctx) -> new Claimed(
                             rows.getObject("id", UUID.class),
                             rows.getString("event"),
-                            rows.getString("payload"),
+                            WebhookOutbox.wireBody(rows.getString("payload")),
                             rows.getInt("attempts"),
                             rows.getString("webhook_url"),
                             rows.getString("webhook_secret")))

@@ -13,6 +13,7 @@ import org.jdbi.v3.core.Handle;
  * Webhook events written in the caller's transaction (a transactional outbox): the event exists if and
  * only if the change it reports was committed, and {@link WebhookDispatcher} delivers it from there.
  */
+@SuppressWarnings("unchecked")
 public final class WebhookOutbox {
 
     public static final String DEVICE_OFFLINE = "device.offline";
@@ -43,6 +44,25 @@ public final class WebhookOutbox {
                         .bind("at", Timestamp.from(at))
                         .execute()
                 == 1;
+    }
+
+    /**
+     * The body to send for a stored payload. PostgreSQL keeps {@code jsonb} in its own key order and
+     * spacing; receivers read {@code type} first, as DESIGN.md writes it, and every retry sends the same bytes.
+     */
+    static String wireBody(String stored) {
+        try {
+            Map<String, Object> fields =
+                    JSON.readValue(stored, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+            Map<String, Object> data = (Map<String, Object>) fields.get("data");
+            return payload(
+                    UUID.fromString((String) fields.get("id")),
+                    (String) fields.get("type"),
+                    data,
+                    Instant.parse((String) fields.get("timestamp")));
+        } catch (JsonProcessingException | RuntimeException e) {
+            return stored; // never ours to rewrite, then: send it as it is
+        }
     }
 
     /** The JSON body of DESIGN.md section 5: {@code {type, id, timestamp, data}}. */

@@ -1,0 +1,243 @@
+package io.pocketproxy.app.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.standardwebhooks.Webhook;
+import io.pocketproxy.agent.Agent;
+import io.pocketproxy.app.dataplane.RunningSystem;
+import io.pocketproxy.server.devices.DeviceStatus;
+import io.pocketproxy.server.devices.NewDevice;
+import io.pocketproxy.testkit.ApiClient;
+import io.pocketproxy.testkit.WebhookReceiver;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Offline and online alerts end to end: the real server and relay, real agents that are stopped and
+ * started, and a webhook receiver on loopback. Timings are scaled down: offline after 1.5 s of silence
+ * (heartbeats every 0.5 s), a scan every 100 ms, an 8 s cooldown and retries 300 ms apart.
+ */
+class OfflineAlertsTest {
+
+    private static final Duration OFFLINE_AFTER = Duration.ofMillis(1500);
+    private static final Duration COOLDOWN = Duration.ofSeconds(8);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final WebhookReceiver receiver = WebhookReceiver.start();
+
+    @RegisterExtension
+    static final RunningSystem system = new RunningSystem(config -> config.offlineAfter(OFFLINE_AFTER)
+            .alertCooldown(COOLDOWN)
+            .monitorInterval(Duration.ofMillis(100))
+            .allowPrivateWebhooks(true)
+            .webhookPoll(Duration.ofMillis(50))
+            .webhookRetryDelays(List.of(Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(300))));
+
+    @BeforeAll
+    static void operatorListens() {
+        assertThat(operator()
+                        .put("/api/settings/webhook", Map.of("webhook_url", receiver.url()))
+                        .status())
+                .isEqualTo(200);
+    }
+
+    @AfterAll
+    static void stopReceiver() {
+        receiver.close();
+    }
+
+    @Test
+    void aDeviceThatDiesRaisesOneSignedOfflineAlertAndItsReturnOneOnlineAlert() throws Exception {
+        NewDevice device = newDevice("kitchen phone");
+        Agent agent = startOnline(device);
+
+        Instant died = Instant.now();
+        agent.close();
+
+        await().atMost(OFFLINE_AFTER.plusSeconds(15))
+                .until(() -> alerts(device, "device.offline").size() == 1);
+        WebhookReceiver.Request offline = alerts(device, "device.offline").getFirst();
+        System.out.printf(
+                "offline alert %d ms after the agent stopped (offline-after %d ms)%n",
+                Duration.between(died, offline.at()).toMillis(), OFFLINE_AFTER.toMillis());
+        JsonNode body = JSON.readTree(offline.body());
+        assertThat(body.get("id").asText()).isEqualTo(offline.header("webhook-id"));
+        assertThat(body.get("data").get("device_id").asText())
+                .isEqualTo(id(device).toString());
+        assertThat(body.get("data").get("device_name").asText()).isEqualTo("kitchen phone");
+        assertThat(Instant.parse(body.get("data").get("last_seen").asText())).isBefore(died.plusMillis(1));
+        new Webhook(secret()).verify(offline.body(), offline.headers());
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> alerts(device, "device.offline").size() == 1);
+
+        Agent back = system.startAgent(device, true);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> alerts(device, "device.online").size() == 1);
+        JsonNode online =
+                JSON.readTree(alerts(device, "device.online").getFirst().body());
+        assertThat(online.get("data").get("device_name").asText()).isEqualTo("kitchen phone");
+        assertThat(Instant.parse(online.get("data").get("offline_since").asText()))
+                .isEqualTo(Instant.parse(body.get("data").get("last_seen").asText()));
+        assertThat(Instant.parse(online.get("data").get("reconnected_at").asText()))
+                .isAfter(died);
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> alerts(device, "device.online").size() == 1
+                        && alerts(device, "device.offline").size() == 1);
+        assertThat(statuses(device)).startsWith("online", "offline", "online");
+        back.close();
+    }
+
+    @Test
+    void aDeviceThatFlapsInsideTheCooldownGetsItsSecondOfflineAlertOnlyWhenTheCooldownEnds() {
+        NewDevice device = newDevice("flapping phone");
+        Agent agent = startOnline(device);
+        agent.close();
+        await().atMost(OFFLINE_AFTER.plusSeconds(15))
+                .until(() -> alerts(device, "device.offline").size() == 1);
+        Instant firstAlert = alerts(device, "device.offline").getFirst().at();
+
+        Agent again = system.startAgent(device, true);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> alerts(device, "device.online").size() == 1);
+        again.close();
+        await().atMost(OFFLINE_AFTER.plusSeconds(15)).until(() -> status(device) == DeviceStatus.OFFLINE);
+
+        // Down again inside the cooldown: no alert now, so the operator's last word is still "online"...
+        await().during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> alerts(device, "device.offline").size() == 1);
+        assertThat(Instant.now()).isBefore(firstAlert.plus(COOLDOWN));
+        // ...until the cooldown ends with the device still down: then the deferred alert goes out.
+        await().atMost(COOLDOWN.plusSeconds(15))
+                .until(() -> alerts(device, "device.offline").size() == 2);
+        assertThat(alerts(device, "device.offline").get(1).at()).isAfterOrEqualTo(firstAlert.plus(COOLDOWN));
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> alerts(device, "device.offline").size() == 2
+                        && alerts(device, "device.online").size() == 1);
+    }
+
+    @Test
+    void anAlertTheReceiverRefusesTwiceArrivesOnTheThirdAttemptWithTheSameId() {
+        NewDevice device = newDevice("retried phone");
+        Agent agent = startOnline(device);
+        receiver.answer(500, 502);
+        agent.close();
+
+        await().atMost(OFFLINE_AFTER.plusSeconds(15))
+                .until(() -> alerts(device, "device.offline").size() == 3);
+        List<WebhookReceiver.Request> attempts = alerts(device, "device.offline");
+        String id = attempts.getFirst().header("webhook-id");
+        assertThat(attempts)
+                .allSatisfy(attempt -> assertThat(attempt.header("webhook-id")).isEqualTo(id));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            JsonNode delivery = delivery(id);
+            assertThat(delivery.get("status").asText()).isEqualTo("delivered");
+            assertThat(delivery.get("attempts").asInt()).isEqualTo(3);
+        });
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> alerts(device, "device.offline").size() == 3);
+    }
+
+    @Test
+    void aServerRestartAfterTheAlertSendsNothingMore() {
+        NewDevice device = newDevice("restart phone, alerted");
+        Agent agent = startOnline(device);
+        agent.close();
+        await().atMost(OFFLINE_AFTER.plusSeconds(15))
+                .until(() -> alerts(device, "device.offline").size() == 1);
+
+        int links = system.agent().linksEstablished();
+        system.restartServer();
+
+        RunningSystem.awaitLinked(system.agent(), links + 1);
+        // Longer than offline-after plus many scans after the restart: nothing new for this device.
+        await().during(OFFLINE_AFTER.multipliedBy(2))
+                .atMost(OFFLINE_AFTER.multipliedBy(4))
+                .until(() -> alerts(device, "device.offline").size() == 1
+                        && alerts(device, "device.online").isEmpty());
+        assertThat(status(device)).isEqualTo(DeviceStatus.OFFLINE);
+    }
+
+    @Test
+    void aServerRestartBeforeTheAlertStillSendsItOnce() {
+        NewDevice device = newDevice("restart phone, not yet alerted");
+        Agent agent = startOnline(device);
+        agent.close();
+        int links = system.agent().linksEstablished();
+
+        system.restartServer(); // before offline-after has passed: the alert is still to come
+
+        await().atMost(OFFLINE_AFTER.multipliedBy(2).plusSeconds(15))
+                .until(() -> alerts(device, "device.offline").size() == 1);
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> alerts(device, "device.offline").size() == 1);
+        RunningSystem.awaitLinked(system.agent(), links + 1);
+    }
+
+    private static NewDevice newDevice(String name) {
+        return system.server().devices().create(system.operator().id(), name);
+    }
+
+    private static Agent startOnline(NewDevice device) {
+        Agent agent = system.startAgent(device, true);
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(device) == DeviceStatus.ONLINE);
+        return agent;
+    }
+
+    private static DeviceStatus status(NewDevice device) {
+        return system.server().devices().get(system.operator().id(), id(device)).status();
+    }
+
+    private static List<String> statuses(NewDevice device) {
+        return system.server().devices().statusLog(system.operator().id(), id(device)).reversed().stream()
+                .map(change -> change.status().wireName())
+                .toList();
+    }
+
+    private static UUID id(NewDevice device) {
+        return device.device().id();
+    }
+
+    /** The requests of event {@code type} about {@code device}, in arrival order. */
+    private static List<WebhookReceiver.Request> alerts(NewDevice device, String type) {
+        return receiver.requestsOfType(type).stream()
+                .filter(request -> request.body().contains(id(device).toString()))
+                .toList();
+    }
+
+    private static ApiClient operator() {
+        return ApiClient.anonymous("http://127.0.0.1:" + system.server().apiPort())
+                .login("operator@example.com", "operator password");
+    }
+
+    private static String secret() {
+        return operator()
+                .get("/api/settings/webhook")
+                .json()
+                .get("webhook_secret")
+                .asText();
+    }
+
+    private static JsonNode delivery(String id) {
+        for (JsonNode delivery : operator().get("/api/webhook-deliveries").json()) {
+            if (delivery.get("id").asText().equals(id)) {
+                return delivery;
+            }
+        }
+        throw new AssertionError("no delivery " + id);
+    }
+}
