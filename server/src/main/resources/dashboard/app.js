@@ -4,9 +4,10 @@ import { showError, toast } from './ui.js';
 import { loginView } from './views/login.js';
 import { devicesView } from './views/devices.js';
 import { connectionsView } from './views/connections.js';
+import { settingsView } from './views/settings.js';
 
 const REFRESH_MILLIS = 5000;
-const views = { login: loginView, devices: devicesView, connections: connectionsView };
+const views = { login: loginView, devices: devicesView, connections: connectionsView, settings: settingsView };
 
 const state = { me: null, view: null, timer: null };
 
