@@ -350,7 +350,7 @@ public final class Bench {
         return nanos / 1e6;
     }
 
-    private static int option(String[] args, String name, int fallback) {
+    static int option(String[] args, String name, int fallback) {
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals(name)) {
                 return Integer.parseInt(args[i + 1]);
