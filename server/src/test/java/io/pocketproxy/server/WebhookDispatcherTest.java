@@ -203,6 +203,14 @@ class WebhookDispatcherTest {
         JsonNode deliveries = operator.api().get("/api/webhook-deliveries").json();
         assertThat(deliveries).hasSize(3);
         assertThat(deliveries.get(0).get("event").asText()).isEqualTo("test");
+
+        String metrics = server.anonymous().get("/metrics").body();
+        assertThat(metrics)
+                .containsPattern("pocketproxy_webhook_deliveries_total\\{outcome=\"delivered\"\\} [1-9]")
+                .containsPattern("pocketproxy_webhook_deliveries_total\\{outcome=\"failed\"\\} [1-9]")
+                .contains("pocketproxy_webhook_delivery_latency_seconds_count")
+                .contains("pocketproxy_devices{status=\"online\"}")
+                .contains("pocketproxy_devices{status=\"offline\"}");
     }
 
     @Test
