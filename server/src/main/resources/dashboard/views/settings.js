@@ -110,9 +110,10 @@ export function settingsView({ main }) {
 
 function table(list) {
   return h('table', { 'aria-label': 'Recent deliveries' },
-      h('thead', {}, h('tr', {}, ['Event', 'Status', 'Attempts', 'Last answer', 'Time'].map(t => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ['Event', 'Device', 'Status', 'Attempts', 'Last answer', 'Time'].map(t => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, list.map(delivery => h('tr', { 'data-delivery': delivery.id },
           h('td', { 'data-label': 'Event', class: 'mono' }, delivery.event),
+          h('td', { 'data-label': 'Device' }, delivery.device_name ?? '—'),
           h('td', { 'data-label': 'Status' }, h('span', { class: `badge ${delivery.status}` }, delivery.status)),
           h('td', { 'data-label': 'Attempts' }, String(delivery.attempts)),
           h('td', { 'data-label': 'Last answer' }, lastAnswer(delivery)),

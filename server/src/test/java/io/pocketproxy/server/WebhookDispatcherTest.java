@@ -70,6 +70,7 @@ class WebhookDispatcherTest {
         assertThat(body.get("id").asText()).isEqualTo(id.toString());
         assertThat(body.get("data").get("device_name").asText()).isEqualTo("phone");
         assertThat(delivery(id).get("status").asText()).isEqualTo("delivered");
+        assertThat(delivery(id).get("device_name").asText()).isEqualTo("phone");
     }
 
     @Test

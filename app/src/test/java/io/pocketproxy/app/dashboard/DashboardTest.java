@@ -10,8 +10,10 @@ import com.microsoft.playwright.options.AriaRole;
 import io.pocketproxy.app.dataplane.RunningSystem;
 import io.pocketproxy.testkit.LocalHttpTarget;
 import io.pocketproxy.testkit.ProxyClients;
+import io.pocketproxy.testkit.WebhookReceiver;
 import java.net.Socket;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
@@ -23,7 +25,9 @@ class DashboardTest {
 
     @RegisterExtension
     @Order(1)
-    static final RunningSystem system = new RunningSystem();
+    static final RunningSystem system = new RunningSystem(config -> config.allowPrivateWebhooks(true));
+
+    private static final WebhookReceiver receiver = WebhookReceiver.start();
 
     @RegisterExtension
     @Order(2)
@@ -43,6 +47,11 @@ class DashboardTest {
     @AfterEach
     void closeIt() {
         page.context().close();
+    }
+
+    @AfterAll
+    static void stopReceiver() {
+        receiver.close();
     }
 
     @Test
@@ -122,6 +131,17 @@ class DashboardTest {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done"))
                 .click();
         assertThat(system.connectStatus(username, newPassword)).isEqualTo(200);
+
+        // Save a webhook URL and send a test to a receiver on loopback.
+        Dashboard.open(page, "Settings");
+        page.getByLabel("Webhook URL").fill(receiver.url());
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save"))
+                .click();
+        assertThat(page.locator(".toast").last()).containsText("Webhook URL saved.");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Send test"))
+                .click();
+        assertThat(page.getByTestId("test-result")).hasText(Pattern.compile("Delivered: HTTP 200 in \\d+ ms\\."));
+        assertThat(receiver.requestsOfType("test")).hasSize(1);
 
         // Sign out: back at the sign-in page, and the API knows it.
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Log out"))

@@ -17,6 +17,7 @@ public final class WebhookSettings {
     public record Delivery(
             UUID id,
             String event,
+            String deviceName,
             String status,
             int attempts,
             Integer lastStatusCode,
@@ -66,7 +67,7 @@ public final class WebhookSettings {
 
     public List<Delivery> latestDeliveries(UUID ownerId) {
         return jdbi.withHandle(handle -> handle.createQuery("""
-                        SELECT id, event, status, attempts, last_status_code, last_error, created_at, next_attempt_at,
+                        SELECT id, event, payload -> 'data' ->> 'device_name' AS device_name, status, attempts, last_status_code, last_error, created_at, next_attempt_at,
                                delivered_at
                           FROM webhook_deliveries
                          WHERE owner_id = :owner
@@ -77,6 +78,7 @@ public final class WebhookSettings {
                 .map((rows, ctx) -> new Delivery(
                         rows.getObject("id", UUID.class),
                         rows.getString("event"),
+                        rows.getString("device_name"),
                         rows.getString("status"),
                         rows.getInt("attempts"),
                         rows.getObject("last_status_code", Integer.class),
