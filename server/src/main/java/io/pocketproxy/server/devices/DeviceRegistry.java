@@ -2,6 +2,7 @@ package io.pocketproxy.server.devices;
 
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.relay.directory.DeviceDirectory;
+import io.pocketproxy.server.db.Rows;
 import io.pocketproxy.server.webhooks.WebhookOutbox;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -112,9 +113,7 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                         rows.getObject("owner_id", UUID.class),
                         rows.getString("name"),
                         rows.getString("status"),
-                        rows.getTimestamp("last_heartbeat") == null
-                                ? null
-                                : rows.getTimestamp("last_heartbeat").toInstant()))
+                        Rows.instant(rows, "last_heartbeat")))
                 .findOne();
         if (found.isEmpty()) {
             return; // deleted since

@@ -1,6 +1,6 @@
 package io.pocketproxy.server.devices;
 
-import java.sql.Timestamp;
+import io.pocketproxy.server.db.Rows;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,7 +18,7 @@ final class DeviceRepository {
             rows.getObject("id", UUID.class),
             rows.getString("name"),
             DeviceStatus.fromWireName(rows.getString("status")),
-            instant(rows.getTimestamp("last_heartbeat")),
+            Rows.instant(rows, "last_heartbeat"),
             rows.getString("egress_ip"),
             rows.getObject("battery", Integer.class),
             rows.getObject("signal", Integer.class),
@@ -92,9 +92,5 @@ final class DeviceRepository {
                         DeviceStatus.fromWireName(rows.getString("previous_status")),
                         rows.getTimestamp("at").toInstant()))
                 .list();
-    }
-
-    private static java.time.Instant instant(Timestamp timestamp) {
-        return timestamp == null ? null : timestamp.toInstant();
     }
 }

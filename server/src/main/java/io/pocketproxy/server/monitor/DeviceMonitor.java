@@ -2,6 +2,7 @@ package io.pocketproxy.server.monitor;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pocketproxy.server.db.Rows;
 import io.pocketproxy.server.webhooks.WebhookOutbox;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -118,7 +119,7 @@ public final class DeviceMonitor implements AutoCloseable {
                         rows.getObject("owner_id", UUID.class),
                         rows.getString("name"),
                         rows.getTimestamp("last_heartbeat").toInstant(),
-                        instant(rows.getTimestamp("last_offline_alert_at"))))
+                        Rows.instant(rows, "last_offline_alert_at")))
                 .findOne();
         if (wentOffline.isEmpty()) {
             return;
@@ -147,7 +148,7 @@ public final class DeviceMonitor implements AutoCloseable {
                         rows.getObject("owner_id", UUID.class),
                         rows.getString("name"),
                         rows.getTimestamp("last_heartbeat").toInstant(),
-                        instant(rows.getTimestamp("last_offline_alert_at"))))
+                        Rows.instant(rows, "last_offline_alert_at")))
                 .list();
         for (WentOffline device : due) {
             alertOffline(handle, device, now);
@@ -175,10 +176,6 @@ public final class DeviceMonitor implements AutoCloseable {
                 .forEach(entry -> counts.put(entry.getKey(), entry.getValue())));
         online.set(counts.getOrDefault("online", 0L));
         offline.set(counts.getOrDefault("offline", 0L));
-    }
-
-    private static Instant instant(Timestamp timestamp) {
-        return timestamp == null ? null : timestamp.toInstant();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.pocketproxy.server.webhooks;
 
+import io.pocketproxy.server.db.Rows;
 import io.pocketproxy.server.secrets.Secrets;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -87,11 +87,7 @@ public final class WebhookSettings {
                         "pending".equals(rows.getString("status"))
                                 ? rows.getTimestamp("next_attempt_at").toInstant()
                                 : null,
-                        instant(rows.getTimestamp("delivered_at"))))
+                        Rows.instant(rows, "delivered_at")))
                 .list());
-    }
-
-    private static Instant instant(Timestamp timestamp) {
-        return timestamp == null ? null : timestamp.toInstant();
     }
 }
