@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,14 @@ public final class DeviceMonitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceMonitor.class);
 
     private record WentOffline(UUID id, UUID ownerId, String name, Instant lastSeen, Instant lastAlert) {}
+
+    /** Reads {@code id, owner_id, name, last_heartbeat, last_offline_alert_at}. */
+    private static final RowMapper<WentOffline> WENT_OFFLINE = (rows, ctx) -> new WentOffline(
+            rows.getObject("id", UUID.class),
+            rows.getObject("owner_id", UUID.class),
+            rows.getString("name"),
+            rows.getTimestamp("last_heartbeat").toInstant(),
+            Rows.instant(rows, "last_offline_alert_at"));
 
     private final Jdbi jdbi;
     private final Duration offlineAfter;
@@ -114,12 +123,7 @@ public final class DeviceMonitor implements AutoCloseable {
                         RETURNING id, owner_id, name, last_heartbeat, last_offline_alert_at""")
                 .bind("id", id)
                 .bind("cutoff", Timestamp.from(now.minus(offlineAfter)))
-                .map((rows, ctx) -> new WentOffline(
-                        rows.getObject("id", UUID.class),
-                        rows.getObject("owner_id", UUID.class),
-                        rows.getString("name"),
-                        rows.getTimestamp("last_heartbeat").toInstant(),
-                        Rows.instant(rows, "last_offline_alert_at")))
+                .map(WENT_OFFLINE)
                 .findOne();
         if (wentOffline.isEmpty()) {
             return;
@@ -143,12 +147,7 @@ public final class DeviceMonitor implements AutoCloseable {
                          WHERE status = 'offline' AND last_alert = 'device.online' AND last_offline_alert_at <= :cooled
                          FOR UPDATE SKIP LOCKED""")
                 .bind("cooled", Timestamp.from(now.minus(cooldown)))
-                .map((rows, ctx) -> new WentOffline(
-                        rows.getObject("id", UUID.class),
-                        rows.getObject("owner_id", UUID.class),
-                        rows.getString("name"),
-                        rows.getTimestamp("last_heartbeat").toInstant(),
-                        Rows.instant(rows, "last_offline_alert_at")))
+                .map(WENT_OFFLINE)
                 .list();
         for (WentOffline device : due) {
             alertOffline(handle, device, now);
