@@ -12,8 +12,15 @@ import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.net.InetSocketAddress;
 
-/** RFC 1929: checks the username and password (off the event loop), then waits for the command. */
+/** RFC 1929: checks the username and password (off the event loop unless already known), then waits for the command. */
 final class SocksPasswordCheck extends SimpleChannelInboundHandler<Socks5PasswordAuthRequest> {
+
+    /**
+     * RFC 1929 has one success status and calls every other a failure; Netty's {@code FAILURE} is 0xFF. A check
+     * we could not make answers 0x01, so that a client (or its operator) can tell "try again later" from
+     * "wrong password".
+     */
+    static final Socks5PasswordAuthStatus UNAVAILABLE = Socks5PasswordAuthStatus.valueOf((byte) 0x01);
 
     private final CustomerAuthenticator authenticator;
     private final Tunnels tunnels;
@@ -33,24 +40,30 @@ final class SocksPasswordCheck extends SimpleChannelInboundHandler<Socks5Passwor
         String address =
                 ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
         authenticator
-                .authenticate(request.username(), request.password(), address)
-                .whenComplete((outcome, error) -> ctx.executor().execute(() -> decide(ctx, outcome)));
+                .authenticate(request.username(), request.password(), address, ctx.executor())
+                .thenAccept(outcome -> decide(ctx, outcome));
     }
 
     private void decide(ChannelHandlerContext ctx, AuthOutcome outcome) {
         if (!ctx.channel().isActive()) {
             return;
         }
-        if (outcome instanceof AuthOutcome.Accepted accepted) {
-            ctx.pipeline()
-                    .replace(SocksInitializer.DECODER, SocksInitializer.DECODER, new Socks5CommandRequestDecoder());
-            ctx.pipeline().replace(this, "socks", new SocksCommand(tunnels, accepted.connection()));
-            ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS));
-            ctx.channel().config().setAutoRead(true);
-        } else {
+        switch (outcome) {
+            case AuthOutcome.Accepted accepted -> {
+                ctx.pipeline()
+                        .replace(SocksInitializer.DECODER, SocksInitializer.DECODER, new Socks5CommandRequestDecoder());
+                ctx.pipeline().replace(this, "socks", new SocksCommand(tunnels, accepted.connection()));
+                ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS));
+                ctx.channel().config().setAutoRead(true);
+            }
             // Wrong credentials and too many failures get the same answer: SOCKS5 has no "try later".
-            ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE))
-                    .addListener(ChannelFutureListener.CLOSE);
+            case AuthOutcome.Rejected rejected -> fail(ctx, Socks5PasswordAuthStatus.FAILURE);
+            case AuthOutcome.Throttled throttled -> fail(ctx, Socks5PasswordAuthStatus.FAILURE);
+            case AuthOutcome.Unavailable unavailable -> fail(ctx, UNAVAILABLE);
         }
+    }
+
+    private static void fail(ChannelHandlerContext ctx, Socks5PasswordAuthStatus status) {
+        ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(status)).addListener(ChannelFutureListener.CLOSE);
     }
 }

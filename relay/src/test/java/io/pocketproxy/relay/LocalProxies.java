@@ -1,0 +1,116 @@
+package io.pocketproxy.relay;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.pocketproxy.link.Transport;
+import io.pocketproxy.relay.auth.CustomerAuthenticator;
+import io.pocketproxy.relay.auth.Customers;
+import io.pocketproxy.relay.auth.FailureThrottle;
+import io.pocketproxy.relay.auth.PasswordHashing;
+import io.pocketproxy.relay.directory.InMemoryDirectory;
+import io.pocketproxy.relay.http.HttpProxyInitializer;
+import io.pocketproxy.relay.link.DeviceLinks;
+import io.pocketproxy.relay.metering.Meters;
+import io.pocketproxy.relay.socks.SocksInitializer;
+import io.pocketproxy.relay.tunnel.Tunnels;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The relay's customer side on loopback, without the control plane: SOCKS5 and HTTP proxy listeners with the
+ * real authenticator, meters and tunnel hand-off over an {@link InMemoryDirectory}, in front of whatever
+ * {@link DeviceLinks} a test gives (a {@link io.pocketproxy.relay.link.ScriptedDevice}'s). Customers are
+ * accepted on event loops of their own, so every tunnel has to move onto its link's loop.
+ */
+public final class LocalProxies implements AutoCloseable {
+
+    private final InMemoryDirectory directory = new InMemoryDirectory();
+    private final EventLoopGroup customerLoops = Transport.eventLoops(2, "local-proxies");
+    private final PasswordHashing hashing = new PasswordHashing(1);
+    private final List<Channel> accepted = new CopyOnWriteArrayList<>();
+    private final Meters meters;
+    private final CustomerAuthenticator authenticator;
+    private final Tunnels tunnels;
+    private final Duration idleTimeout;
+    private Channel socks;
+    private Channel http;
+
+    private LocalProxies(DeviceLinks links, int maxStreamsPerConnection, Duration idleTimeout) {
+        this.idleTimeout = idleTimeout;
+        this.meters = new Meters(directory, Duration.ofMinutes(1));
+        this.authenticator = new CustomerAuthenticator(
+                new Customers(directory, Duration.ofMinutes(1)),
+                hashing,
+                Duration.ofMinutes(10),
+                new FailureThrottle.Limits(10, 50, Duration.ofSeconds(6)),
+                Clock.systemUTC());
+        this.tunnels = new Tunnels(links, meters, maxStreamsPerConnection);
+    }
+
+    public static LocalProxies start(DeviceLinks links, int maxStreamsPerConnection, Duration idleTimeout) {
+        LocalProxies proxies = new LocalProxies(links, maxStreamsPerConnection, idleTimeout);
+        Duration headDeadline = Duration.ofSeconds(10);
+        proxies.socks =
+                proxies.listen(new SocksInitializer(proxies.authenticator, proxies.tunnels, headDeadline, idleTimeout));
+        proxies.http = proxies.listen(
+                new HttpProxyInitializer(proxies.authenticator, proxies.tunnels, headDeadline, 64 * 1024, idleTimeout));
+        return proxies;
+    }
+
+    private Channel listen(ChannelInitializer<Channel> protocol) {
+        return new ServerBootstrap()
+                .group(customerLoops)
+                .channel(Transport.serverChannel())
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        accepted.add(channel);
+                        channel.pipeline().addLast(protocol);
+                    }
+                })
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .syncUninterruptibly()
+                .channel();
+    }
+
+    public InMemoryDirectory directory() {
+        return directory;
+    }
+
+    public Meters meters() {
+        return meters;
+    }
+
+    /** The relay's ends of every customer connection accepted so far, in order. */
+    public List<Channel> accepted() {
+        return List.copyOf(accepted);
+    }
+
+    public int socksPort() {
+        return ((InetSocketAddress) socks.localAddress()).getPort();
+    }
+
+    public int httpPort() {
+        return ((InetSocketAddress) http.localAddress()).getPort();
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    @Override
+    public void close() {
+        socks.close().syncUninterruptibly();
+        http.close().syncUninterruptibly();
+        customerLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        meters.close();
+        hashing.close();
+    }
+}
