@@ -5,19 +5,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.pocketproxy.link.Transport;
-import io.pocketproxy.relay.auth.CustomerAuthenticator;
-import io.pocketproxy.relay.auth.Customers;
-import io.pocketproxy.relay.auth.FailureThrottle;
-import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.directory.InMemoryDirectory;
 import io.pocketproxy.relay.http.HttpProxyInitializer;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.metering.Meters;
 import io.pocketproxy.relay.socks.SocksInitializer;
-import io.pocketproxy.relay.tunnel.Tunnels;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,36 +25,25 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalProxies implements AutoCloseable {
 
-    private final InMemoryDirectory directory = new InMemoryDirectory();
     private final EventLoopGroup customerLoops = Transport.eventLoops(2, "local-proxies");
-    private final PasswordHashing hashing = new PasswordHashing(1);
     private final List<Channel> accepted = new CopyOnWriteArrayList<>();
-    private final Meters meters;
-    private final CustomerAuthenticator authenticator;
-    private final Tunnels tunnels;
+    private final RelayParts parts;
     private final Duration idleTimeout;
     private Channel socks;
     private Channel http;
 
     private LocalProxies(DeviceLinks links, int maxStreamsPerConnection, Duration idleTimeout) {
         this.idleTimeout = idleTimeout;
-        this.meters = new Meters(directory, Duration.ofMinutes(1));
-        this.authenticator = new CustomerAuthenticator(
-                new Customers(directory, Duration.ofMinutes(1)),
-                hashing,
-                Duration.ofMinutes(10),
-                new FailureThrottle.Limits(10, 50, Duration.ofSeconds(6)),
-                Clock.systemUTC());
-        this.tunnels = new Tunnels(links, meters, maxStreamsPerConnection);
+        this.parts = new RelayParts(links, maxStreamsPerConnection);
     }
 
     public static LocalProxies start(DeviceLinks links, int maxStreamsPerConnection, Duration idleTimeout) {
         LocalProxies proxies = new LocalProxies(links, maxStreamsPerConnection, idleTimeout);
         Duration headDeadline = Duration.ofSeconds(10);
-        proxies.socks =
-                proxies.listen(new SocksInitializer(proxies.authenticator, proxies.tunnels, headDeadline, idleTimeout));
-        proxies.http = proxies.listen(
-                new HttpProxyInitializer(proxies.authenticator, proxies.tunnels, headDeadline, 64 * 1024, idleTimeout));
+        proxies.socks = proxies.listen(new SocksInitializer(
+                proxies.parts.authenticator(), proxies.parts.tunnels(), headDeadline, idleTimeout));
+        proxies.http = proxies.listen(new HttpProxyInitializer(
+                proxies.parts.authenticator(), proxies.parts.tunnels(), headDeadline, 64 * 1024, idleTimeout));
         return proxies;
     }
 
@@ -81,11 +64,11 @@ public final class LocalProxies implements AutoCloseable {
     }
 
     public InMemoryDirectory directory() {
-        return directory;
+        return parts.directory();
     }
 
     public Meters meters() {
-        return meters;
+        return parts.meters();
     }
 
     /** The relay's ends of every customer connection accepted so far, in order. */
@@ -110,7 +93,6 @@ public final class LocalProxies implements AutoCloseable {
         socks.close().syncUninterruptibly();
         http.close().syncUninterruptibly();
         customerLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        meters.close();
-        hashing.close();
+        parts.close();
     }
 }

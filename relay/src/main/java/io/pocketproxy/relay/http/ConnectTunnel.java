@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnels;
 
@@ -40,7 +41,7 @@ final class ConnectTunnel extends ChannelInboundHandlerAdapter {
             ProxyResponses.badRequest(ctx, HttpResponseStatus.BAD_REQUEST, "CONNECT needs host:port, got " + authority);
             return;
         }
-        tunnels.open(connection, authority, ctx).whenComplete((tunnel, refusal) -> {
+        Completions.then(ctx, tunnels.open(connection, authority, ctx), (tunnel, refusal) -> {
             if (refusal != null) {
                 ProxyResponses.refuse(ctx, Refusal.from(refusal));
                 return;

@@ -12,6 +12,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.relay.auth.AuthOutcome;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
+import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.HeadDeadline;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.net.InetSocketAddress;
@@ -52,10 +53,6 @@ final class HttpAuthorization extends ChannelInboundHandlerAdapter {
         }
         head = request;
         HeadDeadline.met(ctx);
-        if (HttpMethod.CONNECT.equals(request.method())) {
-            // What follows a CONNECT head is the tunnel's first bytes, not HTTP: stop parsing now.
-            ctx.pipeline().remove(HttpProxyInitializer.DECODER);
-        }
         Optional<ProxyCredentials> credentials =
                 ProxyCredentials.parse(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION));
         if (credentials.isEmpty()) {
@@ -64,11 +61,18 @@ final class HttpAuthorization extends ChannelInboundHandlerAdapter {
         }
         ctx.channel().config().setAutoRead(false);
         ctx.pipeline().addBefore(ctx.name(), Tunnels.HOLD, new InboundHold());
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            // What follows a CONNECT head is the tunnel's first bytes, not HTTP: stop parsing now. The decoder hands
+            // what it has left to the hold as it goes.
+            ctx.pipeline().remove(HttpProxyInitializer.DECODER);
+        }
         String address =
                 ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
-        authenticator
-                .authenticate(credentials.get().username(), credentials.get().password(), address, ctx.executor())
-                .thenAccept(outcome -> decide(ctx, outcome));
+        Completions.then(
+                ctx,
+                authenticator.authenticate(
+                        credentials.get().username(), credentials.get().password(), address, ctx.executor()),
+                (outcome, never) -> decide(ctx, outcome));
     }
 
     private void decide(ChannelHandlerContext ctx, AuthOutcome outcome) {

@@ -18,6 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.link.stream.Pipe;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnel;
 import io.pocketproxy.relay.tunnel.Tunnels;
@@ -117,7 +118,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
         streamOrigin = origin;
         // The body that follows waits in the tunnel's hold until the stream is there.
-        tunnels.open(connection, origin, ctx).whenComplete((tunnel, refusal) -> {
+        Completions.then(ctx, tunnels.open(connection, origin, ctx), (tunnel, refusal) -> {
             if (refusal != null) {
                 ProxyResponses.refuse(ctx, Refusal.from(refusal));
             } else {

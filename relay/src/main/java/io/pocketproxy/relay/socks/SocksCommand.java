@@ -12,6 +12,7 @@ import io.netty.handler.codec.socksx.v5.Socks5CommandType;
 import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.HeadDeadline;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnels;
@@ -49,7 +50,7 @@ final class SocksCommand extends ChannelInboundHandlerAdapter {
         }
         String host =
                 command.dstAddrType() == Socks5AddressType.IPv6 ? "[" + command.dstAddr() + "]" : command.dstAddr();
-        tunnels.open(connection, host + ":" + command.dstPort(), ctx).whenComplete((tunnel, refusal) -> {
+        Completions.then(ctx, tunnels.open(connection, host + ":" + command.dstPort(), ctx), (tunnel, refusal) -> {
             if (refusal != null) {
                 reply(ctx, statusOf(Refusal.from(refusal))).addListener(ChannelFutureListener.CLOSE);
                 return;

@@ -9,6 +9,7 @@ import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequest;
 import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
 import io.pocketproxy.relay.auth.AuthOutcome;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
+import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.net.InetSocketAddress;
 
@@ -39,9 +40,10 @@ final class SocksPasswordCheck extends SimpleChannelInboundHandler<Socks5Passwor
         ctx.channel().config().setAutoRead(false);
         String address =
                 ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
-        authenticator
-                .authenticate(request.username(), request.password(), address, ctx.executor())
-                .thenAccept(outcome -> decide(ctx, outcome));
+        Completions.then(
+                ctx,
+                authenticator.authenticate(request.username(), request.password(), address, ctx.executor()),
+                (outcome, never) -> decide(ctx, outcome));
     }
 
     private void decide(ChannelHandlerContext ctx, AuthOutcome outcome) {

@@ -91,6 +91,26 @@ class TunnelsTest {
     }
 
     @Test
+    void carriesAnHttpConnectTunnelWhoseFirstBytesCameWithTheHead() throws Exception {
+        device.answer(ScriptedDevice.Answer.HOLD);
+        try (Socket socket = ProxyClients.open(proxies.httpPort())) {
+            socket.getOutputStream()
+                    .write(("CONNECT echo.test:443 HTTP/1.1\r\nHost: echo.test:443\r\nProxy-Authorization: "
+                                    + ProxyClients.basic(connection.username(), "alice's password")
+                                    + "\r\n\r\nearly bytes|")
+                            .getBytes(StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(10)).until(() -> device.held() == 1);
+
+            device.releaseHeld();
+            ProxyClients.HttpHead answer = ProxyClients.readHead(socket, socket.getInputStream());
+            assertThat(answer.status()).isEqualTo(200);
+            socket.getOutputStream().write("later bytes".getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(readExactly(socket, "early bytes|later bytes".length())).isEqualTo("early bytes|later bytes");
+        }
+    }
+
+    @Test
     void holdsTheStreamCapWhenOpensRace() throws Exception {
         device.answer(ScriptedDevice.Answer.HOLD);
         List<CompletableFuture<Integer>> replies = new ArrayList<>();
