@@ -1,5 +1,6 @@
 package io.pocketproxy.server;
 
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.relay.Relay;
 import io.pocketproxy.relay.auth.FailureThrottle;
 import io.pocketproxy.relay.auth.PasswordHashing;
@@ -60,6 +61,7 @@ public final class PocketProxyServer implements AutoCloseable {
     private final RelayCertificate certificate;
     private final Relay relay;
     private final DeviceRegistry deviceRegistry;
+    private final ProxyEndpoints endpoints;
 
     private PocketProxyServer(Builder parts) {
         this.config = parts.config;
@@ -73,6 +75,7 @@ public final class PocketProxyServer implements AutoCloseable {
         this.certificate = parts.certificate;
         this.relay = parts.relay;
         this.deviceRegistry = parts.deviceRegistry;
+        this.endpoints = parts.endpoints;
     }
 
     public static PocketProxyServer start(ServerConfig config) {
@@ -132,7 +135,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     announcer,
                     new RelayAddress(config.advertisedHost(), parts.relay.linkPort(), parts.certificate.fingerprint()));
             parts.connections = new ConnectionService(jdbi, hashing, announcer);
-            ProxyEndpoints endpoints = new ProxyEndpoints(
+            parts.endpoints = new ProxyEndpoints(
                     config.advertisedHost(), parts.relay.httpPort(), parts.relay.socksPort(), config.openvpnPort());
 
             if (config.adminEmail() != null) {
@@ -145,7 +148,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     new AuthApi(parts.users, sessions, new FailureThrottle(AuthApi.LOGIN_LIMITS, clock), bodies),
                     new UsersApi(parts.users, bodies),
                     new DevicesApi(parts.devices, bodies),
-                    new ConnectionsApi(parts.connections, endpoints, bodies),
+                    new ConnectionsApi(parts.connections, parts.endpoints, bodies),
                     new WebhooksApi(new WebhookSettings(jdbi, webhookUrls), webhooks, bodies),
                     new OperationsApi(jdbi, metrics));
             parts.api = parts.open(ApiServer.start(
@@ -217,7 +220,7 @@ public final class PocketProxyServer implements AutoCloseable {
 
     public String apiUrl() {
         String host = config.advertisedHost();
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port() + "/";
+        return "http://" + HostAndPort.format(host, api.port()) + "/";
     }
 
     public int apiPort() {
@@ -252,6 +255,11 @@ public final class PocketProxyServer implements AutoCloseable {
         return relay;
     }
 
+    /** The proxy addresses customers are given: the advertised host and the relay's bound ports. */
+    public ProxyEndpoints endpoints() {
+        return endpoints;
+    }
+
     /** Writes what the relay counted and the heartbeats it received to the database now. */
     public void flushToDatabase() {
         relay.flushUsage();
@@ -278,6 +286,7 @@ public final class PocketProxyServer implements AutoCloseable {
         RelayCertificate certificate;
         Relay relay;
         DeviceRegistry deviceRegistry;
+        ProxyEndpoints endpoints;
 
         Builder(ServerConfig config) {
             this.config = config;

@@ -1,5 +1,6 @@
 package io.pocketproxy.relay.metering;
 
+import io.pocketproxy.link.Threads;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.directory.UsageSink;
 import java.time.Duration;
@@ -32,11 +33,7 @@ public final class Meters implements AutoCloseable {
 
     public Meters(UsageSink sink, Duration flushInterval) {
         this.sink = sink;
-        this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread named = new Thread(runnable, "usage-meters");
-            named.setDaemon(true);
-            return named;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(Threads.daemon("usage-meters"));
         long interval = flushInterval.toMillis();
         thread.scheduleWithFixedDelay(this::flushQuietly, interval, interval, TimeUnit.MILLISECONDS);
     }

@@ -1,5 +1,6 @@
 package io.pocketproxy.server.devices;
 
+import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.relay.directory.DeviceDirectory;
 import io.pocketproxy.server.db.Rows;
@@ -42,11 +43,7 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
 
     public DeviceRegistry(Jdbi jdbi, Duration batchInterval) {
         this.jdbi = jdbi;
-        this.writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "heartbeat-writer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.writer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("heartbeat-writer"));
         long millis = batchInterval.toMillis();
         writer.scheduleWithFixedDelay(this::writeQuietly, millis, millis, TimeUnit.MILLISECONDS);
     }

@@ -1,6 +1,7 @@
 package io.pocketproxy.server.devices;
 
 import io.pocketproxy.link.PairingString;
+import io.pocketproxy.link.TokenDigest;
 import io.pocketproxy.relay.directory.Change;
 import io.pocketproxy.server.api.ApiException;
 import io.pocketproxy.server.changes.ChangeAnnouncer;
@@ -34,7 +35,7 @@ public final class DeviceService {
             throw ApiException.invalid("invalid_name", "name: must be 1 to 100 characters");
         }
         String token = Secrets.newToken(TOKEN_PREFIX);
-        Device device = jdbi.inTransaction(handle -> devices.insert(handle, ownerId, trimmed, Secrets.digest(token)));
+        Device device = jdbi.inTransaction(handle -> devices.insert(handle, ownerId, trimmed, TokenDigest.of(token)));
         PairingString pairing =
                 new PairingString(relay.host(), relay.linkPort(), token, relay.certificateFingerprint());
         return new NewDevice(device, token, pairing);
@@ -48,7 +49,7 @@ public final class DeviceService {
         String token = Secrets.newToken(TOKEN_PREFIX);
         Device device = jdbi.inTransaction(handle -> {
             Device found = devices.find(handle, ownerId, id).orElseThrow(() -> ApiException.notFound("device"));
-            devices.updateTokenDigest(handle, ownerId, id, Secrets.digest(token));
+            devices.updateTokenDigest(handle, ownerId, id, TokenDigest.of(token));
             // The link authenticated with the old token must go: announce it like a deletion of that link.
             announcer.announce(handle, new Change(Change.Kind.DEVICE_DELETED, id));
             return found;

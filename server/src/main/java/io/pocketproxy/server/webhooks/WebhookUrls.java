@@ -1,5 +1,7 @@
 package io.pocketproxy.server.webhooks;
 
+import io.pocketproxy.link.HostAndPort;
+import io.pocketproxy.link.PrivateAddresses;
 import io.pocketproxy.server.api.ApiException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -59,7 +61,7 @@ public final class WebhookUrls implements DnsResolver {
 
     @Override
     public InetAddress[] resolve(String host) throws UnknownHostException {
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        String bare = HostAndPort.unbracketed(host);
         InetAddress[] addresses;
         try {
             addresses = system.resolve(bare);
