@@ -6,34 +6,34 @@ import io.pocketproxy.relay.auth.FailureThrottle;
 import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.api.ApiServer;
+import io.pocketproxy.server.api.AuthApi;
 import io.pocketproxy.server.api.Authentication;
+import io.pocketproxy.server.api.ConnectionsApi;
+import io.pocketproxy.server.api.DevicesApi;
 import io.pocketproxy.server.api.Json;
 import io.pocketproxy.server.api.OperationsApi;
 import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.api.UsersApi;
+import io.pocketproxy.server.api.WebhooksApi;
 import io.pocketproxy.server.changes.ChangeAnnouncer;
 import io.pocketproxy.server.connections.ConnectionService;
-import io.pocketproxy.server.connections.ConnectionsApi;
 import io.pocketproxy.server.connections.ProxyEndpoints;
 import io.pocketproxy.server.db.DataDirLock;
 import io.pocketproxy.server.db.Database;
 import io.pocketproxy.server.db.Postgres;
 import io.pocketproxy.server.devices.DeviceRegistry;
 import io.pocketproxy.server.devices.DeviceService;
-import io.pocketproxy.server.devices.DevicesApi;
 import io.pocketproxy.server.devices.RelayAddress;
 import io.pocketproxy.server.directory.DatabaseDirectory;
 import io.pocketproxy.server.metrics.HttpMetrics;
 import io.pocketproxy.server.metrics.Metrics;
 import io.pocketproxy.server.monitor.DeviceMonitor;
-import io.pocketproxy.server.sessions.AuthApi;
 import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.users.UserService;
-import io.pocketproxy.server.users.UsersApi;
 import io.pocketproxy.server.webhooks.WebhookClient;
 import io.pocketproxy.server.webhooks.WebhookDispatcher;
 import io.pocketproxy.server.webhooks.WebhookSettings;
 import io.pocketproxy.server.webhooks.WebhookUrls;
-import io.pocketproxy.server.webhooks.WebhooksApi;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -41,9 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code pocketproxy server}: one process with the control plane (API, storage) and, as later parts land,
- * the relay. Starts its parts in order and stops them in reverse; a part that fails to start stops the
- * ones already running.
+ * {@code pocketproxy server}: one process with the control plane (REST API and dashboard, PostgreSQL,
+ * device monitor, webhook dispatcher) and the relay (proxy listeners, device links, metering). Starts its
+ * parts in order and stops them in reverse; a part that fails to start stops the ones already running.
  */
 public final class PocketProxyServer implements AutoCloseable {
 

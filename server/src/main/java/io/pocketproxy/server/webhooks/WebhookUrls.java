@@ -2,7 +2,7 @@ package io.pocketproxy.server.webhooks;
 
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.PrivateAddresses;
-import io.pocketproxy.server.api.ApiException;
+import io.pocketproxy.server.errors.InvalidInputException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -86,7 +86,7 @@ public final class WebhookUrls implements DnsResolver {
         return system.resolveCanonicalHostname(host);
     }
 
-    private static ApiException refused(String message) {
-        return ApiException.badRequest("invalid_webhook_url", message);
+    private static InvalidInputException refused(String message) {
+        return InvalidInputException.malformed("invalid_webhook_url", message);
     }
 }
