@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,18 +29,28 @@ final class Child implements AutoCloseable {
     }
 
     static Child start(Class<?> main, String heap, String... args) {
+        return start(main, heap, Map.of(), args);
+    }
+
+    /** With {@code environment} added to the child's: where secrets go, never on its command line. */
+    static Child start(Class<?> main, String heap, Map<String, String> environment, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx" + heap);
         command.add("-XX:+UseParallelGC");
+        // Netty's native transport and direct buffers are what we run in production: no warnings about them.
+        command.add("--enable-native-access=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
         command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putAll(environment);
         try {
-            return new Child(new ProcessBuilder(command)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start());
+            return new Child(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + main.getSimpleName(), e);
         }
@@ -57,6 +68,10 @@ final class Child implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    ProcessHandle process() {
+        return process.toHandle();
     }
 
     String ask(String command) {
