@@ -204,15 +204,22 @@ public final class BenchCommand implements Callable<Integer> {
     private String header() {
         return String.format(
                 Locale.ROOT,
-                "# PocketProxy bench, %s%n%n`bench/run %s` on %d cores, Java %s, %s %s, %s; load average at the start %s.%n",
+                "# PocketProxy bench, %s%n%n`%s` on %d cores, Java %s, %s %s, %s; load average at the start %s.%n",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
-                String.join(" ", spec.commandLine().getParseResult().expandedArgs()),
+                String.join(" ", commandLine()),
                 Runtime.getRuntime().availableProcessors(),
                 Runtime.version(),
                 System.getProperty("os.name"),
                 System.getProperty("os.version"),
                 common.noPeer ? "ssh -R peer skipped" : sshVersion(),
                 loadAverage());
+    }
+
+    /** As typed, so the table says how it was made. */
+    private List<String> commandLine() {
+        List<String> words = new ArrayList<>(List.of("bench/run"));
+        words.addAll(spec.commandLine().getParseResult().expandedArgs());
+        return words;
     }
 
     private static String sshVersion() {
