@@ -25,7 +25,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "bench/run",
-        mixinStandardHelpOptions = true,
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
@@ -35,8 +34,9 @@ import picocli.CommandLine.Spec;
                     + " (medians of interleaved rounds: ours, ssh -R, direct, ours, ...); a summary follows.",
             ""
         },
-        footer = {"", "What each figure measures, and how the peer runs: docs/benchmarks.md"},
-        subcommands = CommandLine.HelpCommand.class)
+        synopsisSubcommandLabel = "[FIGURE]",
+        commandListHeading = "%nFigures, each alone: bench/run FIGURE [options] (bench/run FIGURE --help)%n",
+        footer = {"", "What each figure measures, and how the peer runs: docs/benchmarks.md"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -83,90 +83,70 @@ public final class BenchCommand implements Callable<Integer> {
         return run(bulk, upload, ttfb, rtt, delayed, idle, auth, bcrypt, alerts);
     }
 
-    @Command(
-            name = "bulk",
-            mixinStandardHelpOptions = true,
-            sortOptions = false,
-            description = "One stream's download, MB/s.")
-    int bulk(@ArgGroup(validate = false, heading = "%nbulk options%n") BulkDownload figure) throws Exception {
-        return run(orDefault(figure, BulkDownload::new));
+    @Command(name = "bulk", sortOptions = false, description = "One stream's download, MB/s.")
+    int bulk(@Mixin BulkDownload figure) throws Exception {
+        return run(figure);
     }
 
-    @Command(
-            name = "upload",
-            mixinStandardHelpOptions = true,
-            sortOptions = false,
-            description = "One stream's upload (one POST), MB/s.")
-    int upload(@ArgGroup(validate = false, heading = "%nupload options%n") BulkUpload figure) throws Exception {
-        return run(orDefault(figure, BulkUpload::new));
+    @Command(name = "upload", sortOptions = false, description = "One stream's upload (one POST), MB/s.")
+    int upload(@Mixin BulkUpload figure) throws Exception {
+        return run(figure);
     }
 
     @Command(
             name = "ttfb",
-            mixinStandardHelpOptions = true,
             sortOptions = false,
             description = "New tunnel + small GET, time to first byte at each concurrency: p50, p99, ms.")
-    int ttfb(@ArgGroup(validate = false, heading = "%nttfb options%n") TimeToFirstByte figure) throws Exception {
-        return run(orDefault(figure, TimeToFirstByte::new));
+    int ttfb(@Mixin TimeToFirstByte figure) throws Exception {
+        return run(figure);
     }
 
     @Command(
             name = "rtt",
-            mixinStandardHelpOptions = true,
             sortOptions = false,
             description = "Round trip of a small message inside an open tunnel: p50, p99, µs.")
-    int rtt(@ArgGroup(validate = false, heading = "%nrtt options%n") RoundTrip figure) throws Exception {
-        return run(orDefault(figure, RoundTrip::new));
+    int rtt(@Mixin RoundTrip figure) throws Exception {
+        return run(figure);
     }
 
     @Command(
             name = "delayed",
-            mixinStandardHelpOptions = true,
             sortOptions = false,
             description = "One stream's download with a cellular round trip on the phone's link, MB/s.")
-    int delayed(@ArgGroup(validate = false, heading = "%ndelayed options%n") DelayedDownload figure) throws Exception {
-        return run(orDefault(figure, DelayedDownload::new));
+    int delayed(@Mixin DelayedDownload figure) throws Exception {
+        return run(figure);
     }
 
     @Command(
             name = "idle",
-            mixinStandardHelpOptions = true,
             sortOptions = false,
             description = "Many idle tunnels over one link: still up, memory per tunnel.")
-    int idle(@ArgGroup(validate = false, heading = "%nidle options%n") IdleStreams figure) throws Exception {
-        return run(orDefault(figure, IdleStreams::new));
+    int idle(@Mixin IdleStreams figure) throws Exception {
+        return run(figure);
     }
 
     @Command(
             name = "auth",
-            mixinStandardHelpOptions = true,
             sortOptions = false,
             description = "The relay's cached credential check, µs (in process, ours only).")
-    int auth(@ArgGroup(validate = false, heading = "%nauth options%n") CachedCredentialCheck figure) throws Exception {
-        return run(orDefault(figure, CachedCredentialCheck::new));
+    int auth(@Mixin CachedCredentialCheck figure) throws Exception {
+        return run(figure);
     }
 
     @Command(
             name = "bcrypt",
-            mixinStandardHelpOptions = true,
             sortOptions = false,
             description = "One bcrypt check at our cost factor, ms (in process, ours only).")
-    int bcrypt(@ArgGroup(validate = false, heading = "%nbcrypt options%n") BcryptCost figure) throws Exception {
-        return run(orDefault(figure, BcryptCost::new));
+    int bcrypt(@Mixin BcryptCost figure) throws Exception {
+        return run(figure);
     }
 
     @Command(
             name = "alerts",
-            mixinStandardHelpOptions = true,
             sortOptions = false,
             description = "Delay from a device dying to its offline webhook, at scaled timings (ours only).")
-    int alerts(@ArgGroup(validate = false, heading = "%nalerts options%n") OfflineAlertDelay figure) throws Exception {
-        return run(orDefault(figure, OfflineAlertDelay::new));
-    }
-
-    /** picocli leaves an option group null when none of its options is given. */
-    private static <T extends Figure> T orDefault(T figure, java.util.function.Supplier<T> defaults) {
-        return figure != null ? figure : defaults.get();
+    int alerts(@Mixin OfflineAlertDelay figure) throws Exception {
+        return run(figure);
     }
 
     private int run(Figure... figures) throws Exception {

@@ -40,7 +40,7 @@ final class BulkDownload implements Figure {
                 "bulk", testbed.options().rounds, routes, route -> Map.of("MB/s", download(route, source, bytes)));
         return new Table(
                 "bulk download",
-                "Bulk download, one stream, " + mib + " MiB (median of " + testbed.options().rounds + " rounds)",
+                "Bulk download, one stream, " + mib + " MiB (" + Rounds.caption(testbed.options().rounds) + ")",
                 List.of(rounds.row("MB/s", "≥ 1.5 × ssh -R; ≥ 0.5 × direct (stretch)")),
                 List.of());
     }

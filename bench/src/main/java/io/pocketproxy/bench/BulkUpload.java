@@ -40,8 +40,8 @@ final class BulkUpload implements Figure {
                 "upload", testbed.options().rounds, routes, route -> Map.of("MB/s", upload(route, http, bytes)));
         return new Table(
                 "bulk upload",
-                "Bulk upload, one stream, one POST of " + mib + " MiB (median of " + testbed.options().rounds
-                        + " rounds)",
+                "Bulk upload, one stream, one POST of " + mib + " MiB (" + Rounds.caption(testbed.options().rounds)
+                        + ")",
                 List.of(rounds.row("MB/s", "≥ 1.5 × ssh -R; ≥ 0.5 × direct (stretch)")),
                 List.of());
     }

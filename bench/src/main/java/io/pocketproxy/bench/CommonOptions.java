@@ -42,6 +42,13 @@ final class CommonOptions {
             description = "The relay's HTTP/2 window per link (default: ${DEFAULT-VALUE}).")
     int linkWindowMib = 64;
 
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            scope = ScopeType.INHERIT,
+            description = "Show this help, every option with its default.")
+    boolean help;
+
     void validate() {
         Check.atLeast("--rounds", rounds, 1);
         Check.atLeast("--stream-window-mib", streamWindowMib, 1);

@@ -47,8 +47,8 @@ final class DelayedDownload implements Figure {
                 route -> Map.of("MB/s", BulkDownload.download(route, source, bytes)));
         return new Table(
                 "bulk at " + rttMillis + " ms RTT",
-                "Bulk download at " + rttMillis + " ms added round trip, one stream, " + mib + " MiB (median of "
-                        + testbed.options().rounds + " rounds)",
+                "Bulk download at " + rttMillis + " ms added round trip, one stream, " + mib + " MiB ("
+                        + Rounds.caption(testbed.options().rounds) + ")",
                 List.of(rounds.row("MB/s", "ours ≥ 0.8 × direct")),
                 List.of("Our link windows: " + testbed.options().streamWindowMib + " MiB per stream, "
                         + testbed.options().linkWindowMib + " MiB per link. ssh -R keeps OpenSSH's fixed 2 MiB"

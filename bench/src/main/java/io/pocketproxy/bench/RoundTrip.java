@@ -52,7 +52,7 @@ final class RoundTrip implements Figure {
         return new Table(
                 "in-tunnel round trip",
                 "Round trip of a " + bytes + "-byte message inside an open tunnel (" + messages
-                        + " messages per round, median of " + testbed.options().rounds + " rounds)",
+                        + " messages per round, " + Rounds.caption(testbed.options().rounds) + ")",
                 rows,
                 List.of());
     }

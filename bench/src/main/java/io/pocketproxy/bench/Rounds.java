@@ -48,6 +48,11 @@ final class Rounds {
         return results;
     }
 
+    /** "median of 3 rounds", or "one round". */
+    static String caption(int rounds) {
+        return rounds == 1 ? "one round" : "median of " + rounds + " rounds";
+    }
+
     /** The median over the rounds, or null when the route was not run. */
     Double median(String metric, String route) {
         List<Double> rounds = values.getOrDefault(metric, Map.of()).get(route);

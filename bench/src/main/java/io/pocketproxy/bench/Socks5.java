@@ -3,11 +3,8 @@ package io.pocketproxy.bench;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /**
  * The bench's SOCKS5 client (RFC 1928, with RFC 1929 username/password when given credentials): the same
@@ -24,31 +21,18 @@ final class Socks5 {
         }
     }
 
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /** No read in the bench waits longer than this: a silent tunnel fails the figure instead of hanging it. */
-    static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
-
     private static final byte VERSION = 5;
     private static final byte NO_AUTHENTICATION = 0;
     private static final byte USERNAME_PASSWORD = 2;
 
     private Socks5() {}
 
-    /** A plain TCP connection to a loopback port, with the bench's timeouts and TCP_NODELAY. */
-    static Socket dial(int port) throws IOException {
-        Socket socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) CONNECT_TIMEOUT.toMillis());
-        socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
-        return socket;
-    }
-
     /**
      * A tunnel through the SOCKS5 proxy on {@code proxyPort} to 127.0.0.1:{@code targetPort}; {@code
      * credentials} null offers no authentication.
      */
     static Socket open(int proxyPort, Credentials credentials, int targetPort) throws IOException {
-        Socket socket = dial(proxyPort);
+        Socket socket = Loopback.connect(proxyPort);
         try {
             OutputStream out = socket.getOutputStream();
             DataInputStream in = new DataInputStream(socket.getInputStream());
@@ -79,7 +63,7 @@ final class Socks5 {
 
     /** Whether a SOCKS5 proxy answers a greeting on the port (without opening a tunnel). */
     static boolean greets(int proxyPort) {
-        try (Socket socket = dial(proxyPort)) {
+        try (Socket socket = Loopback.connect(proxyPort)) {
             socket.setSoTimeout(2_000);
             socket.getOutputStream().write(new byte[] {VERSION, 1, NO_AUTHENTICATION});
             DataInputStream in = new DataInputStream(socket.getInputStream());

@@ -208,7 +208,7 @@ final class SshPeer implements AutoCloseable {
             if (!sshd.isAlive()) {
                 throw new IllegalStateException("sshd on 127.0.0.1:" + port + " exited: " + sshd.lastLines());
             }
-            try (Socket socket = Socks5.dial(port)) {
+            try (Socket socket = Loopback.connect(port)) {
                 socket.setSoTimeout(2_000);
                 byte[] banner = socket.getInputStream().readNBytes(4);
                 if (new String(banner, StandardCharsets.US_ASCII).equals("SSH-")) {

@@ -106,7 +106,7 @@ final class Testbed implements AutoCloseable {
             synchronized (inFrontOfTarget) {
                 line = inFrontOfTarget.computeIfAbsent(target, port -> started(delayLine(port, oneWay)));
             }
-            return Socks5.dial(line.port());
+            return Loopback.connect(line.port());
         }));
         delayedRtt = rtt;
         delayedRoutes = List.copyOf(routes);

@@ -77,8 +77,8 @@ final class TimeToFirstByte implements Figure {
         }
         return new Table(
                 "new tunnel TTFB",
-                "New tunnel + small GET, time to first byte (" + tunnels + " tunnels per round, median of "
-                        + testbed.options().rounds + " rounds)",
+                "New tunnel + small GET, time to first byte (" + tunnels + " tunnels per round, "
+                        + Rounds.caption(testbed.options().rounds) + ")",
                 rows,
                 List.of());
     }
