@@ -99,6 +99,17 @@ final class OfflineAlertDelay implements Figure {
                         offlineAfter.multipliedBy(3),
                         devices + " device.offline webhooks",
                         () -> receiver.requestsOfType("device.offline").size() >= devices);
+                // Stopping the server while the dispatcher records the last delivery interrupts it mid-query
+                // and logs a warning; give it a moment to finish (best effort: a retry may be pending for long).
+                eventually(
+                        Duration.ofSeconds(5),
+                        () -> server.database()
+                                        .jdbi()
+                                        .withHandle(handle -> handle.createQuery(
+                                                        "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'")
+                                                .mapTo(Long.class)
+                                                .one())
+                                == 0);
 
                 long[] delays = new long[devices];
                 for (int i = 0; i < devices; i++) {
@@ -133,13 +144,21 @@ final class OfflineAlertDelay implements Figure {
     }
 
     private static void waitFor(Duration limit, String what, BooleanSupplier condition) throws InterruptedException {
+        if (!eventually(limit, condition)) {
+            throw new IllegalStateException("not " + what + " within " + limit);
+        }
+    }
+
+    /** Polls every 20 ms; whether the condition held within the limit. */
+    private static boolean eventually(Duration limit, BooleanSupplier condition) throws InterruptedException {
         Instant deadline = Instant.now().plus(limit);
         while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("not " + what + " within " + limit);
+                return false;
             }
             Thread.sleep(20);
         }
+        return true;
     }
 
     private static void delete(Path directory) throws IOException {
