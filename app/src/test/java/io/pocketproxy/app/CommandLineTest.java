@@ -1,6 +1,7 @@
 package io.pocketproxy.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketproxy.server.ServerConfig;
 import java.io.PrintWriter;
@@ -92,6 +93,26 @@ class CommandLineTest {
                 .startsWith("pocketproxy migrate: database-url:")
                 .doesNotContain("s3cret")
                 .doesNotContain("\tat ");
+    }
+
+    @Test
+    void readsTheAgentsRelayAddressWithBracketsAroundIpv6() {
+        AgentCommand agent = new AgentCommand();
+        new CommandLine(agent).parseArgs("--relay", "[::1]:8443", "--token", "ppd_abcdefghijklmnopqrstuvwxyz012345");
+
+        assertThat(agent.config().relayHost()).isEqualTo("::1");
+        assertThat(agent.config().relayPort()).isEqualTo(8443);
+        assertThat(agent.config().relayAddress()).isEqualTo("[::1]:8443");
+    }
+
+    @Test
+    void refusesAnAmbiguousRelayAddress() {
+        AgentCommand agent = new AgentCommand();
+        new CommandLine(agent).parseArgs("--relay", "::1:8443", "--token", "ppd_abcdefghijklmnopqrstuvwxyz012345");
+
+        assertThatThrownBy(agent::config)
+                .hasMessage("--relay: address: ::1:8443 is ambiguous (expected: an IPv6 address in brackets, such as"
+                        + " [2001:db8::1]:443)");
     }
 
     private static ServerConfig parse(Map<String, String> environment, String... args) {

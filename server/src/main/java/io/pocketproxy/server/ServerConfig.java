@@ -4,6 +4,7 @@ import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.relay.RelayConfig;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.db.DatabaseUrls;
+import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -11,8 +12,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Everything {@code pocketproxy server} is told, validated once at start and frozen. {@link #toString()}
- * masks secrets so the whole configuration can be logged.
+ * Everything {@code pocketproxy server} is told, validated once when built (every refusal names the option,
+ * the value and what was expected) and frozen. {@link #toString()} masks secrets so the whole configuration
+ * is logged once, at start.
  *
  * @param dataDir where embedded PostgreSQL and the relay certificate live
  * @param databaseUrl an external PostgreSQL to use instead of the embedded one, or {@code null}
@@ -65,17 +67,9 @@ public record ServerConfig(
         java.util.List<Duration> webhookRetryDelays,
         Duration webhookPoll) {
 
-    public static final int DEFAULT_API_PORT = 8080;
-    public static final int DEFAULT_HTTP_PROXY_PORT = 8081;
-    public static final int DEFAULT_SOCKS_PORT = 1080;
-    public static final int DEFAULT_LINK_PORT = 8443;
-    public static final int DEFAULT_OPENVPN_PORT = 1194;
-    public static final java.util.List<Duration> DEFAULT_WEBHOOK_RETRY_DELAYS = java.util.List.of(
-            Duration.ofSeconds(30),
-            Duration.ofMinutes(2),
-            Duration.ofMinutes(10),
-            Duration.ofHours(1),
-            Duration.ofHours(6));
+    /** The relay's own defaults (DESIGN.md section 3) for the settings a server passes on to its relay. */
+    private static final RelayConfig RELAY =
+            RelayConfig.builder("127.0.0.1", 0, 0, 0).build();
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -108,7 +102,14 @@ public record ServerConfig(
         requirePositive("heartbeat-interval", heartbeatInterval);
         requirePositive("head-deadline", headDeadline);
         requirePositive("idle-timeout", idleTimeout);
-        new LinkSettings(linkStreamWindow, linkWindow, 1, Duration.ofSeconds(1), 1); // validates the two windows
+        if (linkStreamWindow < LinkSettings.INITIAL_STREAM_WINDOW) {
+            throw new IllegalArgumentException("link-stream-window: " + linkStreamWindow + " (expected: >= "
+                    + LinkSettings.INITIAL_STREAM_WINDOW + ", the window a stream starts with)");
+        }
+        if (linkWindow < linkStreamWindow) {
+            throw new IllegalArgumentException(
+                    "link-window: " + linkWindow + " (expected: >= link-stream-window, " + linkStreamWindow + ")");
+        }
         requirePositive("directory-refresh", directoryRefresh);
         requirePositive("link-ping-interval", linkPingInterval);
         requirePositive("monitor-interval", monitorInterval);
@@ -135,7 +136,7 @@ public record ServerConfig(
 
     /** The relay's settings: the listeners of this config and the defaults of DESIGN.md for the rest. */
     public RelayConfig relayConfig() {
-        LinkSettings link = LinkSettings.defaults();
+        LinkSettings link = RELAY.link();
         return RelayConfig.builder(bind, httpProxyPort, socksPort, linkPort)
                 .link(new LinkSettings(
                         linkStreamWindow,
@@ -186,24 +187,34 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * Every setting, for the one log line at start: generated from the record's components so none is ever
+     * left out, with the admin password and the database URL's password masked.
+     */
     @Override
     public String toString() {
-        return "ServerConfig[dataDir=" + dataDir
-                + ", database=" + (databaseUrl == null ? "embedded" : DatabaseUrls.masked(databaseUrl))
-                + ", bind=" + bind + ", publicHost=" + advertisedHost()
-                + ", apiPort=" + apiPort + ", httpProxyPort=" + httpProxyPort + ", socksPort=" + socksPort
-                + ", linkPort=" + linkPort + ", openvpnPort=" + openvpnPort
-                + ", adminEmail=" + adminEmail + ", adminPassword=" + (adminPassword == null ? null : "****")
-                + ", offlineAfter=" + offlineAfter + ", alertCooldown=" + alertCooldown
-                + ", usageFlush=" + usageFlush + ", allowPrivateWebhooks=" + allowPrivateWebhooks
-                + ", sessionTtl=" + sessionTtl + ", heartbeatInterval=" + heartbeatInterval
-                + ", headDeadline=" + headDeadline + ", idleTimeout=" + idleTimeout
-                + ", maxStreamsPerConnection=" + maxStreamsPerConnection + ", linkStreamWindow=" + linkStreamWindow
-                + ", linkWindow=" + linkWindow + ", tlsCertificate="
-                + (tlsCertificate == null ? "self-signed" : tlsCertificate)
-                + ", monitorInterval=" + monitorInterval + ", webhookTimeout=" + webhookTimeout
-                + ", webhookRetryDelays=" + webhookRetryDelays
-                + "]";
+        StringBuilder text = new StringBuilder("ServerConfig[");
+        for (RecordComponent component : ServerConfig.class.getRecordComponents()) {
+            Object value;
+            try {
+                value = component.getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(component.getName(), e);
+            }
+            if (component.getName().equals("adminPassword") && value != null) {
+                value = "****";
+            } else if (component.getName().equals("databaseUrl")) {
+                value = value == null ? "embedded" : DatabaseUrls.masked((String) value);
+            }
+            text.append(text.length() > "ServerConfig[".length() ? ", " : "")
+                    .append(component.getName())
+                    .append('=')
+                    .append(value);
+        }
+        return text.append(", advertisedHost=")
+                .append(advertisedHost())
+                .append(']')
+                .toString();
     }
 
     private static void requirePort(String name, int port) {
@@ -219,37 +230,46 @@ public record ServerConfig(
         }
     }
 
-    /** Builds a config from defaults plus what was given. */
+    /**
+     * Builds a config from defaults plus what was given. Its initial values are the one place the defaults
+     * of {@code pocketproxy server} are written (the relay's come from {@link RelayConfig}): the command
+     * line's options start from them and {@code --help} shows them.
+     */
     public static final class Builder {
         private Path dataDir;
         private String databaseUrl;
         private String bind = "127.0.0.1";
         private String publicHost;
-        private int apiPort = DEFAULT_API_PORT;
-        private int httpProxyPort = DEFAULT_HTTP_PROXY_PORT;
-        private int socksPort = DEFAULT_SOCKS_PORT;
-        private int linkPort = DEFAULT_LINK_PORT;
-        private int openvpnPort = DEFAULT_OPENVPN_PORT;
+        private int apiPort = 8080;
+        private int httpProxyPort = 8081;
+        private int socksPort = 1080;
+        private int linkPort = 8443;
+        private int openvpnPort = 1194;
         private String adminEmail;
         private String adminPassword;
         private Duration offlineAfter = Duration.ofMinutes(2);
         private Duration alertCooldown = Duration.ofMinutes(5);
-        private Duration usageFlush = Duration.ofSeconds(5);
+        private Duration usageFlush = RELAY.usageFlush();
         private boolean allowPrivateWebhooks;
         private Duration sessionTtl = Duration.ofHours(12);
-        private Duration heartbeatInterval = Duration.ofSeconds(30);
-        private Duration headDeadline = Duration.ofSeconds(10);
-        private Duration idleTimeout = Duration.ofMinutes(5);
-        private int maxStreamsPerConnection = 1000;
-        private int linkStreamWindow = LinkSettings.defaults().streamWindowBytes();
-        private int linkWindow = LinkSettings.defaults().linkWindowBytes();
-        private Duration directoryRefresh = Duration.ofMinutes(1);
+        private Duration heartbeatInterval = RELAY.heartbeatInterval();
+        private Duration headDeadline = RELAY.headDeadline();
+        private Duration idleTimeout = RELAY.idleTimeout();
+        private int maxStreamsPerConnection = RELAY.maxStreamsPerConnection();
+        private int linkStreamWindow = RELAY.link().streamWindowBytes();
+        private int linkWindow = RELAY.link().linkWindowBytes();
+        private Duration directoryRefresh = RELAY.directoryRefresh();
         private Path tlsCertificate;
         private Path tlsKey;
-        private Duration linkPingInterval = LinkSettings.defaults().pingInterval();
+        private Duration linkPingInterval = RELAY.link().pingInterval();
         private Duration monitorInterval = Duration.ofSeconds(10);
         private Duration webhookTimeout = Duration.ofSeconds(15);
-        private java.util.List<Duration> webhookRetryDelays = DEFAULT_WEBHOOK_RETRY_DELAYS;
+        private java.util.List<Duration> webhookRetryDelays = java.util.List.of(
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(2),
+                Duration.ofMinutes(10),
+                Duration.ofHours(1),
+                Duration.ofHours(6));
         private Duration webhookPoll = Duration.ofSeconds(1);
 
         private Builder(Path dataDir) {

@@ -56,6 +56,41 @@ class ServerConfigTest {
     }
 
     @Test
+    void namesTheOptionOfABadLinkWindow() {
+        assertThatThrownBy(() -> ServerConfig.builder(Path.of("data"))
+                        .linkWindows(1024 * 1024, 512 * 1024)
+                        .build())
+                .hasMessage("link-window: 524288 (expected: >= link-stream-window, 1048576)");
+    }
+
+    @Test
+    void printsEverySettingOnceWithSecretsMasked() {
+        ServerConfig config = ServerConfig.builder(Path.of("data"))
+                .databaseUrl("postgresql://pp:db-s3cret@db/pp")
+                .admin("admin@example.com", "admin-s3cret")
+                .build();
+
+        String printed = config.toString();
+
+        for (var component : ServerConfig.class.getRecordComponents()) {
+            assertThat(printed).containsPattern("[\\[ ]" + component.getName() + "=");
+        }
+        assertThat(printed).contains("adminPassword=****").doesNotContain("s3cret");
+    }
+
+    @Test
+    void takesTheRelaysOwnDefaultsForTheRelaysSettings() {
+        ServerConfig config = ServerConfig.builder(Path.of("data")).build();
+        var relayDefaults =
+                io.pocketproxy.relay.RelayConfig.builder("127.0.0.1", 0, 0, 0).build();
+
+        assertThat(config.relayConfig())
+                .usingRecursiveComparison()
+                .ignoringFields("httpPort", "socksPort", "linkPort")
+                .isEqualTo(relayDefaults);
+    }
+
+    @Test
     void advertisesThePublicHostWhenGiven() {
         ServerConfig config = ServerConfig.builder(Path.of("data"))
                 .bind("0.0.0.0")
