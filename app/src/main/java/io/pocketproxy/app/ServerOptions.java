@@ -40,19 +40,19 @@ final class ServerOptions {
             names = "--http-proxy-port",
             paramLabel = "PORT",
             description = "HTTP proxy port for customers (default: ${DEFAULT-VALUE}).")
-    int httpProxyPort = DEFAULTS.httpProxyPort();
+    int httpProxyPort = DEFAULTS.relay().httpPort();
 
     @Option(
             names = "--socks-port",
             paramLabel = "PORT",
             description = "SOCKS5 proxy port for customers (default: ${DEFAULT-VALUE}).")
-    int socksPort = DEFAULTS.socksPort();
+    int socksPort = DEFAULTS.relay().socksPort();
 
     @Option(
             names = "--link-port",
             paramLabel = "PORT",
             description = "Port devices' agents link to (default: ${DEFAULT-VALUE}).")
-    int linkPort = DEFAULTS.linkPort();
+    int linkPort = DEFAULTS.relay().linkPort();
 
     @Option(
             names = "--openvpn-port",
@@ -92,7 +92,7 @@ final class ServerOptions {
             converter = DurationConverter.class,
             paramLabel = "DURATION",
             description = "How often usage is written to the database (default: ${DEFAULT-VALUE}).")
-    Duration usageFlush = DEFAULTS.usageFlush();
+    Duration usageFlush = DEFAULTS.relay().usageFlush();
 
     @Option(
             names = "--session-ttl",
@@ -106,27 +106,27 @@ final class ServerOptions {
             converter = DurationConverter.class,
             paramLabel = "DURATION",
             description = "How often each linked device is asked for its status (default: ${DEFAULT-VALUE}).")
-    Duration heartbeatInterval = DEFAULTS.heartbeatInterval();
+    Duration heartbeatInterval = DEFAULTS.relay().heartbeatInterval();
 
     @Option(
             names = "--head-deadline",
             converter = DurationConverter.class,
             paramLabel = "DURATION",
             description = "Time a proxy customer has to finish its handshake (default: ${DEFAULT-VALUE}).")
-    Duration headDeadline = DEFAULTS.headDeadline();
+    Duration headDeadline = DEFAULTS.relay().headDeadline();
 
     @Option(
             names = "--idle-timeout",
             converter = DurationConverter.class,
             paramLabel = "DURATION",
             description = "A proxy connection moving no byte for this long is closed (default: ${DEFAULT-VALUE}).")
-    Duration idleTimeout = DEFAULTS.idleTimeout();
+    Duration idleTimeout = DEFAULTS.relay().idleTimeout();
 
     @Option(
             names = "--max-streams-per-connection",
             paramLabel = "N",
             description = "Open tunnels one proxy connection may have at once (default: ${DEFAULT-VALUE}).")
-    int maxStreamsPerConnection = DEFAULTS.maxStreamsPerConnection();
+    int maxStreamsPerConnection = DEFAULTS.relay().maxStreamsPerConnection();
 
     @Option(
             names = "--link-stream-window",
@@ -135,7 +135,7 @@ final class ServerOptions {
             description = "The most a stream's window grows to: bytes a device may send on one stream before the relay"
                     + " acknowledges them (default: ${DEFAULT-VALUE}). Windows start at 256KiB and grow while the"
                     + " customer keeps up; larger is faster on long round trips.")
-    int linkStreamWindow = DEFAULTS.linkStreamWindow();
+    int linkStreamWindow = DEFAULTS.relay().link().streamWindowBytes();
 
     @Option(
             names = "--link-window",
@@ -143,7 +143,7 @@ final class ServerOptions {
             paramLabel = "SIZE",
             description = "What the streams of one device link may earn together above their first 256KiB, and the most"
                     + " the link carries in flight (default: ${DEFAULT-VALUE}).")
-    int linkWindow = DEFAULTS.linkWindow();
+    int linkWindow = DEFAULTS.relay().link().linkWindowBytes();
 
     @Option(
             names = "--tls-cert",

@@ -37,7 +37,7 @@ class CommandLineTest {
                 "admin@example.com");
 
         assertThat(config.apiPort()).isEqualTo(9090);
-        assertThat(config.socksPort()).isEqualTo(3080);
+        assertThat(config.relay().socksPort()).isEqualTo(3080);
         assertThat(config.adminPassword()).isEqualTo("from-env-123");
     }
 
@@ -48,12 +48,12 @@ class CommandLineTest {
         assertThat(config.dataDir())
                 .isEqualTo(Path.of("./data").toAbsolutePath().normalize());
         assertThat(config.apiPort()).isEqualTo(8080);
-        assertThat(config.httpProxyPort()).isEqualTo(8081);
-        assertThat(config.socksPort()).isEqualTo(1080);
-        assertThat(config.linkPort()).isEqualTo(8443);
+        assertThat(config.relay().httpPort()).isEqualTo(8081);
+        assertThat(config.relay().socksPort()).isEqualTo(1080);
+        assertThat(config.relay().linkPort()).isEqualTo(8443);
         assertThat(config.offlineAfter()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.alertCooldown()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(config.usageFlush()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.relay().usageFlush()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.bind()).isEqualTo("127.0.0.1");
     }
 
