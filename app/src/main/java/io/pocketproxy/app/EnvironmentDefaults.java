@@ -32,8 +32,35 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
             if (value != null) {
                 return value;
             }
+            return written(option, option.initialValue());
         }
-        return null; // the option's own default
+        return null;
+    }
+
+    /**
+     * An option's built-in default (its field's first value, taken from {@code ServerConfig}) as one would
+     * write it on the command line: what {@code --help} shows, and what picocli reads back.
+     */
+    static String written(OptionSpec option, Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof java.util.Collection<?> values) {
+            return values.stream()
+                    .map(element -> written(option, element))
+                    .collect(java.util.stream.Collectors.joining(
+                            option.splitRegex().isEmpty() ? " " : option.splitRegex()));
+        }
+        CommandLine.ITypeConverter<?>[] converters = option.converters();
+        if (converters.length > 0
+                && converters[0] instanceof DurationConverter
+                && value instanceof java.time.Duration d) {
+            return DurationConverter.format(d);
+        }
+        if (converters.length > 0 && converters[0] instanceof SizeConverter && value instanceof Integer bytes) {
+            return SizeConverter.format(bytes);
+        }
+        return value.toString();
     }
 
     /** {@code --api-port} → {@code POCKETPROXY_API_PORT}. */

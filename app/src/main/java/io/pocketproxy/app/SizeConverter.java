@@ -10,6 +10,17 @@ final class SizeConverter implements CommandLine.ITypeConverter<Integer> {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]?)(i?b)?");
 
+    /** The shortest form {@link #convert} reads back: {@code 16MiB} rather than {@code 16777216}. */
+    static String format(int bytes) {
+        for (String unit : new String[] {"GiB", "MiB", "KiB"}) {
+            int shift = unit.equals("GiB") ? 30 : unit.equals("MiB") ? 20 : 10;
+            if (bytes != 0 && bytes % (1 << shift) == 0) {
+                return (bytes >> shift) + unit;
+            }
+        }
+        return Integer.toString(bytes);
+    }
+
     @Override
     public Integer convert(String value) {
         Matcher matcher = SIZE.matcher(value.strip().toLowerCase(Locale.ROOT));

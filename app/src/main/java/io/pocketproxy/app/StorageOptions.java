@@ -6,12 +6,13 @@ import picocli.CommandLine.Option;
 /** Where the data lives: shared by every command that touches the database. */
 final class StorageOptions {
 
+    static final Path DEFAULT_DATA_DIR = Path.of("./data");
+
     @Option(
             names = "--data-dir",
-            defaultValue = "./data",
             paramLabel = "DIR",
             description = "Data directory: embedded PostgreSQL, relay certificate (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
+    Path dataDir = DEFAULT_DATA_DIR;
 
     @Option(
             names = "--database-url",

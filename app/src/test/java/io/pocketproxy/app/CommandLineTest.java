@@ -1,6 +1,7 @@
 package io.pocketproxy.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketproxy.server.ServerConfig;
 import java.io.PrintWriter;
@@ -36,7 +37,7 @@ class CommandLineTest {
                 "admin@example.com");
 
         assertThat(config.apiPort()).isEqualTo(9090);
-        assertThat(config.socksPort()).isEqualTo(3080);
+        assertThat(config.relay().socksPort()).isEqualTo(3080);
         assertThat(config.adminPassword()).isEqualTo("from-env-123");
     }
 
@@ -47,12 +48,12 @@ class CommandLineTest {
         assertThat(config.dataDir())
                 .isEqualTo(Path.of("./data").toAbsolutePath().normalize());
         assertThat(config.apiPort()).isEqualTo(8080);
-        assertThat(config.httpProxyPort()).isEqualTo(8081);
-        assertThat(config.socksPort()).isEqualTo(1080);
-        assertThat(config.linkPort()).isEqualTo(8443);
+        assertThat(config.relay().httpPort()).isEqualTo(8081);
+        assertThat(config.relay().socksPort()).isEqualTo(1080);
+        assertThat(config.relay().linkPort()).isEqualTo(8443);
         assertThat(config.offlineAfter()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.alertCooldown()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(config.usageFlush()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.relay().usageFlush()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.bind()).isEqualTo("127.0.0.1");
     }
 
@@ -92,6 +93,26 @@ class CommandLineTest {
                 .startsWith("pocketproxy migrate: database-url:")
                 .doesNotContain("s3cret")
                 .doesNotContain("\tat ");
+    }
+
+    @Test
+    void readsTheAgentsRelayAddressWithBracketsAroundIpv6() {
+        AgentCommand agent = new AgentCommand();
+        new CommandLine(agent).parseArgs("--relay", "[::1]:8443", "--token", "ppd_abcdefghijklmnopqrstuvwxyz012345");
+
+        assertThat(agent.config().relayHost()).isEqualTo("::1");
+        assertThat(agent.config().relayPort()).isEqualTo(8443);
+        assertThat(agent.config().relayAddress()).isEqualTo("[::1]:8443");
+    }
+
+    @Test
+    void refusesAnAmbiguousRelayAddress() {
+        AgentCommand agent = new AgentCommand();
+        new CommandLine(agent).parseArgs("--relay", "::1:8443", "--token", "ppd_abcdefghijklmnopqrstuvwxyz012345");
+
+        assertThatThrownBy(agent::config)
+                .hasMessage("--relay: address: ::1:8443 is ambiguous (expected: an IPv6 address in brackets, such as"
+                        + " [2001:db8::1]:443)");
     }
 
     private static ServerConfig parse(Map<String, String> environment, String... args) {

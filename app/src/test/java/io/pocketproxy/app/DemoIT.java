@@ -68,6 +68,17 @@ class DemoIT {
         }
     }
 
+    /** The first thing a new user sees: a JVM warning there would look like something is broken. */
+    @Test
+    void startsWithoutJvmWarnings() {
+        try (PocketProxyProcess demo = start()) {
+            signInWithPrintedCredentials(demo);
+
+            assertThat(demo.stderr()).doesNotContain("WARNING:");
+            assertThat(demo.stdout()).doesNotContain("WARNING:");
+        }
+    }
+
     private PocketProxyProcess start() {
         return PocketProxyProcess.start(
                 Map.of(),

@@ -36,6 +36,11 @@ final class PocketProxyProcess implements AutoCloseable {
     static PocketProxyProcess start(Map<String, String> environment, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        // As ./pocketproxy runs it (the child is this JVM's own java): native access comes from the jar's
+        // manifest, the Unsafe option only where the JDK knows it.
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));

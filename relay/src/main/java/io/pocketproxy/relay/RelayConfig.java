@@ -36,7 +36,12 @@ public record RelayConfig(
         FailureThrottle.Limits authLimits) {
 
     public RelayConfig {
-        Objects.requireNonNull(bind, "bind");
+        if (bind == null || bind.isBlank()) {
+            throw new IllegalArgumentException("bind: blank (expected: an IP address such as 127.0.0.1 or 0.0.0.0)");
+        }
+        port("http-proxy-port", httpPort);
+        port("socks-port", socksPort);
+        port("link-port", linkPort);
         Objects.requireNonNull(link, "link");
         positive("head-deadline", headDeadline);
         positive("idle-timeout", idleTimeout);
@@ -55,17 +60,25 @@ public record RelayConfig(
         Objects.requireNonNull(authLimits, "authLimits");
     }
 
-    public static Builder builder(String bind, int httpPort, int socksPort, int linkPort) {
-        return new Builder(bind, httpPort, socksPort, linkPort);
+    /** The defaults of DESIGN.md sections 3 and 5. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** The defaults of DESIGN.md section 3, with what the caller changes. */
+    /**
+     * The defaults of DESIGN.md sections 3 and 5, with what the caller changes: the one place the relay's
+     * defaults are written ({@code pocketproxy server}'s options start from them).
+     */
     public static final class Builder {
-        private final String bind;
-        private final int httpPort;
-        private final int socksPort;
-        private final int linkPort;
-        private LinkSettings link = LinkSettings.defaults();
+        private static final LinkSettings LINK = LinkSettings.defaults();
+
+        private String bind = "127.0.0.1";
+        private int httpPort = 8081;
+        private int socksPort = 1080;
+        private int linkPort = 8443;
+        private int linkStreamWindow = LINK.streamWindowBytes();
+        private int linkWindow = LINK.linkWindowBytes();
+        private Duration linkPingInterval = LINK.pingInterval();
         private Duration headDeadline = Duration.ofSeconds(10);
         private int maxHeadBytes = 64 * 1024;
         private Duration idleTimeout = Duration.ofMinutes(5);
@@ -77,15 +90,45 @@ public record RelayConfig(
         private Duration verifiedTtl = Duration.ofMinutes(10);
         private FailureThrottle.Limits authLimits = new FailureThrottle.Limits(10, 50, Duration.ofSeconds(6));
 
-        private Builder(String bind, int httpPort, int socksPort, int linkPort) {
-            this.bind = bind;
-            this.httpPort = httpPort;
-            this.socksPort = socksPort;
-            this.linkPort = linkPort;
+        private Builder() {}
+
+        public Builder bind(String value) {
+            this.bind = value;
+            return this;
         }
 
-        public Builder link(LinkSettings value) {
-            this.link = value;
+        /** The customers' HTTP proxy, their SOCKS5 proxy and the devices' link port; 0 lets the system choose. */
+        public Builder ports(int http, int socks, int link) {
+            this.httpPort = http;
+            this.socksPort = socks;
+            this.linkPort = link;
+            return this;
+        }
+
+        public Builder httpPort(int value) {
+            this.httpPort = value;
+            return this;
+        }
+
+        public Builder socksPort(int value) {
+            this.socksPort = value;
+            return this;
+        }
+
+        public Builder linkPort(int value) {
+            this.linkPort = value;
+            return this;
+        }
+
+        /** The relay's receive windows on device links, in bytes: the most per stream, and per link. */
+        public Builder linkWindows(int perStream, int perLink) {
+            this.linkStreamWindow = perStream;
+            this.linkWindow = perLink;
+            return this;
+        }
+
+        public Builder linkPingInterval(Duration value) {
+            this.linkPingInterval = value;
             return this;
         }
 
@@ -120,12 +163,25 @@ public record RelayConfig(
         }
 
         public RelayConfig build() {
+            if (linkStreamWindow < LinkSettings.INITIAL_STREAM_WINDOW) {
+                throw new IllegalArgumentException("link-stream-window: " + linkStreamWindow + " (expected: >= "
+                        + LinkSettings.INITIAL_STREAM_WINDOW + ", the window a stream starts with)");
+            }
+            if (linkWindow < linkStreamWindow) {
+                throw new IllegalArgumentException(
+                        "link-window: " + linkWindow + " (expected: >= link-stream-window, " + linkStreamWindow + ")");
+            }
             return new RelayConfig(
                     bind,
                     httpPort,
                     socksPort,
                     linkPort,
-                    link,
+                    new LinkSettings(
+                            linkStreamWindow,
+                            linkWindow,
+                            LINK.maxConcurrentStreams(),
+                            linkPingInterval,
+                            LINK.missedPingsAllowed()),
                     headDeadline,
                     maxHeadBytes,
                     idleTimeout,
@@ -136,6 +192,13 @@ public record RelayConfig(
                     directoryRefresh,
                     verifiedTtl,
                     authLimits);
+        }
+    }
+
+    private static void port(String name, int port) {
+        // 0 asks the system for a free port: tests run many relays side by side.
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(name + ": " + port + " (expected: 0-65535)");
         }
     }
 

@@ -100,13 +100,7 @@ public final class PocketProxyServer implements AutoCloseable {
             DatabaseDirectory directory = parts.open(new DatabaseDirectory(jdbi, parts.postgres.settings()));
             parts.deviceRegistry = parts.open(new DeviceRegistry(jdbi, HEARTBEAT_BATCH));
             parts.relay = parts.open(Relay.start(
-                    config.relayConfig(),
-                    parts.certificate,
-                    directory,
-                    parts.deviceRegistry,
-                    directory,
-                    hashing,
-                    clock));
+                    config.relay(), parts.certificate, directory, parts.deviceRegistry, directory, hashing, clock));
             metrics.bindRelay(parts.relay);
 
             parts.open(new DeviceMonitor(
@@ -204,8 +198,8 @@ public final class PocketProxyServer implements AutoCloseable {
             PasswordHashing hashing = parts.open(PasswordHashing.withDefaultPool());
             DatabaseDirectory directory = parts.open(new DatabaseDirectory(database.jdbi(), postgres.settings()));
             DeviceRegistry devices = parts.open(new DeviceRegistry(database.jdbi(), HEARTBEAT_BATCH));
-            Relay relay = parts.open(
-                    Relay.start(config.relayConfig(), certificate, directory, devices, directory, hashing, clock));
+            Relay relay =
+                    parts.open(Relay.start(config.relay(), certificate, directory, devices, directory, hashing, clock));
             log.info("relay is ready; its certificate fingerprint is {}", certificate.fingerprint());
             return () -> {
                 log.info("stopping");

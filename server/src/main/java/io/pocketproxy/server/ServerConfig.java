@@ -1,81 +1,53 @@
 package io.pocketproxy.server;
 
-import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.relay.RelayConfig;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.db.DatabaseUrls;
+import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything {@code pocketproxy server} is told, validated once at start and frozen. {@link #toString()}
- * masks secrets so the whole configuration can be logged.
+ * Everything {@code pocketproxy server} is told, validated once when built (every refusal names the option,
+ * the value and what was expected) and frozen. The relay's part is the relay's own {@link RelayConfig},
+ * with its defaults and checks. {@link #toString()} masks secrets so the whole configuration is logged once,
+ * at start.
  *
  * @param dataDir where embedded PostgreSQL and the relay certificate live
  * @param databaseUrl an external PostgreSQL to use instead of the embedded one, or {@code null}
  * @param publicHost the host customers and devices are told to reach; {@code null} = derived from bind
  * @param sessionTtl how long a login stays valid
- * @param heartbeatInterval how often the relay asks each linked device for its status
- * @param headDeadline time a proxy customer has to finish its handshake
- * @param idleTimeout a proxy connection moving no byte for this long is closed
- * @param maxStreamsPerConnection open tunnels one proxy connection may have at once
- * @param linkStreamWindow bytes a device may send on one stream before the relay acknowledges them
- * @param linkWindow bytes a device may send on its whole link before the relay acknowledges them
- * @param directoryRefresh the relay re-reads what it caches at least this often, in case a change notice was lost
  * @param tlsCertificate the link's certificate (PEM), or {@code null} for the self-signed one in the data directory
  * @param tlsKey the private key (PEM) of {@code tlsCertificate}
- * @param linkPingInterval how often the relay pings each device link (two unanswered pings end it)
  * @param monitorInterval how often devices are checked for missing heartbeats
  * @param webhookTimeout how long a webhook receiver has to answer
  * @param webhookRetryDelays the waits before each retry of a failed webhook; after the last, it has failed
  * @param webhookPoll how often the outbox is checked for webhooks due
+ * @param relay the listeners, link, metering and customer-facing limits of the relay in this process
  */
 public record ServerConfig(
         Path dataDir,
         String databaseUrl,
-        String bind,
         String publicHost,
         int apiPort,
-        int httpProxyPort,
-        int socksPort,
-        int linkPort,
         int openvpnPort,
         String adminEmail,
         String adminPassword,
         Duration offlineAfter,
         Duration alertCooldown,
-        Duration usageFlush,
         boolean allowPrivateWebhooks,
         Duration sessionTtl,
-        Duration heartbeatInterval,
-        Duration headDeadline,
-        Duration idleTimeout,
-        int maxStreamsPerConnection,
-        int linkStreamWindow,
-        int linkWindow,
-        Duration directoryRefresh,
         Path tlsCertificate,
         Path tlsKey,
-        Duration linkPingInterval,
         Duration monitorInterval,
         Duration webhookTimeout,
-        java.util.List<Duration> webhookRetryDelays,
-        Duration webhookPoll) {
-
-    public static final int DEFAULT_API_PORT = 8080;
-    public static final int DEFAULT_HTTP_PROXY_PORT = 8081;
-    public static final int DEFAULT_SOCKS_PORT = 1080;
-    public static final int DEFAULT_LINK_PORT = 8443;
-    public static final int DEFAULT_OPENVPN_PORT = 1194;
-    public static final java.util.List<Duration> DEFAULT_WEBHOOK_RETRY_DELAYS = java.util.List.of(
-            Duration.ofSeconds(30),
-            Duration.ofMinutes(2),
-            Duration.ofMinutes(10),
-            Duration.ofHours(1),
-            Duration.ofHours(6));
+        List<Duration> webhookRetryDelays,
+        Duration webhookPoll,
+        RelayConfig relay) {
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -86,16 +58,10 @@ public record ServerConfig(
         if (databaseUrl != null) {
             DatabaseUrls.parse(databaseUrl); // refuses a malformed URL now, before anything starts
         }
-        if (bind == null || bind.isBlank()) {
-            throw new IllegalArgumentException("bind: blank (expected: an IP address such as 127.0.0.1 or 0.0.0.0)");
-        }
         if (publicHost != null && publicHost.isBlank()) {
             publicHost = null;
         }
         requirePort("api-port", apiPort);
-        requirePort("http-proxy-port", httpProxyPort);
-        requirePort("socks-port", socksPort);
-        requirePort("link-port", linkPort);
         requirePort("openvpn-port", openvpnPort);
         if ((adminEmail == null) != (adminPassword == null)) {
             throw new IllegalArgumentException(
@@ -103,29 +69,19 @@ public record ServerConfig(
         }
         requirePositive("offline-after", offlineAfter);
         requirePositive("alert-cooldown", alertCooldown);
-        requirePositive("usage-flush", usageFlush);
         requirePositive("session-ttl", sessionTtl);
-        requirePositive("heartbeat-interval", heartbeatInterval);
-        requirePositive("head-deadline", headDeadline);
-        requirePositive("idle-timeout", idleTimeout);
-        new LinkSettings(linkStreamWindow, linkWindow, 1, Duration.ofSeconds(1), 1); // validates the two windows
-        requirePositive("directory-refresh", directoryRefresh);
-        requirePositive("link-ping-interval", linkPingInterval);
         requirePositive("monitor-interval", monitorInterval);
         requirePositive("webhook-timeout", webhookTimeout);
         requirePositive("webhook-poll", webhookPoll);
         if (webhookRetryDelays == null) {
             throw new IllegalArgumentException("webhook-retry-delays: missing");
         }
-        webhookRetryDelays = java.util.List.copyOf(webhookRetryDelays);
+        webhookRetryDelays = List.copyOf(webhookRetryDelays);
         webhookRetryDelays.forEach(delay -> requirePositive("webhook-retry-delays", delay));
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tls-cert and tls-key: only one given (expected: both, or neither)");
         }
-        if (maxStreamsPerConnection < 1) {
-            throw new IllegalArgumentException(
-                    "max-streams-per-connection: " + maxStreamsPerConnection + " (expected: > 0)");
-        }
+        Objects.requireNonNull(relay, "relay");
     }
 
     /** The defaults of {@code pocketproxy server}, rooted at {@code dataDir}. */
@@ -133,23 +89,9 @@ public record ServerConfig(
         return new Builder(dataDir);
     }
 
-    /** The relay's settings: the listeners of this config and the defaults of DESIGN.md for the rest. */
-    public RelayConfig relayConfig() {
-        LinkSettings link = LinkSettings.defaults();
-        return RelayConfig.builder(bind, httpProxyPort, socksPort, linkPort)
-                .link(new LinkSettings(
-                        linkStreamWindow,
-                        linkWindow,
-                        link.maxConcurrentStreams(),
-                        linkPingInterval,
-                        link.missedPingsAllowed()))
-                .usageFlush(usageFlush)
-                .heartbeatInterval(heartbeatInterval)
-                .headDeadline(headDeadline)
-                .idleTimeout(idleTimeout)
-                .maxStreamsPerConnection(maxStreamsPerConnection)
-                .directoryRefresh(directoryRefresh)
-                .build();
+    /** The address every listener binds to, the API's as well as the relay's. */
+    public String bind() {
+        return relay.bind();
     }
 
     /** The link's certificate: the configured PEM files, or the self-signed pair kept in the data directory. */
@@ -176,8 +118,8 @@ public record ServerConfig(
         if (publicHost != null) {
             return publicHost;
         }
-        if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
-            return bind;
+        if (!bind().equals("0.0.0.0") && !bind().equals("::")) {
+            return bind();
         }
         try {
             return InetAddress.getLocalHost().getHostName();
@@ -186,24 +128,31 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * Every setting, for the one log line at start: generated from the record's components so none is ever
+     * left out, with the admin password and the database URL's password masked.
+     */
     @Override
     public String toString() {
-        return "ServerConfig[dataDir=" + dataDir
-                + ", database=" + (databaseUrl == null ? "embedded" : DatabaseUrls.masked(databaseUrl))
-                + ", bind=" + bind + ", publicHost=" + advertisedHost()
-                + ", apiPort=" + apiPort + ", httpProxyPort=" + httpProxyPort + ", socksPort=" + socksPort
-                + ", linkPort=" + linkPort + ", openvpnPort=" + openvpnPort
-                + ", adminEmail=" + adminEmail + ", adminPassword=" + (adminPassword == null ? null : "****")
-                + ", offlineAfter=" + offlineAfter + ", alertCooldown=" + alertCooldown
-                + ", usageFlush=" + usageFlush + ", allowPrivateWebhooks=" + allowPrivateWebhooks
-                + ", sessionTtl=" + sessionTtl + ", heartbeatInterval=" + heartbeatInterval
-                + ", headDeadline=" + headDeadline + ", idleTimeout=" + idleTimeout
-                + ", maxStreamsPerConnection=" + maxStreamsPerConnection + ", linkStreamWindow=" + linkStreamWindow
-                + ", linkWindow=" + linkWindow + ", tlsCertificate="
-                + (tlsCertificate == null ? "self-signed" : tlsCertificate)
-                + ", monitorInterval=" + monitorInterval + ", webhookTimeout=" + webhookTimeout
-                + ", webhookRetryDelays=" + webhookRetryDelays
-                + "]";
+        StringBuilder text = new StringBuilder("ServerConfig[");
+        for (RecordComponent component : ServerConfig.class.getRecordComponents()) {
+            Object value;
+            try {
+                value = component.getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(component.getName(), e);
+            }
+            if (component.getName().equals("adminPassword") && value != null) {
+                value = "****";
+            } else if (component.getName().equals("databaseUrl")) {
+                value = value == null ? "embedded" : DatabaseUrls.masked((String) value);
+            }
+            text.append(component.getName()).append('=').append(value).append(", ");
+        }
+        return text.append("advertisedHost=")
+                .append(advertisedHost())
+                .append(']')
+                .toString();
     }
 
     private static void requirePort(String name, int port) {
@@ -219,37 +168,34 @@ public record ServerConfig(
         }
     }
 
-    /** Builds a config from defaults plus what was given. */
+    /**
+     * Builds a config from defaults plus what was given. Its initial values, and {@link RelayConfig}'s for
+     * the relay's settings, are the one place the defaults of {@code pocketproxy server} are written: the
+     * command line's options start from them and {@code --help} shows them.
+     */
     public static final class Builder {
+        private final RelayConfig.Builder relay = RelayConfig.builder();
         private Path dataDir;
         private String databaseUrl;
-        private String bind = "127.0.0.1";
         private String publicHost;
-        private int apiPort = DEFAULT_API_PORT;
-        private int httpProxyPort = DEFAULT_HTTP_PROXY_PORT;
-        private int socksPort = DEFAULT_SOCKS_PORT;
-        private int linkPort = DEFAULT_LINK_PORT;
-        private int openvpnPort = DEFAULT_OPENVPN_PORT;
+        private int apiPort = 8080;
+        private int openvpnPort = 1194;
         private String adminEmail;
         private String adminPassword;
         private Duration offlineAfter = Duration.ofMinutes(2);
         private Duration alertCooldown = Duration.ofMinutes(5);
-        private Duration usageFlush = Duration.ofSeconds(5);
         private boolean allowPrivateWebhooks;
         private Duration sessionTtl = Duration.ofHours(12);
-        private Duration heartbeatInterval = Duration.ofSeconds(30);
-        private Duration headDeadline = Duration.ofSeconds(10);
-        private Duration idleTimeout = Duration.ofMinutes(5);
-        private int maxStreamsPerConnection = 1000;
-        private int linkStreamWindow = LinkSettings.defaults().streamWindowBytes();
-        private int linkWindow = LinkSettings.defaults().linkWindowBytes();
-        private Duration directoryRefresh = Duration.ofMinutes(1);
         private Path tlsCertificate;
         private Path tlsKey;
-        private Duration linkPingInterval = LinkSettings.defaults().pingInterval();
         private Duration monitorInterval = Duration.ofSeconds(10);
         private Duration webhookTimeout = Duration.ofSeconds(15);
-        private java.util.List<Duration> webhookRetryDelays = DEFAULT_WEBHOOK_RETRY_DELAYS;
+        private List<Duration> webhookRetryDelays = List.of(
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(2),
+                Duration.ofMinutes(10),
+                Duration.ofHours(1),
+                Duration.ofHours(6));
         private Duration webhookPoll = Duration.ofSeconds(1);
 
         private Builder(Path dataDir) {
@@ -266,11 +212,6 @@ public record ServerConfig(
             return this;
         }
 
-        public Builder bind(String value) {
-            this.bind = value;
-            return this;
-        }
-
         public Builder publicHost(String value) {
             this.publicHost = value;
             return this;
@@ -278,21 +219,6 @@ public record ServerConfig(
 
         public Builder apiPort(int value) {
             this.apiPort = value;
-            return this;
-        }
-
-        public Builder httpProxyPort(int value) {
-            this.httpProxyPort = value;
-            return this;
-        }
-
-        public Builder socksPort(int value) {
-            this.socksPort = value;
-            return this;
-        }
-
-        public Builder linkPort(int value) {
-            this.linkPort = value;
             return this;
         }
 
@@ -317,11 +243,6 @@ public record ServerConfig(
             return this;
         }
 
-        public Builder usageFlush(Duration value) {
-            this.usageFlush = value;
-            return this;
-        }
-
         public Builder allowPrivateWebhooks(boolean value) {
             this.allowPrivateWebhooks = value;
             return this;
@@ -332,52 +253,10 @@ public record ServerConfig(
             return this;
         }
 
-        /** Every listener on a port the system picks: for tests that run servers side by side. */
-        public Builder ephemeralPorts() {
-            return apiPort(0).httpProxyPort(0).socksPort(0).linkPort(0);
-        }
-
-        public Builder heartbeatInterval(Duration value) {
-            this.heartbeatInterval = value;
-            return this;
-        }
-
-        public Builder headDeadline(Duration value) {
-            this.headDeadline = value;
-            return this;
-        }
-
-        public Builder idleTimeout(Duration value) {
-            this.idleTimeout = value;
-            return this;
-        }
-
-        public Builder maxStreamsPerConnection(int value) {
-            this.maxStreamsPerConnection = value;
-            return this;
-        }
-
-        /** The relay's receive windows on device links, in bytes: per stream and per link. */
-        public Builder linkWindows(int perStream, int perLink) {
-            this.linkStreamWindow = perStream;
-            this.linkWindow = perLink;
-            return this;
-        }
-
-        public Builder directoryRefresh(Duration value) {
-            this.directoryRefresh = value;
-            return this;
-        }
-
         /** The link's certificate and key (PEM files) instead of the self-signed pair in the data directory. */
         public Builder tls(Path certificate, Path key) {
             this.tlsCertificate = certificate;
             this.tlsKey = key;
-            return this;
-        }
-
-        public Builder linkPingInterval(Duration value) {
-            this.linkPingInterval = value;
             return this;
         }
 
@@ -391,7 +270,7 @@ public record ServerConfig(
             return this;
         }
 
-        public Builder webhookRetryDelays(java.util.List<Duration> value) {
+        public Builder webhookRetryDelays(List<Duration> value) {
             this.webhookRetryDelays = value;
             return this;
         }
@@ -401,38 +280,92 @@ public record ServerConfig(
             return this;
         }
 
+        /** Every listener on a port the system picks: for tests that run servers side by side. */
+        public Builder ephemeralPorts() {
+            relay.ports(0, 0, 0);
+            return apiPort(0);
+        }
+
+        public Builder bind(String value) {
+            relay.bind(value);
+            return this;
+        }
+
+        public Builder httpProxyPort(int value) {
+            relay.httpPort(value);
+            return this;
+        }
+
+        public Builder socksPort(int value) {
+            relay.socksPort(value);
+            return this;
+        }
+
+        public Builder linkPort(int value) {
+            relay.linkPort(value);
+            return this;
+        }
+
+        public Builder usageFlush(Duration value) {
+            relay.usageFlush(value);
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration value) {
+            relay.heartbeatInterval(value);
+            return this;
+        }
+
+        public Builder headDeadline(Duration value) {
+            relay.headDeadline(value);
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            relay.idleTimeout(value);
+            return this;
+        }
+
+        public Builder maxStreamsPerConnection(int value) {
+            relay.maxStreamsPerConnection(value);
+            return this;
+        }
+
+        public Builder linkWindows(int perStream, int perLink) {
+            relay.linkWindows(perStream, perLink);
+            return this;
+        }
+
+        public Builder directoryRefresh(Duration value) {
+            relay.directoryRefresh(value);
+            return this;
+        }
+
+        public Builder linkPingInterval(Duration value) {
+            relay.linkPingInterval(value);
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(
                     dataDir,
                     databaseUrl,
-                    bind,
                     publicHost,
                     apiPort,
-                    httpProxyPort,
-                    socksPort,
-                    linkPort,
                     openvpnPort,
                     adminEmail,
                     adminPassword,
                     offlineAfter,
                     alertCooldown,
-                    usageFlush,
                     allowPrivateWebhooks,
                     sessionTtl,
-                    heartbeatInterval,
-                    headDeadline,
-                    idleTimeout,
-                    maxStreamsPerConnection,
-                    linkStreamWindow,
-                    linkWindow,
-                    directoryRefresh,
                     tlsCertificate,
                     tlsKey,
-                    linkPingInterval,
                     monitorInterval,
                     webhookTimeout,
                     webhookRetryDelays,
-                    webhookPoll);
+                    webhookPoll,
+                    relay.build());
         }
     }
 }

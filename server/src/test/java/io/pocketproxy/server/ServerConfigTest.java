@@ -3,6 +3,7 @@ package io.pocketproxy.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pocketproxy.relay.RelayConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -18,12 +19,12 @@ class ServerConfigTest {
         assertThat(config.bind()).isEqualTo("127.0.0.1");
         assertThat(config.advertisedHost()).isEqualTo("127.0.0.1");
         assertThat(config.apiPort()).isEqualTo(8080);
-        assertThat(config.httpProxyPort()).isEqualTo(8081);
-        assertThat(config.socksPort()).isEqualTo(1080);
-        assertThat(config.linkPort()).isEqualTo(8443);
+        assertThat(config.relay().httpPort()).isEqualTo(8081);
+        assertThat(config.relay().socksPort()).isEqualTo(1080);
+        assertThat(config.relay().linkPort()).isEqualTo(8443);
         assertThat(config.offlineAfter()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.alertCooldown()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(config.usageFlush()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.relay().usageFlush()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.allowPrivateWebhooks()).isFalse();
     }
 
@@ -53,6 +54,36 @@ class ServerConfigTest {
                         .admin("admin@example.com", null)
                         .build())
                 .hasMessageContaining("only one given");
+    }
+
+    @Test
+    void namesTheOptionOfABadLinkWindow() {
+        assertThatThrownBy(() -> ServerConfig.builder(Path.of("data"))
+                        .linkWindows(1024 * 1024, 512 * 1024)
+                        .build())
+                .hasMessage("link-window: 524288 (expected: >= link-stream-window, 1048576)");
+    }
+
+    @Test
+    void printsEverySettingOnceWithSecretsMasked() {
+        ServerConfig config = ServerConfig.builder(Path.of("data"))
+                .databaseUrl("postgresql://pp:db-s3cret@db/pp")
+                .admin("admin@example.com", "admin-s3cret")
+                .build();
+
+        String printed = config.toString();
+
+        for (var component : ServerConfig.class.getRecordComponents()) {
+            assertThat(printed).containsPattern("(\\[|, )" + component.getName() + "=");
+        }
+        assertThat(printed).contains("adminPassword=****").doesNotContain("s3cret");
+    }
+
+    @Test
+    void takesTheRelaysOwnDefaultsForTheRelaysSettings() {
+        ServerConfig config = ServerConfig.builder(Path.of("data")).build();
+
+        assertThat(config.relay()).isEqualTo(RelayConfig.builder().build());
     }
 
     @Test
