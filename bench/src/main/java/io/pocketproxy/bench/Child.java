@@ -47,6 +47,11 @@ final class Child implements AutoCloseable {
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
+        // For experiments and profiling (docs/benchmarks.md): more options for every child JVM.
+        String extra = System.getenv("POCKETPROXY_BENCH_JVM_OPTIONS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.strip().split("\\s+")));
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
