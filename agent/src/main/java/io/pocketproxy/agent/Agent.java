@@ -57,7 +57,8 @@ public final class Agent implements AutoCloseable {
         this.router = new StreamRouter(
                 new TargetDialer(
                         new DestinationPolicy(config.allowPrivateTargets()), resolver, config.connectTimeout()),
-                status);
+                status,
+                resolver);
     }
 
     /** Starts linking to the relay in the background; returns at once. */

@@ -11,20 +11,25 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.LinkProtocol;
+import io.pocketproxy.link.NameLookup;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Gives each stream the relay opens to the handler for its request: {@code CONNECT} to the target dialer,
- * {@code GET /v1/status} to the status answer. The router reads only the opening HEADERS, then steps aside.
+ * {@code GET /v1/status} to the status answer, {@code GET /v1/resolve} to a name lookup. The router reads only
+ * the opening HEADERS, then steps aside.
  */
 @ChannelHandler.Sharable
 final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
 
     private final TargetDialer dialer;
     private final StatusSource status;
+    private final ExecutorService resolver;
 
-    StreamRouter(TargetDialer dialer, StatusSource status) {
+    StreamRouter(TargetDialer dialer, StatusSource status, ExecutorService resolver) {
         this.dialer = dialer;
         this.status = status;
+        this.resolver = resolver;
     }
 
     @Override
@@ -50,6 +55,8 @@ final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
                 Http2Headers answer = new DefaultHttp2Headers().status("200");
                 status.current().writeTo(answer);
                 ctx.writeAndFlush(new DefaultHttp2HeadersFrame(answer, true));
+            } else if ("GET".equals(method) && NameLookup.isResolveRequest(path)) {
+                ctx.pipeline().replace(this, "resolve", new ResolveRequest(resolver, path));
             } else {
                 ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("404"), true));
             }

@@ -46,6 +46,8 @@ final class PocketProxyProcess implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> name.startsWith("POCKETPROXY_"));
+        // A root CI machine with openvpn installed would turn OpenVPN on everywhere: only its own tests ask for it.
+        builder.environment().put("POCKETPROXY_OPENVPN", "off");
         builder.environment().putAll(environment);
         try {
             // Files, not pipes: the whole output stays readable after the process has gone.

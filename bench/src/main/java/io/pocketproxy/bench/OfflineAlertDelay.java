@@ -2,6 +2,7 @@ package io.pocketproxy.bench;
 
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.AgentConfig;
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.server.PocketProxyServer;
 import io.pocketproxy.server.ServerConfig;
 import io.pocketproxy.server.devices.DeviceStatus;
@@ -55,6 +56,7 @@ final class OfflineAlertDelay implements Figure {
         try (WebhookReceiver receiver = WebhookReceiver.start();
                 PocketProxyServer server = PocketProxyServer.start(ServerConfig.builder(dataDir)
                         .ephemeralPorts()
+                        .openvpn(OpenVpnMode.OFF)
                         .offlineAfter(offlineAfter)
                         .heartbeatInterval(heartbeat)
                         .monitorInterval(Duration.ofSeconds(10).dividedBy(scale))

@@ -1,5 +1,6 @@
 package io.pocketproxy.bench;
 
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.server.PocketProxyServer;
 import io.pocketproxy.server.ServerConfig;
 import io.pocketproxy.server.connections.ConnectionType;
@@ -25,6 +26,7 @@ public final class RelayHost {
         int linkWindowMib = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         ServerConfig config = ServerConfig.builder(dataDir)
                 .ephemeralPorts()
+                .openvpn(OpenVpnMode.OFF)
                 .maxStreamsPerConnection(50_000)
                 .linkWindows(streamWindowMib << 20, linkWindowMib << 20)
                 .build();

@@ -7,7 +7,9 @@ import io.netty.util.AsciiString;
  * {@code GET /v1/link} with {@code Upgrade: pocketproxy-link/1} and its bearer token; after
  * {@code 101 Switching Protocols} the socket speaks HTTP/2 with the relay as client and the agent as
  * server. The relay then opens streams: {@code CONNECT host:port} for customer traffic,
- * {@code GET /v1/status} for heartbeats, {@code POST /v1/rotate} for a new IP.
+ * {@code GET /v1/status} for heartbeats, {@code POST /v1/rotate} for a new IP, and
+ * {@code GET /v1/resolve?name=NAME} to resolve a name with the device's DNS ({@link NameLookup}; an agent that
+ * predates it answers 404, as it does for every path it does not know).
  */
 public final class LinkProtocol {
 
@@ -15,6 +17,10 @@ public final class LinkProtocol {
     public static final String UPGRADE_TOKEN = "pocketproxy-link/1";
     public static final String STATUS_PATH = "/v1/status";
     public static final String ROTATE_PATH = "/v1/rotate";
+    public static final String RESOLVE_PATH = "/v1/resolve";
+
+    /** The addresses a name resolved to on the device: the answer to {@link #RESOLVE_PATH}. */
+    public static final AsciiString ADDRESSES = AsciiString.cached("pocketproxy-addresses");
 
     /** RFC 9209 {@code Proxy-Status}: why a CONNECT failed on the device. */
     public static final AsciiString PROXY_STATUS = AsciiString.cached("proxy-status");

@@ -19,6 +19,8 @@ import io.pocketproxy.relay.http.HttpProxyInitializer;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.link.LinkServer;
 import io.pocketproxy.relay.metering.Meters;
+import io.pocketproxy.relay.openvpn.OpenVpnEndpoint;
+import io.pocketproxy.relay.openvpn.OpenVpnSettings;
 import io.pocketproxy.relay.socks.SocksInitializer;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.relay.tunnel.Tunnels;
@@ -50,6 +52,8 @@ public final class Relay implements AutoCloseable {
     private final ConnectionDirectory connections;
     private final CustomerAuthenticator authenticator;
     private final ScheduledExecutorService refresher;
+    private final RelayConfig config;
+    private Tunnels tunnels;
     private int httpPort;
     private int socksPort;
     private int linkPort;
@@ -60,6 +64,7 @@ public final class Relay implements AutoCloseable {
             UsageSink usage,
             PasswordHashing hashing,
             Clock clock) {
+        this.config = config;
         this.boss = Transport.eventLoops(1, "relay-accept");
         this.workers = Transport.eventLoops(0, "relay-io");
         this.connections = connections;
@@ -93,7 +98,7 @@ public final class Relay implements AutoCloseable {
         long refresh = config.directoryRefresh().toMillis();
         refresher.scheduleWithFixedDelay(this::refreshMeters, refresh, refresh, TimeUnit.MILLISECONDS);
 
-        Tunnels tunnels = new Tunnels(links, meters, config.maxStreamsPerConnection());
+        tunnels = new Tunnels(links, meters, config.maxStreamsPerConnection());
         Channel http = listen(
                 config.bind(),
                 config.httpPort(),
@@ -130,6 +135,18 @@ public final class Relay implements AutoCloseable {
                 socksPort,
                 config.bind(),
                 linkPort);
+    }
+
+    /**
+     * Starts the OpenVPN endpoint: its customers sign in with this relay's authentication, and their flows go
+     * through this relay's tunnels and meters. It stops with the relay (before the device links). Fails, with
+     * nothing left running, when OpenVPN does not come up.
+     */
+    public OpenVpnEndpoint startOpenVpn(OpenVpnSettings settings) {
+        OpenVpnEndpoint endpoint =
+                OpenVpnEndpoint.start(settings, workers, authenticator, tunnels, meters, links, config.idleTimeout());
+        parts.push(endpoint);
+        return endpoint;
     }
 
     private Channel listen(String host, int port, ChannelInitializer<Channel> initializer) {

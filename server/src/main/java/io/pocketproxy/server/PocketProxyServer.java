@@ -4,6 +4,10 @@ import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.relay.Relay;
 import io.pocketproxy.relay.auth.FailureThrottle;
 import io.pocketproxy.relay.auth.PasswordHashing;
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
+import io.pocketproxy.relay.openvpn.OpenVpnPki;
+import io.pocketproxy.relay.openvpn.OpenVpnPrerequisites;
+import io.pocketproxy.relay.openvpn.OpenVpnSettings;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.api.ApiServer;
 import io.pocketproxy.server.api.AuthApi;
@@ -28,6 +32,8 @@ import io.pocketproxy.server.directory.DatabaseDirectory;
 import io.pocketproxy.server.metrics.HttpMetrics;
 import io.pocketproxy.server.metrics.Metrics;
 import io.pocketproxy.server.monitor.DeviceMonitor;
+import io.pocketproxy.server.openvpn.OpenVpnProfiles;
+import io.pocketproxy.server.openvpn.ProfileWriter;
 import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.users.UserService;
 import io.pocketproxy.server.webhooks.WebhookClient;
@@ -49,6 +55,7 @@ public final class PocketProxyServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PocketProxyServer.class);
     private static final java.time.Duration HEARTBEAT_BATCH = java.time.Duration.ofSeconds(1);
+    private static final java.time.Duration OPENVPN_START_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> parts;
@@ -62,6 +69,7 @@ public final class PocketProxyServer implements AutoCloseable {
     private final Relay relay;
     private final DeviceRegistry deviceRegistry;
     private final ProxyEndpoints endpoints;
+    private final OpenVpnProfiles openvpn;
 
     private PocketProxyServer(Builder parts) {
         this.config = parts.config;
@@ -76,6 +84,7 @@ public final class PocketProxyServer implements AutoCloseable {
         this.relay = parts.relay;
         this.deviceRegistry = parts.deviceRegistry;
         this.endpoints = parts.endpoints;
+        this.openvpn = parts.openvpn;
     }
 
     public static PocketProxyServer start(ServerConfig config) {
@@ -102,6 +111,7 @@ public final class PocketProxyServer implements AutoCloseable {
             parts.relay = parts.open(Relay.start(
                     config.relay(), parts.certificate, directory, parts.deviceRegistry, directory, hashing, clock));
             metrics.bindRelay(parts.relay);
+            parts.openvpn = startOpenVpn(config, parts.relay);
 
             parts.open(new DeviceMonitor(
                     jdbi,
@@ -128,7 +138,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     jdbi,
                     announcer,
                     new RelayAddress(config.advertisedHost(), parts.relay.linkPort(), parts.certificate.fingerprint()));
-            parts.connections = new ConnectionService(jdbi, hashing, announcer);
+            parts.connections = new ConnectionService(jdbi, hashing, announcer, parts.openvpn);
             parts.endpoints = new ProxyEndpoints(
                     config.advertisedHost(), parts.relay.httpPort(), parts.relay.socksPort(), config.openvpnPort());
 
@@ -159,6 +169,43 @@ public final class PocketProxyServer implements AutoCloseable {
             parts.closeAll();
             throw e;
         }
+    }
+
+    /**
+     * Starts the relay's OpenVPN endpoint as {@code --openvpn} says: {@code off} never, {@code on} or fail,
+     * {@code auto} when this host has what it needs (else one line says what is missing). A host that has it but
+     * where OpenVPN does not start (its port taken, its network in use) is an error in either mode.
+     */
+    private static OpenVpnProfiles startOpenVpn(ServerConfig config, Relay relay) {
+        if (config.openvpn() == OpenVpnMode.OFF) {
+            log.info("OpenVPN is off (--openvpn off)");
+            return OpenVpnProfiles.unavailable("it runs with --openvpn off");
+        }
+        OpenVpnPrerequisites.Probe probe = OpenVpnPrerequisites.probe();
+        if (probe instanceof OpenVpnPrerequisites.Probe.Missing missing) {
+            if (config.openvpn() == OpenVpnMode.ON) {
+                throw new IllegalStateException("--openvpn on, but " + missing.reason());
+            }
+            log.info("OpenVPN is off: {} (--openvpn auto; --openvpn off says nothing)", missing.reason());
+            return OpenVpnProfiles.unavailable(missing.reason());
+        }
+        if (config.openvpnPort() == 0) {
+            log.info("OpenVPN is off: --openvpn-port is 0, and OpenVPN needs a port it is told");
+            return OpenVpnProfiles.unavailable("its --openvpn-port is 0");
+        }
+        OpenVpnPrerequisites.Tools tools = ((OpenVpnPrerequisites.Probe.Ready) probe).tools();
+        OpenVpnPki pki = OpenVpnPki.loadOrCreate(config.dataDir());
+        relay.startOpenVpn(new OpenVpnSettings(
+                config.dataDir(),
+                pki,
+                tools,
+                config.bind(),
+                config.openvpnPort(),
+                config.openvpnProto(),
+                config.openvpnNetwork(),
+                OPENVPN_START_TIMEOUT));
+        return OpenVpnProfiles.available(
+                new ProfileWriter(pki, config.advertisedHost(), config.openvpnPort(), config.openvpnProto()));
     }
 
     /**
@@ -249,6 +296,11 @@ public final class PocketProxyServer implements AutoCloseable {
         return relay;
     }
 
+    /** Whether OpenVPN runs, and the profiles of OPENVPN connections when it does. */
+    public OpenVpnProfiles openvpn() {
+        return openvpn;
+    }
+
     /** The proxy addresses customers are given: the advertised host and the relay's bound ports. */
     public ProxyEndpoints endpoints() {
         return endpoints;
@@ -281,6 +333,7 @@ public final class PocketProxyServer implements AutoCloseable {
         Relay relay;
         DeviceRegistry deviceRegistry;
         ProxyEndpoints endpoints;
+        OpenVpnProfiles openvpn;
 
         Builder(ServerConfig config) {
             this.config = config;

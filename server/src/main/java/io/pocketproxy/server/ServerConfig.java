@@ -1,6 +1,9 @@
 package io.pocketproxy.server;
 
 import io.pocketproxy.relay.RelayConfig;
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
+import io.pocketproxy.relay.openvpn.OpenVpnProtocol;
+import io.pocketproxy.relay.openvpn.PoolNetwork;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.db.DatabaseUrls;
 import java.lang.reflect.RecordComponent;
@@ -20,6 +23,9 @@ import java.util.Objects;
  * @param dataDir where embedded PostgreSQL and the relay certificate live
  * @param databaseUrl an external PostgreSQL to use instead of the embedded one, or {@code null}
  * @param publicHost the host customers and devices are told to reach; {@code null} = derived from bind
+ * @param openvpn whether the OpenVPN endpoint runs: on, off, or on when this host allows it
+ * @param openvpnPort the OpenVPN endpoint's port (UDP, or TCP as {@code openvpnProto} says)
+ * @param openvpnNetwork the network OpenVPN clients' addresses come from
  * @param sessionTtl how long a login stays valid
  * @param tlsCertificate the link's certificate (PEM), or {@code null} for the self-signed one in the data directory
  * @param tlsKey the private key (PEM) of {@code tlsCertificate}
@@ -34,7 +40,10 @@ public record ServerConfig(
         String databaseUrl,
         String publicHost,
         int apiPort,
+        OpenVpnMode openvpn,
         int openvpnPort,
+        OpenVpnProtocol openvpnProto,
+        PoolNetwork openvpnNetwork,
         String adminEmail,
         String adminPassword,
         Duration offlineAfter,
@@ -63,6 +72,13 @@ public record ServerConfig(
         }
         requirePort("api-port", apiPort);
         requirePort("openvpn-port", openvpnPort);
+        Objects.requireNonNull(openvpn, "openvpn");
+        Objects.requireNonNull(openvpnProto, "openvpnProto");
+        Objects.requireNonNull(openvpnNetwork, "openvpnNetwork");
+        if (openvpn == OpenVpnMode.ON && openvpnPort == 0) {
+            throw new IllegalArgumentException(
+                    "openvpn-port: 0 (expected: 1-65535 with --openvpn on; OpenVPN needs a port it is told)");
+        }
         if ((adminEmail == null) != (adminPassword == null)) {
             throw new IllegalArgumentException(
                     "admin-email and admin-password: only one given (expected: both, or neither)");
@@ -179,7 +195,10 @@ public record ServerConfig(
         private String databaseUrl;
         private String publicHost;
         private int apiPort = 8080;
+        private OpenVpnMode openvpn = OpenVpnMode.AUTO;
         private int openvpnPort = 1194;
+        private OpenVpnProtocol openvpnProto = OpenVpnProtocol.UDP;
+        private PoolNetwork openvpnNetwork = PoolNetwork.parse("10.8.0.0/16");
         private String adminEmail;
         private String adminPassword;
         private Duration offlineAfter = Duration.ofMinutes(2);
@@ -224,6 +243,22 @@ public record ServerConfig(
 
         public Builder openvpnPort(int value) {
             this.openvpnPort = value;
+            return this;
+        }
+
+        /** Whether the OpenVPN endpoint runs; tests that do not test it say {@code OFF}. */
+        public Builder openvpn(OpenVpnMode value) {
+            this.openvpn = value;
+            return this;
+        }
+
+        public Builder openvpnProto(OpenVpnProtocol value) {
+            this.openvpnProto = value;
+            return this;
+        }
+
+        public Builder openvpnNetwork(PoolNetwork value) {
+            this.openvpnNetwork = value;
             return this;
         }
 
@@ -352,7 +387,10 @@ public record ServerConfig(
                     databaseUrl,
                     publicHost,
                     apiPort,
+                    openvpn,
                     openvpnPort,
+                    openvpnProto,
+                    openvpnNetwork,
                     adminEmail,
                     adminPassword,
                     offlineAfter,

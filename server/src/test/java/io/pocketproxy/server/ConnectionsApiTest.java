@@ -18,13 +18,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ConnectionsApiTest {
 
     @RegisterExtension
-    static final RunningServer server = new RunningServer(config -> config.publicHost("proxy.example.net")
-            .httpProxyPort(18081)
-            .socksPort(11080)
-            .openvpnPort(11194));
+    static final RunningServer server = new RunningServer(config ->
+            config.publicHost("proxy.example.net").httpProxyPort(18081).socksPort(11080));
 
     @ParameterizedTest
-    @CsvSource({"HTTP, proxy.example.net:18081", "SOCKS5, proxy.example.net:11080", "OPENVPN, proxy.example.net:11194"})
+    @CsvSource({"HTTP, proxy.example.net:18081", "SOCKS5, proxy.example.net:11080"})
     void createsAConnectionWithAGeneratedPasswordShownOnce(String type, String endpoint) {
         ApiClient api = server.newOperator().api();
         String deviceId = createDevice(api, "phone").get("id").asText();
@@ -198,11 +196,11 @@ class ConnectionsApiTest {
         String second = createDevice(api, "second").get("id").asText();
         createConnection(api, first, "HTTP", null);
         createConnection(api, second, "SOCKS5", null);
-        createConnection(api, second, "OPENVPN", null);
+        createConnection(api, second, "HTTP", null);
 
         assertThat(api.get("/api/connections").json()).hasSize(3);
         assertThat(api.get("/api/connections?device_id=" + second).json().findValuesAsText("type"))
-                .containsExactly("SOCKS5", "OPENVPN");
+                .containsExactly("SOCKS5", "HTTP");
         assertThat(api.get("/api/connections?device_id=nonsense").status()).isEqualTo(400);
     }
 

@@ -6,6 +6,7 @@ import static io.pocketproxy.server.Fixtures.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.testkit.ApiClient;
 import io.pocketproxy.testkit.LogCapture;
 import java.io.IOException;
@@ -43,6 +44,7 @@ class PlaintextSecretsTest {
         secrets.put("admin password", adminPassword);
         ServerConfig config = ServerConfig.builder(dataDir)
                 .ephemeralPorts()
+                .openvpn(OpenVpnMode.OFF)
                 .admin("admin@example.com", adminPassword)
                 .build();
         try (PocketProxyServer server = PocketProxyServer.start(config)) {

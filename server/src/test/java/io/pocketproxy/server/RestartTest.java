@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pocketproxy.link.PairingString;
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.server.db.DataDirLock;
 import io.pocketproxy.testkit.ApiClient;
 import java.io.IOException;
@@ -115,6 +116,7 @@ class RestartTest {
     private PocketProxyServer start(String adminEmail, String adminPassword) {
         return PocketProxyServer.start(ServerConfig.builder(dataDir)
                 .ephemeralPorts()
+                .openvpn(OpenVpnMode.OFF)
                 .admin(adminEmail, adminPassword)
                 .build());
     }

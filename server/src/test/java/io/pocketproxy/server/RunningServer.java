@@ -1,5 +1,6 @@
 package io.pocketproxy.server;
 
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.testkit.ApiClient;
 import io.pocketproxy.testkit.SettableClock;
 import io.pocketproxy.testkit.TestPostgres;
@@ -49,6 +50,7 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
         ServerConfig.Builder builder = ServerConfig.builder(dataDir)
                 .databaseUrl(TestPostgres.shared().newDatabaseUrl())
                 .ephemeralPorts()
+                .openvpn(OpenVpnMode.OFF)
                 .admin(ADMIN_EMAIL, adminPassword);
         customizer.accept(builder);
         server = PocketProxyServer.start(builder.build(), clock);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketproxy.link.PairingString;
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.testkit.ApiClient;
 import io.pocketproxy.testkit.TestPostgres;
@@ -29,6 +30,7 @@ class TlsCertificateOptionTest {
         ServerConfig config = ServerConfig.builder(dataDir)
                 .databaseUrl(TestPostgres.shared().newDatabaseUrl())
                 .ephemeralPorts()
+                .openvpn(OpenVpnMode.OFF)
                 .admin("admin@example.com", "admin password 1")
                 .tls(
                         certificates.resolve(RelayCertificate.CERTIFICATE_FILE),

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.AgentConfig;
 import io.pocketproxy.agent.Backoff;
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.server.PocketProxyServer;
 import io.pocketproxy.server.ServerConfig;
 import io.pocketproxy.server.connections.ConnectionType;
@@ -78,6 +79,7 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
         ServerConfig.Builder builder = ServerConfig.builder(dataDir)
                 .databaseUrl(databaseUrl)
                 .ephemeralPorts()
+                .openvpn(OpenVpnMode.OFF)
                 .linkPort(link)
                 .usageFlush(Duration.ofMillis(100))
                 .heartbeatInterval(Duration.ofMillis(500));

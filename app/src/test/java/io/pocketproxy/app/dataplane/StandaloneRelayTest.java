@@ -7,6 +7,7 @@ import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.AgentConfig;
 import io.pocketproxy.agent.Backoff;
 import io.pocketproxy.link.PairingString;
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.PocketProxyServer;
 import io.pocketproxy.server.ServerConfig;
@@ -59,6 +60,7 @@ class StandaloneRelayTest {
         ServerConfig config = ServerConfig.builder(relayDir)
                 .databaseUrl(system.server().config().databaseUrl())
                 .ephemeralPorts()
+                .openvpn(OpenVpnMode.OFF)
                 .socksPort(socksPort)
                 .linkPort(linkPort)
                 .usageFlush(Duration.ofMillis(100))

@@ -18,9 +18,12 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkProtocol;
+import io.pocketproxy.link.NameLookup;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.link.status.StatusReport;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One device's link as the relay sees it: the HTTP/2 connection on which the relay opens a stream per
- * customer connection ({@code CONNECT host:port}) and per heartbeat ({@code GET /v1/status}).
+ * customer connection ({@code CONNECT host:port}), per heartbeat ({@code GET /v1/status}) and per name an
+ * OpenVPN customer looks up ({@code GET /v1/resolve}).
  */
 public final class DeviceLink {
 
@@ -73,6 +77,22 @@ public final class DeviceLink {
         return request(headers, true).thenApply(answer -> {
             answer.stream.close();
             return StatusReport.readFrom(answer.headers);
+        });
+    }
+
+    /**
+     * Resolves {@code name} with the device's DNS ({@link NameLookup}). Fails with a {@link DeviceRefusal}: with
+     * {@code dns_error} when the name does not resolve there, without an error when the device cannot answer such
+     * a request (an agent older than it answers 404).
+     */
+    public CompletableFuture<List<InetAddress>> resolve(String name) {
+        Http2Headers headers = new DefaultHttp2Headers()
+                .method("GET")
+                .path(NameLookup.path(name))
+                .scheme("https");
+        return request(headers, true).thenApply(answer -> {
+            answer.stream.close();
+            return NameLookup.parse(answer.headers.get(LinkProtocol.ADDRESSES));
         });
     }
 

@@ -30,6 +30,7 @@ public final class Meter {
     private final UUID connectionId;
     private final AtomicLong used;
     private final Set<Channel> tunnels = ConcurrentHashMap.newKeySet();
+    private final Set<Runnable> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger streams = new AtomicInteger();
     private volatile long limit;
     private volatile long generation;
@@ -154,10 +155,31 @@ public final class Meter {
         return streams.get();
     }
 
-    /** Closes every open tunnel of this connection, after the bytes already granted have been delivered. */
+    /**
+     * Tracks a customer session that carries tunnels without being one (an OpenVPN client): {@code end} runs
+     * whenever the connection's tunnels must close, until the returned handle untracks it. It may run more than
+     * once, so it must be idempotent, and it runs on whichever thread closes the tunnels, so it must not block.
+     */
+    public AutoCloseable trackSession(Runnable end) {
+        sessions.add(end);
+        return () -> sessions.remove(end);
+    }
+
+    /** Sessions tracked now. */
+    public int openSessions() {
+        return sessions.size();
+    }
+
+    /**
+     * Closes every open tunnel of this connection, after the bytes already granted have been delivered, and ends
+     * its sessions.
+     */
     public void closeTunnels() {
         for (Channel customer : tunnels) {
             Pipe.closeOnFlush(customer);
+        }
+        for (Runnable end : sessions) {
+            end.run();
         }
     }
 }

@@ -93,6 +93,7 @@ public final class ApiServer implements AutoCloseable {
         routes.delete("/api/connections/{id}", h.connections()::delete, SIGNED_IN);
         routes.post("/api/connections/{id}/regenerate-password", h.connections()::regeneratePassword, SIGNED_IN);
         routes.post("/api/connections/{id}/reset-bandwidth", h.connections()::resetBandwidth, SIGNED_IN);
+        routes.get("/api/connections/{id}/ovpn", h.connections()::openVpnProfile, SIGNED_IN);
 
         routes.get("/api/settings/webhook", h.webhooks()::get, SIGNED_IN);
         routes.put("/api/settings/webhook", h.webhooks()::put, SIGNED_IN);

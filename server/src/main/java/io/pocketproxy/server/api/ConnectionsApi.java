@@ -9,6 +9,7 @@ import io.pocketproxy.server.connections.ConnectionView;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.connections.ProxyConnection;
 import io.pocketproxy.server.connections.ProxyEndpoints;
+import io.pocketproxy.server.openvpn.OpenVpnProfiles;
 import java.util.List;
 import java.util.UUID;
 
@@ -19,8 +20,14 @@ public final class ConnectionsApi {
 
     record UpdateConnectionRequest(Long bandwidthLimit, Boolean active, UUID deviceId) {}
 
-    /** Shown once, after create and regenerate: the password, and a proxy URL ready for {@code curl -x}. */
-    record ConnectionWithPassword(@JsonUnwrapped ConnectionView connection, String password, String proxyUrl) {}
+    /**
+     * Shown once, after create and regenerate: the password, a proxy URL ready for {@code curl -x} (HTTP, SOCKS5),
+     * and for OPENVPN the {@code .ovpn} profile with the credentials inline.
+     */
+    record ConnectionWithPassword(
+            @JsonUnwrapped ConnectionView connection, String password, String proxyUrl, String ovpn) {}
+
+    static final String PROFILE_TYPE = "application/x-openvpn-profile";
 
     private final ConnectionService connections;
     private final ProxyEndpoints endpoints;
@@ -76,6 +83,13 @@ public final class ConnectionsApi {
         ctx.json(withPassword(connections.regeneratePassword(owner(ctx), id(ctx))));
     }
 
+    /** {@code GET /api/connections/{id}/ovpn}: the profile to import, without credentials. */
+    public void openVpnProfile(Context ctx) {
+        OpenVpnProfiles.Download profile = connections.openVpnProfile(owner(ctx), id(ctx));
+        ctx.header("Content-Disposition", "attachment; filename=\"" + profile.fileName() + "\"");
+        ctx.contentType(PROFILE_TYPE).result(profile.text());
+    }
+
     public void resetBandwidth(Context ctx) {
         ctx.json(ConnectionView.of(connections.resetUsage(owner(ctx), id(ctx)), endpoints));
     }
@@ -85,7 +99,8 @@ public final class ConnectionsApi {
         return new ConnectionWithPassword(
                 ConnectionView.of(connection, endpoints),
                 issued.password(),
-                endpoints.proxyUrlOf(connection.type(), connection.username(), issued.password()));
+                endpoints.proxyUrlOf(connection.type(), connection.username(), issued.password()),
+                connections.openVpnProfile(issued).orElse(null));
     }
 
     private static UUID owner(Context ctx) {

@@ -4,8 +4,10 @@ import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.directory.Change;
 import io.pocketproxy.server.changes.ChangeAnnouncer;
 import io.pocketproxy.server.db.SqlErrors;
+import io.pocketproxy.server.errors.ConflictException;
 import io.pocketproxy.server.errors.InvalidInputException;
 import io.pocketproxy.server.errors.NotFoundException;
+import io.pocketproxy.server.openvpn.OpenVpnProfiles;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -24,13 +26,15 @@ public final class ConnectionService {
     private final Jdbi jdbi;
     private final PasswordHashing hashing;
     private final ChangeAnnouncer announcer;
+    private final OpenVpnProfiles openvpn;
     private final ConnectionRepository connections = new ConnectionRepository();
     private final CredentialGenerator credentials = new CredentialGenerator();
 
-    public ConnectionService(Jdbi jdbi, PasswordHashing hashing, ChangeAnnouncer announcer) {
+    public ConnectionService(Jdbi jdbi, PasswordHashing hashing, ChangeAnnouncer announcer, OpenVpnProfiles openvpn) {
         this.jdbi = jdbi;
         this.hashing = hashing;
         this.announcer = announcer;
+        this.openvpn = openvpn;
     }
 
     public IssuedPassword create(UUID ownerId, UUID deviceId, ConnectionType type, Long bandwidthLimit) {
@@ -43,6 +47,9 @@ public final class ConnectionService {
                     "invalid_field", "type: missing (expected: HTTP, SOCKS5 or OPENVPN)");
         }
         long limit = bandwidthLimit == null ? 0 : requireValidLimit(bandwidthLimit);
+        if (type == ConnectionType.OPENVPN) {
+            openvpn.require(); // a connection nothing would serve is refused, with the reason
+        }
         String password = credentials.newPassword();
         String hash = hashing.hash(password).join();
         for (int attempt = 1; ; attempt++) {
@@ -125,6 +132,29 @@ public final class ConnectionService {
             return connections.find(handle, ownerId, id).orElseThrow();
         });
         return new IssuedPassword(connection, password);
+    }
+
+    /**
+     * The OpenVPN profile of an OPENVPN connection, without credentials (the customer's client asks for them).
+     * Refused for another type, and when this server runs without OpenVPN.
+     */
+    public OpenVpnProfiles.Download openVpnProfile(UUID ownerId, UUID id) {
+        ProxyConnection connection = get(ownerId, id);
+        if (connection.type() != ConnectionType.OPENVPN) {
+            throw new ConflictException(
+                    "not_openvpn",
+                    "connection " + id + " is " + connection.type()
+                            + " (expected: an OPENVPN connection; only those have a profile)");
+        }
+        return openvpn.withoutCredentials(connection.username());
+    }
+
+    /** The profile with the credentials inline, for the answer that shows a new password once. */
+    public java.util.Optional<String> openVpnProfile(IssuedPassword issued) {
+        if (issued.connection().type() != ConnectionType.OPENVPN) {
+            return java.util.Optional.empty();
+        }
+        return openvpn.withCredentials(issued.connection().username(), issued.password());
     }
 
     public ProxyConnection resetUsage(UUID ownerId, UUID id) {

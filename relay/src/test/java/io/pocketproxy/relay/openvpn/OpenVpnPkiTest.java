@@ -1,0 +1,71 @@
+package io.pocketproxy.relay.openvpn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OpenVpnPkiTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void makesACaAServerCertificateSignedByItAndATlsCryptKeyWithPrivateKeysPrivate() throws Exception {
+        OpenVpnPki pki = OpenVpnPki.loadOrCreate(dataDir);
+
+        Path directory = dataDir.resolve("openvpn");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)))
+                .isEqualTo("rwx------");
+        for (String secret : new String[] {"ca.key", "server.key", "tls-crypt.key"}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve(secret))))
+                    .as(secret)
+                    .isEqualTo("rw-------");
+        }
+        X509Certificate ca = certificate(Files.readString(pki.caCertificateFile()));
+        X509Certificate server = certificate(Files.readString(pki.serverCertificateFile()));
+        server.verify(ca.getPublicKey());
+        assertThat(ca.getBasicConstraints()).isNotNegative();
+        assertThat(server.getBasicConstraints()).isEqualTo(-1);
+        assertThat(server.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1"); // TLS server
+        assertThat(pki.tlsCryptKey())
+                .startsWith("#\n# 2048 bit OpenVPN static key\n#\n-----BEGIN OpenVPN Static key V1-----\n")
+                .endsWith("-----END OpenVPN Static key V1-----\n");
+        assertThat(pki.tlsCryptKey().lines().filter(line -> line.matches("[0-9a-f]{32}")))
+                .hasSize(16);
+    }
+
+    @Test
+    void keepsItsKeysAcrossStarts() {
+        OpenVpnPki first = OpenVpnPki.loadOrCreate(dataDir);
+
+        OpenVpnPki second = OpenVpnPki.loadOrCreate(dataDir);
+
+        assertThat(second.caCertificatePem()).isEqualTo(first.caCertificatePem());
+        assertThat(second.tlsCryptKey()).isEqualTo(first.tlsCryptKey());
+    }
+
+    @Test
+    void replacesAnIncompleteSetWhole() throws Exception {
+        OpenVpnPki first = OpenVpnPki.loadOrCreate(dataDir);
+        Files.delete(dataDir.resolve("openvpn/server.key"));
+
+        OpenVpnPki second = OpenVpnPki.loadOrCreate(dataDir);
+
+        assertThat(second.caCertificatePem()).isNotEqualTo(first.caCertificatePem());
+        certificate(Files.readString(second.serverCertificateFile()))
+                .verify(certificate(second.caCertificatePem()).getPublicKey());
+    }
+
+    private static X509Certificate certificate(String pem) throws Exception {
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    }
+}
