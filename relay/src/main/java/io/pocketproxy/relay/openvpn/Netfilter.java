@@ -34,6 +34,14 @@ final class Netfilter {
         this.tools = tools;
     }
 
+    /** What a server that did not stop cleanly left behind: removed, and said so. */
+    void removeLeftovers() {
+        if (installed()) {
+            log.warn("removing netfilter table ip {} left by a server that did not shut down", names.table());
+        }
+        remove();
+    }
+
     void install(InetAddress serverAddress, int flowPort, int dnsPort) {
         remove();
         Commands.require(

@@ -118,7 +118,7 @@ public final class OpenVpnEndpoint implements AutoCloseable {
     private void open(DeviceLinks links, Duration idleTimeout) {
         names.requireSocketPathFits();
         OpenVpnProcess.stopLeftover(names);
-        netfilter.remove();
+        netfilter.removeLeftovers();
         requireNetworkUnused();
 
         InetAddress serverAddress = settings.network().serverAddress();

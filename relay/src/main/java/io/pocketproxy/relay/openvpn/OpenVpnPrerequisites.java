@@ -29,7 +29,7 @@ public final class OpenVpnPrerequisites {
     private OpenVpnPrerequisites() {}
 
     /** The programs the endpoint runs, found on this host. */
-    public record Tools(Path openvpn, Path nft, Path ip, boolean root) {}
+    public record Tools(Path openvpn, Path nft, Path ip) {}
 
     /** The outcome: the tools, or the reason the endpoint cannot run here. */
     public sealed interface Probe {
@@ -76,7 +76,7 @@ public final class OpenVpnPrerequisites {
         if (!tables.succeeded()) {
             return new Probe.Missing("netfilter cannot be changed here (nft list tables: " + tables.output() + ")");
         }
-        return new Probe.Ready(new Tools(openvpn.get(), nft.get(), ip.get(), status.root()));
+        return new Probe.Ready(new Tools(openvpn.get(), nft.get(), ip.get()));
     }
 
     private static Optional<String> tooOld(Path openvpn) {
@@ -109,22 +109,18 @@ public final class OpenVpnPrerequisites {
     }
 
     /** What {@code /proc/self/status} says about our privileges. */
-    private record Status(long effectiveCapabilities, boolean root) {
+    private record Status(long effectiveCapabilities) {
         static Status read() {
-            long capabilities = 0;
-            boolean root = false;
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                     if (line.startsWith("CapEff:")) {
-                        capabilities = Long.parseUnsignedLong(line.substring(7).strip(), 16);
-                    } else if (line.startsWith("Uid:")) {
-                        root = line.substring(4).strip().split("\\s+")[1].equals("0"); // the effective uid
+                        return new Status(Long.parseUnsignedLong(line.substring(7).strip(), 16));
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                return new Status(0, false);
+                // Unreadable: as if we had no capability at all.
             }
-            return new Status(capabilities, root);
+            return new Status(0);
         }
 
         boolean hasCapability(int bit) {

@@ -87,24 +87,10 @@ final class OpenVpnProcess {
             text.append("explicit-exit-notify 1\n"); // clients reconnect at once after our restart
         }
         text.append("writepid ").append(names.pidFile()).append('\n');
-        if (settings.tools().root()) {
-            // Nothing after start-up needs root: the tun device stays open, and the kernel removes it when the
-            // process ends.
-            text.append("user nobody\n");
-            text.append("group ").append(nobodyGroup()).append('\n');
-        }
+        // No "user nobody": OpenVPN 2.6 reads the tls-crypt key again for each new client, and the keys are ours
+        // alone (0600). It keeps root, and runs no script.
         text.append("verb 3\n");
         return text.toString();
-    }
-
-    private static String nobodyGroup() {
-        try {
-            return Files.readAllLines(Path.of("/etc/group")).stream().anyMatch(line -> line.startsWith("nogroup:"))
-                    ? "nogroup"
-                    : "nobody";
-        } catch (IOException e) {
-            return "nobody";
-        }
     }
 
     /** SIGTERM, then SIGKILL if it has not gone after a while. */

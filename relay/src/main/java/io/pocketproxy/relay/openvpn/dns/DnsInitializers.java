@@ -39,7 +39,7 @@ public final class DnsInitializers {
                         .addLast("meter", new DatagramMeter(flows, meters))
                         .addLast("decoder", new DatagramDnsQueryDecoder())
                         .addLast("encoder", new DatagramDnsResponseEncoder())
-                        .addLast("dns", new DatagramDnsHandler(flows, answers));
+                        .addLast("dns-answers", new DatagramDnsHandler(flows, answers));
             }
         };
     }
@@ -55,7 +55,7 @@ public final class DnsInitializers {
                         .addLast("meter", new StreamMeter(meter))
                         .addLast("decoder", new TcpDnsQueryDecoder())
                         .addLast("encoder", new TcpDnsResponseEncoder())
-                        .addLast("dns", new TcpDnsHandler(session, answers));
+                        .addLast("dns-answers", new TcpDnsHandler(session, answers));
             }
         };
     }

@@ -50,7 +50,7 @@ public final class FlowInitializer extends ChannelInitializer<Channel> {
         session.get().track(channel);
         channel.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         if (destination.getPort() == DNS_PORT) {
-            channel.pipeline().addLast("dns", dnsOverTcp.apply(session.get()));
+            channel.pipeline().addLast("dns-over-tcp", dnsOverTcp.apply(session.get()));
             channel.config().setAutoRead(true);
         } else {
             HostAndPort target = new HostAndPort(destination.getAddress().getHostAddress(), destination.getPort());
