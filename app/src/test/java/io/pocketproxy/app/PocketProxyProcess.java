@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * The packaged {@code pocketproxy.jar} running as a real process, as an operator runs it: its output
  * is collected line by line, and it can be stopped with SIGTERM or killed outright.
  */
-final class PocketProxyProcess implements AutoCloseable {
+public final class PocketProxyProcess implements AutoCloseable {
 
     private static final Pattern READY = Pattern.compile("API at (http://\\S+?)/?$");
 
@@ -34,8 +34,18 @@ final class PocketProxyProcess implements AutoCloseable {
     }
 
     static PocketProxyProcess start(Map<String, String> environment, String... args) {
-        List<String> command = new ArrayList<>();
+        return start(List.of(), List.of(), environment, args);
+    }
+
+    /**
+     * Runs {@code launcher} (such as {@code ip netns exec NAME}, which becomes the JVM itself) then the JVM with
+     * {@code jvmOptions}.
+     */
+    public static PocketProxyProcess start(
+            List<String> launcher, List<String> jvmOptions, Map<String, String> environment, String... args) {
+        List<String> command = new ArrayList<>(launcher);
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
         // As ./pocketproxy runs it (the child is this JVM's own java): native access comes from the jar's
         // manifest, the Unsafe option only where the JDK knows it.
         if (Runtime.version().feature() >= 23) {
@@ -60,12 +70,12 @@ final class PocketProxyProcess implements AutoCloseable {
         }
     }
 
-    static Path jar() {
+    public static Path jar() {
         return Path.of(System.getProperty("pocketproxy.jar", "target/pocketproxy.jar"));
     }
 
     /** Waits until the server says it is ready and returns its API base URL (no trailing slash). */
-    String awaitReady() {
+    public String awaitReady() {
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
@@ -88,18 +98,18 @@ final class PocketProxyProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then the exit code; fails if the process does not end within 30 s. */
-    int terminate() {
+    public int terminate() {
         process.destroy();
         return awaitExit();
     }
 
     /** SIGKILL: the process gets no chance to clean up, as in a power cut or an OOM kill. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         awaitExit();
     }
 
-    int awaitExit() {
+    public int awaitExit() {
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 throw new AssertionError("pocketproxy did not exit within 30 s:\n" + stderr());
@@ -111,11 +121,11 @@ final class PocketProxyProcess implements AutoCloseable {
         }
     }
 
-    String stdout() {
+    public String stdout() {
         return read(stdout);
     }
 
-    String stderr() {
+    public String stderr() {
         return read(stderr);
     }
 
@@ -125,6 +135,14 @@ final class PocketProxyProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     @Override

@@ -31,14 +31,20 @@ public final class LocalHttpTarget implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Map<String, List<String>>> requestHeaders = new CopyOnWriteArrayList<>();
+    private final List<InetAddress> clients = new CopyOnWriteArrayList<>();
 
     private LocalHttpTarget(HttpServer server) {
         this.server = server;
     }
 
     public static LocalHttpTarget start() {
+        return start(InetAddress.getLoopbackAddress());
+    }
+
+    /** On {@code address} instead of loopback (a network namespace's link, for instance). */
+    public static LocalHttpTarget start(InetAddress address) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            HttpServer server = HttpServer.create(new InetSocketAddress(address, 0), 64);
             LocalHttpTarget target = new LocalHttpTarget(server);
             server.setExecutor(target.executor);
             server.createContext("/", target::handle);
@@ -53,9 +59,9 @@ public final class LocalHttpTarget implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** {@code 127.0.0.1:port}. */
+    /** {@code address:port} of where it listens ({@code 127.0.0.1:port} by default). */
     public String authority() {
-        return "127.0.0.1:" + port();
+        return server.getAddress().getAddress().getHostAddress() + ":" + port();
     }
 
     public String url(String path) {
@@ -64,6 +70,11 @@ public final class LocalHttpTarget implements AutoCloseable {
 
     public List<Map<String, List<String>>> requestHeaders() {
         return List.copyOf(requestHeaders);
+    }
+
+    /** Where each request came from: whose network reached this target. */
+    public List<InetAddress> clientAddresses() {
+        return List.copyOf(clients);
     }
 
     /** The byte at {@code index} of every body this target sends: recognizable, not repetitive in small windows. */
@@ -81,6 +92,7 @@ public final class LocalHttpTarget implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         requestHeaders.add(Map.copyOf(exchange.getRequestHeaders()));
+        clients.add(exchange.getRemoteAddress().getAddress());
         String path = exchange.getRequestURI().getPath();
         try (exchange) {
             if (path.equals("/hello")) {

@@ -114,7 +114,8 @@ public final class OpenVpnPrerequisites {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                     if (line.startsWith("CapEff:")) {
-                        return new Status(Long.parseUnsignedLong(line.substring(7).strip(), 16));
+                        return new Status(
+                                Long.parseUnsignedLong(line.substring(7).strip(), 16));
                     }
                 }
             } catch (IOException | RuntimeException e) {

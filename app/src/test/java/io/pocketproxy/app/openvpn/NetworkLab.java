@@ -1,0 +1,204 @@
+package io.pocketproxy.app.openvpn;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Two network namespaces of our own, and the links between them and this test's namespace:
+ *
+ * <pre>
+ *   this JVM (test, destination)          "server" namespace                        "client" namespace
+ *   10.250.K.1 ──────veth────── 10.250.K.2  server + agent + OpenVPN   192.168.77.1 ──veth── 192.168.77.2  openvpn client
+ * </pre>
+ *
+ * The test reaches the server's API over the first link; the device (the agent, in the server's namespace)
+ * reaches the destination over it too. The client's namespace has no route but its link to the server, so the
+ * only way its traffic reaches the destination is through the VPN, and so the device.
+ *
+ * <p>Everything made here is removed by {@link #close()}, also when the lab fails half-way: the namespaces (with
+ * their links, tun devices and netfilter rules), every process still in them, and the client namespace's
+ * {@code /etc/netns} resolver file.
+ */
+final class NetworkLab implements AutoCloseable {
+
+    static final String CLIENT_SIDE = "192.168.77.2";
+    static final String SERVER_CLIENT_SIDE = "192.168.77.1";
+
+    private final String id;
+    private final String server;
+    private final String client;
+    private final String hostAddress;
+    private final String serverHostAddress;
+    private final List<String> created = new ArrayList<>();
+
+    private NetworkLab(String id, int subnet) {
+        this.id = id;
+        this.server = "pocketproxy-" + id + "-srv";
+        this.client = "pocketproxy-" + id + "-cli";
+        this.hostAddress = "10.250." + subnet + ".1";
+        this.serverHostAddress = "10.250." + subnet + ".2";
+    }
+
+    static NetworkLab create() {
+        SecureRandom random = new SecureRandom();
+        String id = HexFormat.of().toHexDigits((short) random.nextInt());
+        NetworkLab lab = new NetworkLab(id, freeSubnet(random));
+        try {
+            lab.build();
+            return lab;
+        } catch (RuntimeException | AssertionError e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    private void build() {
+        for (String namespace : List.of(server, client)) {
+            Shell.require("ip", "netns", "add", namespace);
+            created.add(namespace);
+            Shell.require("ip", "-n", namespace, "link", "set", "lo", "up");
+        }
+        String hostSide = "pph" + id + "a";
+        String serverSide = "pph" + id + "b";
+        Shell.require("ip", "link", "add", hostSide, "type", "veth", "peer", "name", serverSide);
+        Shell.require("ip", "link", "set", serverSide, "netns", server);
+        Shell.require("ip", "addr", "add", hostAddress + "/30", "dev", hostSide);
+        Shell.require("ip", "link", "set", hostSide, "up");
+        Shell.require("ip", "-n", server, "addr", "add", serverHostAddress + "/30", "dev", serverSide);
+        Shell.require("ip", "-n", server, "link", "set", serverSide, "up");
+
+        String toClient = "ppc" + id + "a";
+        String fromServer = "ppc" + id + "b";
+        Shell.require("ip", "link", "add", toClient, "type", "veth", "peer", "name", fromServer);
+        Shell.require("ip", "link", "set", toClient, "netns", server);
+        Shell.require("ip", "link", "set", fromServer, "netns", client);
+        Shell.require("ip", "-n", server, "addr", "add", SERVER_CLIENT_SIDE + "/30", "dev", toClient);
+        Shell.require("ip", "-n", server, "link", "set", toClient, "up");
+        Shell.require("ip", "-n", client, "addr", "add", CLIENT_SIDE + "/30", "dev", fromServer);
+        Shell.require("ip", "-n", client, "link", "set", fromServer, "up");
+        // Forwarding on, as on many servers: the rules, not the host's settings, must keep traffic off other routes.
+        Shell.require("ip", "netns", "exec", server, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+    }
+
+    /** A 10.250.K.0/30 this namespace does not use yet (labs of other test runs may share this host). */
+    private static int freeSubnet(SecureRandom random) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int subnet = random.nextInt(250);
+            if (!inUse("10.250." + subnet + ".")) {
+                return subnet;
+            }
+        }
+        throw new AssertionError("no free 10.250.K.0/30 for the OpenVPN lab after 20 tries");
+    }
+
+    private static boolean inUse(String prefix) {
+        try {
+            for (NetworkInterface device : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress address : Collections.list(device.getInetAddresses())) {
+                    if (address.getHostAddress().startsWith(prefix)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The server's namespace: server, agent, OpenVPN. */
+    String server() {
+        return server;
+    }
+
+    /** The customer's namespace: the openvpn client, curl. */
+    String client() {
+        return client;
+    }
+
+    /** This JVM's end of the link to the server's namespace. */
+    String hostAddress() {
+        return hostAddress;
+    }
+
+    /** The server's end of the link to this JVM: where its API is reached. */
+    String serverHostAddress() {
+        return serverHostAddress;
+    }
+
+    /** {@code ip netns exec NAMESPACE} and then {@code command}. */
+    static List<String> in(String namespace, String... command) {
+        List<String> line = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        line.addAll(List.of(command));
+        return line;
+    }
+
+    Shell.Result inServer(String... command) {
+        return Shell.run(in(server, command), Duration.ofSeconds(30));
+    }
+
+    Shell.Result inClient(Duration timeout, String... command) {
+        return Shell.run(in(client, command), timeout);
+    }
+
+    /**
+     * The resolver programs in the client's namespace ask ({@code /etc/resolv.conf}, which {@code ip netns exec}
+     * takes from {@code /etc/netns/<namespace>/}).
+     */
+    void clientResolver(String nameserver) {
+        Path directory = Path.of("/etc/netns", client);
+        try {
+            Files.createDirectories(directory);
+            Files.writeString(
+                    directory.resolve("resolv.conf"),
+                    "nameserver " + nameserver + "\noptions timeout:2 attempts:1\n",
+                    StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (String namespace : created) {
+            // Whatever still runs in our namespaces is ours (an OpenVPN or PostgreSQL a killed server left).
+            Shell.Result pids = Shell.run("ip", "netns", "pids", namespace);
+            for (String pid : pids.output().split("\\s+")) {
+                if (!pid.isBlank()) {
+                    ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+            Shell.run("ip", "netns", "del", namespace);
+        }
+        Path resolver = Path.of("/etc/netns", client);
+        try {
+            if (Files.exists(resolver)) {
+                try (var files = Files.list(resolver)) {
+                    for (Path file : files.toList()) {
+                        Files.delete(file);
+                    }
+                }
+                Files.delete(resolver);
+            }
+            try (var left = Files.list(Path.of("/etc/netns"))) {
+                if (left.findAny().isEmpty()) {
+                    Files.delete(Path.of("/etc/netns"));
+                }
+            }
+        } catch (IOException e) {
+            // /etc/netns never existed, or another lab uses it still
+        }
+    }
+}

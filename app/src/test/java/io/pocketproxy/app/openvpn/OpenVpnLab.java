@@ -1,0 +1,300 @@
+package io.pocketproxy.app.openvpn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pocketproxy.app.PocketProxyProcess;
+import io.pocketproxy.testkit.ApiClient;
+import io.pocketproxy.testkit.LocalHttpTarget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The whole product with OpenVPN on, as an operator runs it: the packaged {@code pocketproxy server --openvpn on}
+ * and a {@code pocketproxy agent} in the lab's server namespace ({@link NetworkLab}), a destination HTTP server
+ * on this JVM's end of the link (reachable from the device's namespace, and from the customer's only through
+ * the VPN), and real {@code openvpn} clients and {@code curl} in the customer's namespace.
+ *
+ * <p>The device's resolver knows one name the rest of the lab does not: the agent's JVM reads its hosts from a
+ * file of its own ({@code jdk.net.hosts.file}) that maps {@link #DEVICE_NAME} to the destination. The customer's
+ * resolver is an address nobody serves ({@code 192.0.2.53}): only the relay's interception answers it.
+ *
+ * <p>Tests run one at a time, and the clients a test started stop when it ends.
+ */
+final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+
+    static final String DEVICE_NAME = "destination.device.test";
+    static final String ADMIN_EMAIL = "admin@example.com";
+    static final String ADMIN_PASSWORD = "an admin password for the lab";
+
+    private NetworkLab network;
+    private Path directory;
+    private Path dataDir;
+    private LocalHttpTarget destination;
+    private PocketProxyProcess server;
+    private PocketProxyProcess agent;
+    private ApiClient api;
+    private String pairing;
+    private String deviceId;
+    private final List<OpenVpnClient> clients = new ArrayList<>();
+    private final List<PocketProxyProcess> finished = new ArrayList<>();
+
+    /** A connection as its create (or regenerate) answer gave it: the only time its password and profile exist. */
+    record Connection(String id, String username, String password, String profile) {}
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        LabPrerequisites.requireOrSkip();
+        network = NetworkLab.create();
+        directory = Files.createTempDirectory("openvpn-lab");
+        dataDir = directory.resolve("data");
+        network.clientResolver("192.0.2.53");
+        destination = LocalHttpTarget.start(InetAddress.getByName(network.hostAddress()));
+        Files.writeString(
+                directory.resolve("device-hosts"),
+                network.hostAddress() + " " + DEVICE_NAME + "\n",
+                StandardCharsets.US_ASCII);
+        startServer();
+        JsonNode device = expect(201, api.post("/api/devices", Map.of("name", "lab phone")));
+        deviceId = device.get("id").asText();
+        pairing = device.get("pairing").asText();
+        startAgent();
+    }
+
+    /** Starts the server in the lab (its data directory survives restarts) and signs the API in. */
+    void startServer() {
+        server = PocketProxyProcess.start(
+                NetworkLab.in(network.server()),
+                List.of(),
+                Map.of(
+                        "POCKETPROXY_OPENVPN", "on",
+                        "POCKETPROXY_ADMIN_EMAIL", ADMIN_EMAIL,
+                        "POCKETPROXY_ADMIN_PASSWORD", ADMIN_PASSWORD),
+                "server",
+                "--data-dir",
+                dataDir.toString(),
+                "--bind",
+                "0.0.0.0",
+                "--public-host",
+                NetworkLab.SERVER_CLIENT_SIDE,
+                "--usage-flush",
+                "200ms",
+                "--heartbeat-interval",
+                "1s");
+        // It announces its API at the public host, the customers' side; this JVM reaches it on its own link.
+        int port = java.net.URI.create(server.awaitReady()).getPort();
+        api = ApiClient.anonymous("http://" + network.serverHostAddress() + ":" + port)
+                .login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    }
+
+    /** SIGTERM: the server stops cleanly (flushes usage, stops OpenVPN, removes its rules). */
+    void stopServer() {
+        server.terminate();
+        finished.add(server);
+    }
+
+    /** SIGKILL: no chance to clean up. */
+    void killServer() {
+        server.kill();
+        finished.add(server);
+    }
+
+    void startAgent() {
+        agent = PocketProxyProcess.start(
+                NetworkLab.in(network.server()),
+                List.of("-Djdk.net.hosts.file=" + directory.resolve("device-hosts")),
+                Map.of(),
+                "agent",
+                "--pair",
+                pairing,
+                "--allow-private-targets");
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!agent.isAlive()) {
+                        throw new AssertionError("the agent exited:\n" + agent.stderr());
+                    }
+                    return agent.stderr().contains("linked to relay");
+                });
+    }
+
+    void stopAgent() {
+        agent.terminate();
+        finished.add(agent);
+    }
+
+    /**
+     * A new agent process, linked at once: after a server restart the running agent would come back too, but only
+     * after its back-off (up to a minute), which is not what these tests are about.
+     */
+    void restartAgent() {
+        stopAgent();
+        startAgent();
+    }
+
+    /** A new connection through the lab's device; {@code limit} bytes, 0 for unlimited. */
+    Connection newConnection(long limit) {
+        JsonNode created = expect(
+                201,
+                api.post(
+                        "/api/connections",
+                        Map.of("device_id", deviceId, "type", "OPENVPN", "bandwidth_limit", limit)));
+        return new Connection(
+                created.get("id").asText(),
+                created.get("username").asText(),
+                created.get("password").asText(),
+                created.get("ovpn").asText());
+    }
+
+    /** Starts a client with {@code profile} and waits for its tunnel. */
+    OpenVpnClient connect(String profile) {
+        OpenVpnClient client = OpenVpnClient.connect(network, profile);
+        clients.add(client);
+        return client;
+    }
+
+    /**
+     * Connects as soon as the relay lets {@code profile} in: a change the API made (a reset, a higher limit) reaches
+     * the relay through PostgreSQL's notifications within moments, and a client refused meanwhile gives up, as a
+     * customer's would; the customer then simply connects again.
+     */
+    OpenVpnClient connectOnceLetIn(String profile) {
+        OpenVpnClient[] connected = new OpenVpnClient[1];
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    connected[0] = connect(profile);
+                    return true;
+                });
+        return connected[0];
+    }
+
+    /** Starts a client with {@code profile} without waiting. */
+    OpenVpnClient start(String profile) {
+        OpenVpnClient client = OpenVpnClient.start(network, profile);
+        clients.add(client);
+        return client;
+    }
+
+    /** {@code curl} in the customer's namespace. */
+    Shell.Result curl(Duration timeout, String... arguments) {
+        List<String> command =
+                new ArrayList<>(List.of("curl", "-sS", "--max-time", Long.toString(timeout.toSeconds())));
+        command.addAll(List.of(arguments));
+        return network.inClient(timeout.plusSeconds(5), command.toArray(String[]::new));
+    }
+
+    /** A URL of the destination, by its address. */
+    String url(String path) {
+        return destination.url(path);
+    }
+
+    /** A URL of the destination, by the name only the device's resolver knows. */
+    String urlByDeviceName(String path) {
+        return "http://" + DEVICE_NAME + ":" + destination.port() + path;
+    }
+
+    /** A file in the lab's directory, for what curl sends or receives. */
+    Path file(String name) {
+        return directory.resolve(name);
+    }
+
+    /** The connection's usage as the API reports it. */
+    long usage(String connectionId) {
+        return expect(200, api.get("/api/connections/" + connectionId))
+                .get("bandwidth_used")
+                .asLong();
+    }
+
+    ApiClient api() {
+        return api;
+    }
+
+    NetworkLab network() {
+        return network;
+    }
+
+    LocalHttpTarget destination() {
+        return destination;
+    }
+
+    PocketProxyProcess server() {
+        return server;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    /** The server namespace's netfilter tables, tun devices and policy-routing rules, as text. */
+    String serverNetworking() {
+        return network.inServer("nft", "list", "tables").output()
+                + network.inServer("ip", "-o", "link", "show").output()
+                + network.inServer("ip", "rule", "show").output();
+    }
+
+    static JsonNode expect(int status, ApiClient.Response response) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(status);
+        return response.json();
+    }
+
+    /**
+     * Every test's clients stop with it: they share the customer's namespace, where a second client's routes
+     * would lose to the first's.
+     */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        clients.forEach(OpenVpnClient::close);
+        clients.clear();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        try {
+            clients.forEach(OpenVpnClient::close);
+            if (agent != null) {
+                agent.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+            finished.forEach(PocketProxyProcess::close);
+            if (destination != null) {
+                destination.close();
+            }
+        } finally {
+            if (network != null) {
+                network.close();
+            }
+            deleteRecursively(directory);
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

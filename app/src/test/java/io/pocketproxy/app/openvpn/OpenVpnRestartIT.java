@@ -1,0 +1,94 @@
+package io.pocketproxy.app.openvpn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The OpenVPN endpoint across the server's stops and crashes: usage survives a restart, a stop leaves no tun
+ * device, netfilter table or routing rule, and after a SIGKILL the next start cleans up what was left and serves
+ * again. One lab, one server restarted in turn, so the tests run in order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OpenVpnRestartIT {
+
+    @RegisterExtension
+    static final OpenVpnLab lab = new OpenVpnLab();
+
+    @Test
+    @Order(1)
+    void keepsUsageAcrossARestart() {
+        OpenVpnLab.Connection connection = lab.newConnection(0);
+        OpenVpnClient client = lab.connect(connection.profile());
+        assertThat(lab.curl(Duration.ofSeconds(30), "-o", "/dev/null", lab.url("/bytes/500000"))
+                        .exitCode())
+                .isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> lab.usage(connection.id()) >= 500_000);
+        long before = lab.usage(connection.id());
+        client.close();
+
+        lab.stopServer();
+        lab.startServer();
+        lab.restartAgent();
+
+        assertThat(lab.usage(connection.id())).isEqualTo(before);
+        OpenVpnClient again = lab.connect(connection.profile());
+        assertThat(lab.curl(Duration.ofSeconds(30), "-o", "/dev/null", lab.url("/bytes/100000"))
+                        .exitCode())
+                .isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> lab.usage(connection.id()) >= before + 100_000);
+        again.close();
+    }
+
+    @Test
+    @Order(2)
+    void leavesNoTunDeviceTableOrRuleWhenStopped() {
+        String tun = "pp" + tunSuffix();
+        assertThat(lab.serverNetworking()).contains(tun, "pocketproxy_");
+
+        lab.stopServer();
+
+        assertThat(lab.serverNetworking())
+                .doesNotContain(tun)
+                .doesNotContain("pocketproxy_")
+                .doesNotContain("fwmark");
+        lab.startServer();
+    }
+
+    @Test
+    @Order(3)
+    void cleansUpAfterASigkillAndServesAgain() {
+        OpenVpnLab.Connection connection = lab.newConnection(0);
+        OpenVpnClient client = lab.connect(connection.profile());
+
+        lab.killServer();
+
+        // OpenVPN saw its management socket close and stopped itself: its tun device went with it.
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(lab.serverNetworking()).doesNotContain("pp" + tunSuffix()));
+        assertThat(lab.serverNetworking()).contains("pocketproxy_"); // the rules wait for the next start
+        client.close();
+
+        lab.startServer();
+        lab.restartAgent();
+
+        assertThat(lab.server().stderr()).contains("left by a server that did not shut down");
+        assertThat(lab.serverNetworking().lines().filter(line -> line.contains("fwmark")))
+                .hasSize(1);
+        lab.connect(connection.profile());
+        assertThat(lab.curl(Duration.ofSeconds(20), lab.url("/hello")).output()).isEqualTo("hello");
+    }
+
+    /** The 8 hex digits naming this server's tun device and table, from its data directory. */
+    private static String tunSuffix() {
+        return io.pocketproxy.relay.openvpn.OpenVpnNames.of(lab.dataDir())
+                .tunDevice()
+                .substring(2);
+    }
+}
