@@ -95,7 +95,9 @@ final class OpenVpnSessions implements ManagementListener {
                     refuse(commands, request, reasonOf(refusal.get()));
                     return;
                 }
-                admitted.put(request.clientId(), connection);
+                if (request.kind() == ClientRequest.Kind.CONNECT) {
+                    admitted.put(request.clientId(), connection); // until OpenVPN says the client is up
+                }
                 commands.authorize(request.clientId(), request.keyId());
                 log.debug("OpenVPN {} accepted", request);
             }

@@ -33,8 +33,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A device on a real loopback HTTP/2 link (no TLS, no agent) whose answers a test scripts: it echoes every
- * tunnel's bytes back, holds CONNECTs unanswered until told, or refuses them with an RFC 9209 error. The
- * relay's end is a real {@link DeviceLink} in a {@link DeviceLinks}, as the link server would make it.
+ * tunnel's bytes back, holds CONNECTs unanswered until told, or refuses them with an RFC 9209 error. Requests
+ * without a body (status, resolve) it answers 404, as an agent that does not know them would. The relay's end
+ * is a real {@link DeviceLink} in a {@link DeviceLinks}, as the link server would make it.
  */
 public final class ScriptedDevice implements AutoCloseable {
 
@@ -120,7 +121,7 @@ public final class ScriptedDevice implements AutoCloseable {
         answer = next;
     }
 
-    /** The CONNECT targets the device was asked for, in order. */
+    /** The CONNECT targets (and the paths of other requests) the device was asked for, in order. */
     public List<String> authorities() {
         return List.copyOf(authorities);
     }
@@ -171,6 +172,9 @@ public final class ScriptedDevice implements AutoCloseable {
                                 ctx.writeAndFlush(new DefaultHttp2HeadersFrame(refusal, true));
                             }
                         }
+                    } else if (msg instanceof Http2HeadersFrame headers) {
+                        authorities.add(String.valueOf(headers.headers().path()));
+                        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("404"), true));
                     } else if (msg instanceof Http2DataFrame data) {
                         ctx.writeAndFlush(
                                 new DefaultHttp2DataFrame(data.content().retain(), data.isEndStream()));

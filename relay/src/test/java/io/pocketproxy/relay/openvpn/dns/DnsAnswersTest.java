@@ -1,0 +1,97 @@
+package io.pocketproxy.relay.openvpn.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.dns.DefaultDnsQuestion;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponseCode;
+import io.pocketproxy.relay.RelayParts;
+import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.link.DeviceLinks;
+import io.pocketproxy.relay.link.ScriptedDevice;
+import io.pocketproxy.testkit.NettyLeakDetection;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * How an OpenVPN customer's DNS question is answered when the device cannot resolve it, or the connection may not
+ * be used. (Names resolved by a real agent are the end-to-end tests' part.)
+ */
+class DnsAnswersTest {
+
+    @RegisterExtension
+    static final NettyLeakDetection leaks = new NettyLeakDetection();
+
+    private final ScriptedDevice device = ScriptedDevice.start();
+    private final RelayParts relay = new RelayParts(device.links(), 10);
+    private final DnsAnswers answers = new DnsAnswers(relay.tunnels(), device.links());
+
+    @AfterEach
+    void close() {
+        relay.close();
+        device.close();
+    }
+
+    @Test
+    void answersServfailWhenTheDevicesAgentPredatesNameLookups() {
+        ConnectionRecord connection = relay.directory().add("ppold", "password", device.deviceId(), 0, 0);
+
+        DnsAnswers.Answer answer = answers.answer(connection, question("example.com.", DnsRecordType.A))
+                .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                .join();
+
+        assertThat(answer.code()).isEqualTo(DnsResponseCode.SERVFAIL);
+        assertThat(device.authorities()).containsExactly("/v1/resolve?name=example.com");
+    }
+
+    @Test
+    void answersServfailWhileTheDeviceIsOffline() {
+        ConnectionRecord connection = relay.directory().add("ppoffline", "password", UUID.randomUUID(), 0, 0);
+        DnsAnswers offline = new DnsAnswers(relay.tunnels(), new DeviceLinks());
+
+        assertThat(offline.answer(connection, question("example.com.", DnsRecordType.A))
+                        .join()
+                        .code())
+                .isEqualTo(DnsResponseCode.SERVFAIL);
+    }
+
+    @Test
+    void answersOtherTypesWithNoRecordsWithoutAskingTheDevice() {
+        ConnectionRecord connection = relay.directory().add("ppsix", "password", device.deviceId(), 0, 0);
+
+        DnsAnswers.Answer aaaa = answers.answer(connection, question("example.com.", DnsRecordType.AAAA))
+                .join();
+
+        assertThat(aaaa.code()).isEqualTo(DnsResponseCode.NOERROR);
+        assertThat(aaaa.addresses()).isEmpty();
+        assertThat(device.authorities()).isEmpty();
+    }
+
+    @Test
+    void refusesForAConnectionAtItsLimit() {
+        ConnectionRecord connection = relay.directory().add("ppfull", "password", device.deviceId(), 100, 100);
+
+        assertThat(answers.answer(connection, question("example.com.", DnsRecordType.A))
+                        .join()
+                        .code())
+                .isEqualTo(DnsResponseCode.REFUSED);
+        assertThat(device.authorities()).isEmpty();
+    }
+
+    @Test
+    void answersNxdomainForWhatIsNotAHostName() {
+        ConnectionRecord connection = relay.directory().add("ppodd", "password", device.deviceId(), 0, 0);
+
+        assertThat(answers.answer(connection, question("bad name!.", DnsRecordType.A))
+                        .join()
+                        .code())
+                .isEqualTo(DnsResponseCode.NXDOMAIN);
+        assertThat(device.authorities()).isEmpty();
+    }
+
+    private static DefaultDnsQuestion question(String name, DnsRecordType type) {
+        return new DefaultDnsQuestion(name, type);
+    }
+}
