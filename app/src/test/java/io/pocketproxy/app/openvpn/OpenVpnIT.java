@@ -86,18 +86,71 @@ class OpenVpnIT {
     }
 
     @Test
+    void answersDnsOverTcpAndCountsDnsAgainstTheConnection() {
+        OpenVpnLab.Connection connection = lab.newConnection(0);
+        lab.connect(connection.profile());
+
+        Shell.Result known = java(DnsOverTcpProbe.class, "203.0.113.53", OpenVpnLab.DEVICE_NAME);
+        Shell.Result unknown = java(DnsOverTcpProbe.class, "203.0.113.53", "no-such.device.test");
+
+        assertThat(known.output().strip())
+                .as(known.output())
+                .endsWith("rcode=0 " + lab.network().hostAddress());
+        assertThat(unknown.output().strip()).as(unknown.output()).endsWith("rcode=3"); // NXDOMAIN
+        // Two queries and two answers, no tunnel: what was counted is DNS.
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(lab.usage(connection.id())).isBetween(4L * 12, 1024L));
+    }
+
+    @Test
+    void keepsTheCustomersPasswordOutOfEveryFileLogAndCommandLine() throws IOException {
+        OpenVpnLab.Connection connection = lab.newConnection(0);
+        lab.connect(connection.profile());
+        assertThat(lab.curl(Duration.ofSeconds(20), lab.url("/hello")).output()).isEqualTo("hello");
+
+        byte[] password = connection.password().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (var files = Files.walk(lab.dataDir())) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertThat(indexOf(Files.readAllBytes(file), password))
+                        .as(file.toString())
+                        .isNegative();
+            }
+        }
+        assertThat(lab.server().stderr()).doesNotContain(connection.password());
+        ProcessHandle.allProcesses()
+                .forEach(process ->
+                        assertThat(process.info().commandLine().orElse("")).doesNotContain(connection.password()));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** One of our probes, run in the customer's namespace. */
+    private static Shell.Result java(Class<?> probe, String... arguments) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                probe.getName()));
+        command.addAll(java.util.List.of(arguments));
+        return lab.network().inClient(Duration.ofSeconds(30), command.toArray(String[]::new));
+    }
+
+    @Test
     void refusesOtherUdpWithPortUnreachableSoQuicFallsBackToTcp() {
         lab.connect(lab.newConnection(0).profile());
 
-        Shell.Result probe = lab.network()
-                .inClient(
-                        Duration.ofSeconds(30),
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        UdpProbe.class.getName(),
-                        "198.51.100.7",
-                        "443");
+        Shell.Result probe = java(UdpProbe.class, "198.51.100.7", "443");
 
         assertThat(probe.output().strip()).as(probe.output()).endsWith("refused");
     }
