@@ -45,6 +45,9 @@ function table(connections, refresh) {
           h('td', { 'data-label': 'Usage' }, usage(connection)),
           h('td', { 'data-label': 'Active' }, activeToggle(connection, refresh)),
           h('td', { class: 'actions' },
+              connection.type === 'OPENVPN'
+                  ? h('button', { type: 'button', class: 'small', onclick: () => downloadProfile(connection) }, 'Download .ovpn')
+                  : null,
               h('button', { type: 'button', class: 'small', onclick: () => regenerate(connection, refresh) }, 'New password'),
               h('button', { type: 'button', class: 'small', onclick: () => reset(connection, refresh) }, 'Reset usage'),
               h('button', { type: 'button', class: 'small danger', onclick: () => remove(connection, refresh) }, 'Delete'))))));
@@ -134,7 +137,37 @@ function credentials(title, connection, close) {
           h('dt', {}, 'Username'), h('dd', { 'data-testid': 'username' }, connection.username)),
       secret('Password', connection.password, 'password'),
       connection.proxy_url ? secret('Try it', `curl -x '${connection.proxy_url}' https://example.com/`, 'curl') : null,
+      connection.ovpn
+          ? h('div', { class: 'field' },
+              h('label', {}, 'OpenVPN profile'),
+              h('p', { class: 'hint' }, 'With the credentials inside: import it into any OpenVPN client as it is. Later downloads ask for the password instead.'),
+              h('button', { type: 'button', onclick: () => save(`${connection.username}.ovpn`, connection.ovpn) }, 'Download .ovpn with credentials'))
+          : null,
       h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'primary', onclick: () => close() }, 'Done')));
+}
+
+/** The profile without credentials, as the API serves it; the customer's client asks for username and password. */
+async function downloadProfile(connection) {
+  try {
+    const response = await fetch(`/api/connections/${connection.id}/ovpn`, { credentials: 'same-origin' });
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      throw new Error(body?.error ?? `The server answered ${response.status}.`);
+    }
+    save(`${connection.username}.ovpn`, await response.text());
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/** Hands {@code text} to the browser as a file download. */
+function save(fileName, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-openvpn-profile' }));
+  const link = h('a', { href: url, download: fileName, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 async function regenerate(connection, refresh) {

@@ -36,11 +36,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Tests run one at a time, and the clients a test started stop when it ends.
  */
-final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
     static final String DEVICE_NAME = "destination.device.test";
-    static final String ADMIN_EMAIL = "admin@example.com";
-    static final String ADMIN_PASSWORD = "an admin password for the lab";
+    public static final String ADMIN_EMAIL = "admin@example.com";
+    public static final String ADMIN_PASSWORD = "an admin password for the lab";
 
     private NetworkLab network;
     private Path directory;
@@ -49,13 +49,14 @@ final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, AfterAll
     private PocketProxyProcess server;
     private PocketProxyProcess agent;
     private ApiClient api;
+    private String apiUrl;
     private String pairing;
     private String deviceId;
     private final List<OpenVpnClient> clients = new ArrayList<>();
     private final List<PocketProxyProcess> finished = new ArrayList<>();
 
     /** A connection as its create (or regenerate) answer gave it: the only time its password and profile exist. */
-    record Connection(String id, String username, String password, String profile) {}
+    public record Connection(String id, String username, String password, String profile) {}
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
@@ -98,8 +99,8 @@ final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, AfterAll
                 "1s");
         // It announces its API at the public host, the customers' side; this JVM reaches it on its own link.
         int port = java.net.URI.create(server.awaitReady()).getPort();
-        api = ApiClient.anonymous("http://" + network.serverHostAddress() + ":" + port)
-                .login(ADMIN_EMAIL, ADMIN_PASSWORD);
+        apiUrl = "http://" + network.serverHostAddress() + ":" + port + "/";
+        api = ApiClient.anonymous(apiUrl).login(ADMIN_EMAIL, ADMIN_PASSWORD);
     }
 
     /** SIGTERM: the server stops cleanly (flushes usage, stops OpenVPN, removes its rules). */
@@ -148,7 +149,7 @@ final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, AfterAll
     }
 
     /** A new connection through the lab's device; {@code limit} bytes, 0 for unlimited. */
-    Connection newConnection(long limit) {
+    public Connection newConnection(long limit) {
         JsonNode created = expect(
                 201,
                 api.post(
@@ -183,6 +184,12 @@ final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, AfterAll
                     return true;
                 });
         return connected[0];
+    }
+
+    /** What a customer with {@code profile} gets for the destination's {@code path}: the body, or curl's error. */
+    public String fetchThroughTheVpn(String profile, String path) {
+        connect(profile);
+        return curl(Duration.ofSeconds(20), url(path)).output();
     }
 
     /** Starts a client with {@code profile} without waiting. */
@@ -222,8 +229,13 @@ final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, AfterAll
                 .asLong();
     }
 
-    ApiClient api() {
+    public ApiClient api() {
         return api;
+    }
+
+    /** The dashboard and API as this JVM (and a browser it drives) reaches them. */
+    public String apiUrl() {
+        return apiUrl;
     }
 
     NetworkLab network() {
