@@ -8,10 +8,16 @@ import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.connections.ProxyConnection;
 import io.pocketproxy.server.devices.Device;
 import io.pocketproxy.server.devices.NewDevice;
+import io.pocketproxy.server.openvpn.OpenVpnProfiles;
 import io.pocketproxy.server.secrets.Secrets;
 import io.pocketproxy.server.users.Role;
 import io.pocketproxy.server.users.User;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -24,7 +30,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code pocketproxy demo}: the whole product on one machine. A server in the data directory, a sample
  * operator with a device, an agent for that device running in the same process (this machine is the
- * "phone"), and one HTTP and one SOCKS5 connection, with ready-to-paste commands.
+ * "phone"), and one HTTP and one SOCKS5 connection, with ready-to-paste commands; with OpenVPN on (when this
+ * machine allows it), an OPENVPN connection too, its profile in the data directory (without its password).
  *
  * <p>Only hashes of passwords and tokens are kept, so every start hands out fresh ones.
  */
@@ -57,8 +64,11 @@ final class DemoCommand implements Callable<Integer> {
                 demoConnection(server, operator.id(), device.device().id(), ConnectionType.HTTP);
         IssuedPassword socks =
                 demoConnection(server, operator.id(), device.device().id(), ConnectionType.SOCKS5);
+        IssuedPassword openvpn = server.openvpn().isAvailable()
+                ? demoConnection(server, operator.id(), device.device().id(), ConnectionType.OPENVPN)
+                : null;
 
-        printWelcome(spec.commandLine().getOut(), server, password, http, socks);
+        printWelcome(spec.commandLine().getOut(), server, password, http, socks, operator.id(), openvpn);
         UntilStopped.await(agent, server);
         return 0;
     }
@@ -91,8 +101,47 @@ final class DemoCommand implements Callable<Integer> {
                 .orElseGet(() -> server.connections().create(operatorId, deviceId, type, 0L));
     }
 
+    /**
+     * How to try OpenVPN: its profile is saved without the password (no plaintext password at rest), which the
+     * client asks for. The client must not run beside the demo's agent: its VPN routes would send the agent's own
+     * traffic back into the VPN.
+     */
+    private static void printOpenVpn(
+            PrintWriter out, PocketProxyServer server, UUID operatorId, IssuedPassword openvpn) {
+        OpenVpnProfiles profiles = server.openvpn();
+        if (openvpn == null) {
+            out.println(profiles + " (see the README's OpenVPN section).");
+            out.println();
+            return;
+        }
+        ProxyConnection connection = openvpn.connection();
+        Path profile = server.config().dataDir().resolve("demo.ovpn");
+        try {
+            Files.writeString(
+                    profile,
+                    server.connections()
+                            .openVpnProfile(operatorId, connection.id())
+                            .text(),
+                    StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + profile, e);
+        }
+        out.println("Try OpenVPN from another machine (or a network namespace: this machine is the phone, and a VPN");
+        out.println("client here would route the phone's own traffic into the VPN). Username " + connection.username()
+                + ", password " + openvpn.password() + ":");
+        out.println("  sudo openvpn --config " + profile);
+        out.println("  (start the demo with --bind 0.0.0.0 --public-host <this machine's address> for other machines)");
+        out.println();
+    }
+
     private static void printWelcome(
-            PrintWriter out, PocketProxyServer server, String password, IssuedPassword http, IssuedPassword socks) {
+            PrintWriter out,
+            PocketProxyServer server,
+            String password,
+            IssuedPassword http,
+            IssuedPassword socks,
+            UUID operatorId,
+            IssuedPassword openvpn) {
         String url = server.apiUrl();
         String api = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         out.println();
@@ -118,6 +167,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  curl -s " + api + "/api/devices -H \"Authorization: Bearer $TOKEN\"");
         out.println("  curl -s " + api + "/api/connections -H \"Authorization: Bearer $TOKEN\"");
         out.println();
+        printOpenVpn(out, server, operatorId, openvpn);
         out.println("Stop with Ctrl-C; the data stays in " + server.config().dataDir() + " for the next start.");
         out.flush();
     }

@@ -235,6 +235,10 @@ public final class PocketProxyServer implements AutoCloseable {
             throw new IllegalArgumentException(
                     "relay: --database-url is required (the relay works beside a server and its database)");
         }
+        if (config.openvpn() == OpenVpnMode.ON) {
+            throw new IllegalArgumentException("relay: --openvpn on (expected: auto or off; OpenVPN runs in"
+                    + " pocketproxy server, where its customers' profiles come from)");
+        }
         log.info("starting a relay with {}", config);
         Builder parts = new Builder(config);
         try {

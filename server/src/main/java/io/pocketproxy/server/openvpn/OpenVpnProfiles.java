@@ -51,6 +51,6 @@ public final class OpenVpnProfiles {
 
     @Override
     public String toString() {
-        return isAvailable() ? "OpenVPN on" : "OpenVPN off: " + unavailableReason;
+        return isAvailable() ? "OpenVPN is on" : "OpenVPN is off: " + unavailableReason;
     }
 }
