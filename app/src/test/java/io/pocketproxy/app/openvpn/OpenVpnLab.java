@@ -52,8 +52,14 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
     private String apiUrl;
     private String pairing;
     private String deviceId;
+    private final List<String> serverOptions;
     private final List<OpenVpnClient> clients = new ArrayList<>();
     private final List<PocketProxyProcess> finished = new ArrayList<>();
+
+    /** A lab whose server runs with these options besides the lab's own (such as {@code --openvpn-proto tcp}). */
+    public OpenVpnLab(String... serverOptions) {
+        this.serverOptions = List.of(serverOptions);
+    }
 
     /** A connection as its create (or regenerate) answer gave it: the only time its password and profile exist. */
     public record Connection(String id, String username, String password, String profile) {}
@@ -79,13 +85,7 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
 
     /** Starts the server in the lab (its data directory survives restarts) and signs the API in. */
     void startServer() {
-        server = PocketProxyProcess.start(
-                NetworkLab.in(network.server()),
-                List.of(),
-                Map.of(
-                        "POCKETPROXY_OPENVPN", "on",
-                        "POCKETPROXY_ADMIN_EMAIL", ADMIN_EMAIL,
-                        "POCKETPROXY_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        List<String> arguments = new ArrayList<>(List.of(
                 "server",
                 "--data-dir",
                 dataDir.toString(),
@@ -96,7 +96,16 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
                 "--usage-flush",
                 "200ms",
                 "--heartbeat-interval",
-                "1s");
+                "1s"));
+        arguments.addAll(serverOptions);
+        server = PocketProxyProcess.start(
+                NetworkLab.in(network.server()),
+                List.of(),
+                Map.of(
+                        "POCKETPROXY_OPENVPN", "on",
+                        "POCKETPROXY_ADMIN_EMAIL", ADMIN_EMAIL,
+                        "POCKETPROXY_ADMIN_PASSWORD", ADMIN_PASSWORD),
+                arguments.toArray(String[]::new));
         // It announces its API at the public host, the customers' side; this JVM reaches it on its own link.
         int port = java.net.URI.create(server.awaitReady()).getPort();
         apiUrl = "http://" + network.serverHostAddress() + ":" + port + "/";

@@ -34,8 +34,14 @@ final class OpenVpnSessions implements ManagementListener {
 
     private static final Logger log = LoggerFactory.getLogger(OpenVpnSessions.class);
 
+    /**
+     * A client that signed in but whose session OpenVPN has not reported up (or gone) after this long gave up
+     * half-way (its TLS session timed out): it is forgotten.
+     */
+    private static final long ADMISSION_TTL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+
     /** Between a granted sign-in and OpenVPN's word that the client is up. */
-    private final Map<Long, ConnectionRecord> admitted = new ConcurrentHashMap<>();
+    private final Map<Long, Admission> admitted = new ConcurrentHashMap<>();
 
     private final Map<Long, Established> established = new ConcurrentHashMap<>();
     private final CustomerAuthenticator authenticator;
@@ -47,6 +53,8 @@ final class OpenVpnSessions implements ManagementListener {
     private volatile ManagementInterface management;
 
     private record Established(VpnSession session, AutoCloseable tracking) {}
+
+    private record Admission(ConnectionRecord connection, long at) {}
 
     OpenVpnSessions(CustomerAuthenticator authenticator, Tunnels tunnels, Meters meters, FlowTable flows) {
         this.authenticator = authenticator;
@@ -96,7 +104,9 @@ final class OpenVpnSessions implements ManagementListener {
                     return;
                 }
                 if (request.kind() == ClientRequest.Kind.CONNECT) {
-                    admitted.put(request.clientId(), connection); // until OpenVPN says the client is up
+                    long now = System.nanoTime();
+                    admitted.values().removeIf(stale -> now - stale.at() > ADMISSION_TTL_NANOS);
+                    admitted.put(request.clientId(), new Admission(connection, now)); // until OpenVPN says it is up
                 }
                 commands.authorize(request.clientId(), request.keyId());
                 log.debug("OpenVPN {} accepted", request);
@@ -116,7 +126,12 @@ final class OpenVpnSessions implements ManagementListener {
     }
 
     private void refuse(ManagementInterface commands, ClientRequest request, String reason) {
-        log.info("OpenVPN sign-in refused: {}: {}", request, reason);
+        // Wrong passwords and throttling are what scanners cause: not worth an operator's attention one by one.
+        if (reason.startsWith("wrong") || reason.startsWith("TEMP")) {
+            log.debug("OpenVPN sign-in refused: {}: {}", request, reason);
+        } else {
+            log.info("OpenVPN sign-in refused: {}: {}", request, reason);
+        }
         commands.deny(request.clientId(), request.keyId(), reason, reason);
         if (request.kind() == ClientRequest.Kind.REAUTH) {
             // A refused renegotiation would leave the old key alive for a while; the session must end now.
@@ -135,9 +150,9 @@ final class OpenVpnSessions implements ManagementListener {
 
     @Override
     public void clientEstablished(long clientId, InetAddress poolAddress) {
-        ConnectionRecord connection = admitted.remove(clientId);
+        Admission admission = admitted.remove(clientId);
         ManagementInterface commands = management;
-        if (connection == null) {
+        if (admission == null) {
             Established existing = established.get(clientId);
             if (existing == null) {
                 log.warn("OpenVPN client {} is up without our consent; ending it", clientId);
@@ -145,6 +160,7 @@ final class OpenVpnSessions implements ManagementListener {
             }
             return;
         }
+        ConnectionRecord connection = admission.connection();
         VpnSession session = new VpnSession(clientId, connection, poolAddress, () -> commands.kill(clientId));
         AutoCloseable tracking = meters.meterFor(connection).trackSession(session::end);
         established.put(clientId, new Established(session, tracking));
