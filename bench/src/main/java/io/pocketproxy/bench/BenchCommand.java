@@ -63,6 +63,9 @@ public final class BenchCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nidle: many idle tunnels over one link%n")
     IdleStreams idle = new IdleStreams();
 
+    @ArgGroup(validate = false, heading = "%nopenvpn: one download through OpenVPN against SOCKS5, same device%n")
+    OpenVpnDownload openvpn = new OpenVpnDownload();
+
     @ArgGroup(validate = false, heading = "%nauth: the relay's cached credential check%n")
     CachedCredentialCheck auth = new CachedCredentialCheck();
 
@@ -80,7 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return run(bulk, upload, ttfb, rtt, delayed, idle, auth, bcrypt, alerts);
+        return run(bulk, upload, ttfb, rtt, delayed, idle, openvpn, auth, bcrypt, alerts);
     }
 
     @Command(name = "bulk", sortOptions = false, description = "One stream's download, MB/s.")
@@ -122,6 +125,15 @@ public final class BenchCommand implements Callable<Integer> {
             sortOptions = false,
             description = "Many idle tunnels over one link: still up, memory per tunnel.")
     int idle(@Mixin IdleStreams figure) throws Exception {
+        return run(figure);
+    }
+
+    @Command(
+            name = "openvpn",
+            sortOptions = false,
+            description = "One download through OpenVPN and the device against SOCKS5 and the device, MB/s (needs"
+                    + " root: network namespaces of its own).")
+    int openvpn(@Mixin OpenVpnDownload figure) throws Exception {
         return run(figure);
     }
 

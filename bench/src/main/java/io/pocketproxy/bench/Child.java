@@ -38,7 +38,16 @@ final class Child implements AutoCloseable {
 
     /** With {@code environment} added to the child's: where secrets go, never on its command line. */
     static Child start(Class<?> main, String heap, Map<String, String> environment, String... args) {
-        List<String> command = new ArrayList<>();
+        return start(List.of(), main, heap, environment, args);
+    }
+
+    /**
+     * Started by {@code launcher} (such as {@code ip netns exec NAME}, which becomes the JVM: the child runs in
+     * that network namespace).
+     */
+    static Child start(
+            List<String> launcher, Class<?> main, String heap, Map<String, String> environment, String... args) {
+        List<String> command = new ArrayList<>(launcher);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx" + heap);
         command.add("-XX:+UseParallelGC");

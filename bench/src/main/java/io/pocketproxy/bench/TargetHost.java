@@ -11,16 +11,18 @@ import java.net.Socket;
 /**
  * The destinations, in their own process: a source (reads an 8-byte count, then sends that many bytes),
  * an echo server, and a minimal HTTP/1.1 server (answers every request with the number of body bytes it
- * read and discarded: "0" to a GET, the length to an upload). Prints "ports SOURCE ECHO HTTP" when ready.
+ * read and discarded: "0" to a GET, the length to an upload). Prints "ports SOURCE ECHO HTTP" when ready. They
+ * listen on 127.0.0.1, or on the address given as the one argument (in a network namespace of the bench's own).
  */
 public final class TargetHost {
 
     private TargetHost() {}
 
     public static void main(String[] args) throws IOException {
-        ServerSocket source = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
-        ServerSocket echo = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
-        ServerSocket http = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        InetAddress address = args.length > 0 ? InetAddress.getByName(args[0]) : InetAddress.getLoopbackAddress();
+        ServerSocket source = new ServerSocket(0, 1024, address);
+        ServerSocket echo = new ServerSocket(0, 1024, address);
+        ServerSocket http = new ServerSocket(0, 1024, address);
         Thread.ofPlatform().daemon().start(() -> accept(source, TargetHost::serveSource));
         Thread.ofPlatform().daemon().start(() -> accept(echo, TargetHost::serveEcho));
         Thread.ofPlatform().daemon().start(() -> accept(http, HttpTarget::serve));
