@@ -57,6 +57,15 @@ class ServerConfigTest {
     }
 
     @Test
+    void refusesOpenVpnOnWithoutAPortItIsTold() {
+        assertThatThrownBy(() -> ServerConfig.builder(Path.of("data"))
+                        .openvpn(io.pocketproxy.relay.openvpn.OpenVpnMode.ON)
+                        .openvpnPort(0)
+                        .build())
+                .hasMessage("openvpn-port: 0 (expected: 1-65535 with --openvpn on; OpenVPN needs a port it is told)");
+    }
+
+    @Test
     void namesTheOptionOfABadLinkWindow() {
         assertThatThrownBy(() -> ServerConfig.builder(Path.of("data"))
                         .linkWindows(1024 * 1024, 512 * 1024)

@@ -112,6 +112,49 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
         api = ApiClient.anonymous(apiUrl).login(ADMIN_EMAIL, ADMIN_PASSWORD);
     }
 
+    /** The process id of the OpenVPN server the server started (in the lab's server namespace). */
+    long openVpnServerPid() {
+        String config = dataDir.resolve("openvpn").resolve("server.conf").toString();
+        for (String pid :
+                Shell.run("ip", "netns", "pids", network.server()).output().split("\\s+")) {
+            if (!pid.isBlank()) {
+                java.util.Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(pid));
+                if (process.isPresent()
+                        && process.get().info().commandLine().orElse("").contains(config)) {
+                    return process.get().pid();
+                }
+            }
+        }
+        throw new AssertionError("no OpenVPN server runs with " + config);
+    }
+
+    /**
+     * Runs a second server in the lab's server namespace, on a data directory of its own and ports the system
+     * picks (but OpenVPN's), until it exits; for servers that must refuse to start beside the first.
+     */
+    Shell.Result startSecondServer(String... options) {
+        List<String> command = new ArrayList<>(NetworkLab.in(
+                network.server(),
+                ProcessHandle.current().info().command().orElse("java"),
+                "-jar",
+                PocketProxyProcess.jar().toAbsolutePath().toString(),
+                "server",
+                "--openvpn",
+                "on",
+                "--data-dir",
+                directory.resolve("second-data").toString(),
+                "--api-port",
+                "0",
+                "--http-proxy-port",
+                "0",
+                "--socks-port",
+                "0",
+                "--link-port",
+                "0"));
+        command.addAll(List.of(options));
+        return Shell.run(command, Duration.ofSeconds(120));
+    }
+
     /** SIGTERM: the server stops cleanly (flushes usage, stops OpenVPN, removes its rules). */
     void stopServer() {
         server.terminate();

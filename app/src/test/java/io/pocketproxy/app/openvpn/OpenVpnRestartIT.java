@@ -85,6 +85,41 @@ class OpenVpnRestartIT {
         assertThat(lab.curl(Duration.ofSeconds(20), lab.url("/hello")).output()).isEqualTo("hello");
     }
 
+    @Test
+    @Order(4)
+    void startsOpenVpnAgainWhenItDies() {
+        OpenVpnLab.Connection connection = lab.newConnection(0);
+        long openvpn = lab.openVpnServerPid();
+
+        ProcessHandle.of(openvpn).orElseThrow().destroyForcibly();
+
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(lab.server().stderr()).contains("OpenVPN is up again"));
+        assertThat(lab.server().stderr()).contains("OpenVPN exited with");
+        assertThat(lab.openVpnServerPid()).isNotEqualTo(openvpn);
+        assertThat(lab.fetchThroughTheVpn(connection.profile(), "/hello")).isEqualTo("hello");
+    }
+
+    @Test
+    @Order(5)
+    void refusesToStartASecondServerOnAPortTheFirstHolds() {
+        Shell.Result second = lab.startSecondServer("--openvpn-network", "10.9.0.0/16");
+
+        assertThat(second.exitCode()).as(second.output()).isNotZero();
+        assertThat(second.output()).contains("OpenVPN exited with", "Address already in use");
+    }
+
+    @Test
+    @Order(6)
+    void refusesToStartASecondServerOnANetworkTheFirstUses() {
+        Shell.Result second = lab.startSecondServer("--openvpn-port", "1195");
+
+        assertThat(second.exitCode()).as(second.output()).isNotZero();
+        assertThat(second.output()).contains("openvpn-network: 10.8.0.0/16 overlaps 10.8.0.1/16 on pp" + tunSuffix());
+        assertThat(lab.fetchThroughTheVpn(lab.newConnection(0).profile(), "/hello"))
+                .isEqualTo("hello");
+    }
+
     /** The 8 hex digits naming this server's tun device and table, from its data directory. */
     private static String tunSuffix() {
         return io.pocketproxy.relay.openvpn.OpenVpnNames.of(lab.dataDir())

@@ -73,7 +73,7 @@ public final class OpenVpnEndpoint implements AutoCloseable {
     private Channel dnsSocket;
     private volatile Run run;
     private volatile boolean stopping;
-    private Duration restartDelay = FIRST_RESTART_DELAY;
+    private volatile Duration restartDelay = FIRST_RESTART_DELAY;
 
     /** One OpenVPN process and the management connection it came with. */
     private record Run(Process process, ManagementInterface management, OpenVpnSessions sessions) {}
@@ -252,11 +252,6 @@ public final class OpenVpnEndpoint implements AutoCloseable {
 
     public OpenVpnNames names() {
         return names;
-    }
-
-    /** The OpenVPN process now running, for tests that kill it. */
-    public ProcessHandle process() {
-        return run.process().toHandle();
     }
 
     private void requireNetworkUnused() {

@@ -13,9 +13,13 @@ import io.pocketproxy.relay.openvpn.flows.VpnSession;
 import io.pocketproxy.relay.tunnel.Completions;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Answers DNS queries over UDP from OpenVPN clients: one question each, answered by {@link DnsAnswers}. */
 final class DatagramDnsHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
+
+    private static final Logger log = LoggerFactory.getLogger(DatagramDnsHandler.class);
 
     private final FlowTable flows;
     private final DnsAnswers answers;
