@@ -172,7 +172,7 @@ class OpenVpnSessionsTest {
         management = ManagementInterface.listen(loops, directory.resolve("other.sock"), sessions);
         management.expectPeer(ProcessHandle.current().pid() + 1_000_000); // not us
 
-        try (ScriptedOpenVpn impostor = ScriptedOpenVpn.connect(directory.resolve("other.sock"))) {
+        try (ScriptedOpenVpn impostor = ScriptedOpenVpn.connectSilently(directory.resolve("other.sock"))) {
             assertThat(impostor.nextCommand()).isEqualTo("<closed>");
         }
         assertThat(management.connected()).isFalse();

@@ -32,13 +32,19 @@ final class ScriptedOpenVpn implements AutoCloseable {
         this.reader = Thread.ofVirtual().start(this::read);
     }
 
+    /** Connects and greets, as OpenVPN does. */
     static ScriptedOpenVpn connect(Path socket) {
+        ScriptedOpenVpn openvpn = connectSilently(socket);
+        openvpn.send(">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info");
+        return openvpn;
+    }
+
+    /** Connects without a word: for a peer that is to be turned away, which may happen before it could speak. */
+    static ScriptedOpenVpn connectSilently(Path socket) {
         try {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(socket));
-            ScriptedOpenVpn openvpn = new ScriptedOpenVpn(channel);
-            openvpn.send(">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info");
-            return openvpn;
+            return new ScriptedOpenVpn(channel);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
