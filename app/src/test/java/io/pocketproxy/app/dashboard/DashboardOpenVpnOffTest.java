@@ -39,6 +39,8 @@ class DashboardOpenVpnOffTest {
     void saysWhyAnOpenVpnConnectionCannotBeMade() {
         Dashboard.signIn(page);
         Dashboard.open(page, "Connections");
+        // The page knows the devices once its list has loaded: then a connection can be added.
+        assertThat(Dashboard.heading(page, "No connections yet")).isVisible();
         Dashboard.button(page, "Add connection").click();
         page.getByLabel("Device", new Page.GetByLabelOptions().setExact(true))
                 .last()
