@@ -10,20 +10,27 @@ import static io.pocketproxy.app.dashboard.Dashboard.open;
 import static io.pocketproxy.app.dashboard.Dashboard.signIn;
 import static io.pocketproxy.app.dashboard.Dashboard.submitSignIn;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Route;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import io.pocketproxy.app.dataplane.RunningSystem;
 import io.pocketproxy.server.connections.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.NewDevice;
+import io.pocketproxy.server.users.Role;
+import io.pocketproxy.server.users.User;
 import io.pocketproxy.testkit.ApiClient;
 import io.pocketproxy.testkit.LocalHttpTarget;
 import io.pocketproxy.testkit.ProxyClients;
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +52,9 @@ class DashboardPagesTest {
     /** Longer than one refresh of the page (5 s): for values that move on their own. */
     private static final LocatorAssertions.HasTextOptions AFTER_A_REFRESH =
             new LocatorAssertions.HasTextOptions().setTimeout(15_000);
+
+    /** A change notice reaches the relay within a second; more under a loaded machine's scheduling. */
+    private static final Duration RELAY_HEARS = Duration.ofSeconds(5);
 
     private Page page;
 
@@ -155,6 +165,28 @@ class DashboardPagesTest {
     }
 
     @Test
+    void saysItIsLoadingRatherThanEmptyUntilTheListAnswers() {
+        User newcomer =
+                system.server().users().create("newcomer@example.com", "newcomer password", "Newcomer", Role.OPERATOR);
+        system.server().devices().create(newcomer.id(), "newcomer phone");
+        List<Route> held = new ArrayList<>();
+        page.route(url -> url.contains("/api/connections"), held::add);
+        submitSignIn(page, "newcomer@example.com", "newcomer password");
+        assertThat(heading(page, "Devices")).isVisible();
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Connections"))
+                .click();
+        page.waitForCondition(() -> held.size() == 1);
+        assertThat(page.getByText("Loading connections…")).isVisible();
+        assertThat(page.getByText("No connections yet")).hasCount(0);
+
+        page.unrouteAll();
+        held.forEach(Route::resume);
+        assertThat(page.getByText("No connections yet")).isVisible();
+        assertThat(page.getByText("Loading connections…")).hasCount(0);
+    }
+
+    @Test
     void theActiveSwitchShutsAndReopensAConnection() throws IOException {
         IssuedPassword customer = system.newConnection(ConnectionType.HTTP, 0L);
         String username = customer.connection().username();
@@ -167,11 +199,16 @@ class DashboardPagesTest {
 
         active.click();
         assertThat(row.locator("td[data-label='Active']")).hasText("Off");
-        assertThat(system.connectStatus(username, customer.password())).isEqualTo(403);
+        // The relay hears of the change through PostgreSQL's NOTIFY: within a second, not at once.
+        await().atMost(RELAY_HEARS)
+                .untilAsserted(() -> assertThat(system.connectStatus(username, customer.password()))
+                        .isEqualTo(403));
 
         active.click();
         assertThat(row.locator("td[data-label='Active']")).hasText("On");
-        assertThat(system.connectStatus(username, customer.password())).isEqualTo(200);
+        await().atMost(RELAY_HEARS)
+                .untilAsserted(() -> assertThat(system.connectStatus(username, customer.password()))
+                        .isEqualTo(200));
     }
 
     @Test
