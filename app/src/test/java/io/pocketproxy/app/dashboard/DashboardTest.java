@@ -43,6 +43,7 @@ class DashboardTest {
     @BeforeEach
     void openTheDashboard() {
         page = chromium.newPage(1280, 800);
+        page.clock().install(); // runs as the real one until the test jumps it ahead to the next refresh
         page.navigate(system.apiUrl());
     }
 
@@ -111,6 +112,8 @@ class DashboardTest {
             tunnel.getOutputStream().write(LocalHttpTarget.patternBytes(3 * 1024 * 1024));
             tunnel.getInputStream().readNBytes(3 * 1024 * 1024);
         }
+        system.server().flushToDatabase();
+        page.clock().fastForward(5_000); // the dashboard's refresh interval
         assertThat(row.getByTestId("usage")).hasText("6 MB / 1 GB", SOON);
         Chromium.screenshot(page, "connections");
 
