@@ -17,12 +17,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ConnectionsApiTest {
 
+    /** Only advertised in OPENVPN endpoints: nothing binds it, so a fixed number cannot clash with another test. */
+    private static final int OPENVPN_PORT = 11194;
+
     @RegisterExtension
     static final RunningServer server =
             new RunningServer(config -> config.publicHost("proxy.example.net").openvpnPort(OPENVPN_PORT));
-
-    /** Only advertised in OPENVPN endpoints: nothing binds it, so a fixed number cannot clash with another test. */
-    private static final int OPENVPN_PORT = 11194;
 
     @ParameterizedTest
     @ValueSource(strings = {"HTTP", "SOCKS5", "OPENVPN"})
