@@ -168,9 +168,8 @@ export function syncChildren(parent, items, key, create, update) {
 }
 
 /**
- * The body of a list page: a loading state until the first answer, then {@code list} or {@code empty}. Each is
- * shown only once the first load has answered, so "nothing yet" is never said before the server said it; the
- * card is {@code aria-busy} meanwhile.
+ * The card that holds a page's list: "Loading …" until the first answer, then the table or the empty state,
+ * so "nothing yet" is never said before the server said it. The card is {@code aria-busy} until then.
  */
 export function listCard(what) {
   const card = h('div', { class: 'card', 'aria-busy': 'true' },

@@ -53,11 +53,11 @@ class DashboardPagesTest {
     private static final long REFRESH_MILLIS = 5_000;
 
     /**
-     * Longer than one refresh: a refresh the clock's jump found already on its way schedules the next one
-     * only after its answer, a real interval later.
+     * The default wait and one refresh more: a refresh the clock's jump found already on its way schedules the
+     * next one only after its answer, a real interval later.
      */
     private static final LocatorAssertions.HasTextOptions AFTER_A_REFRESH =
-            new LocatorAssertions.HasTextOptions().setTimeout(15_000);
+            new LocatorAssertions.HasTextOptions().setTimeout(Chromium.ASSERTION_TIMEOUT_MILLIS + REFRESH_MILLIS);
 
     /** A change notice reaches the relay within a second; more under a loaded machine's scheduling. */
     private static final Duration RELAY_HEARS = Duration.ofSeconds(5);

@@ -35,8 +35,9 @@ class DashboardTest {
     @Order(2)
     static final Chromium chromium = new Chromium();
 
+    /** The default wait and one refresh (5 s) more: a refresh already on its way delays the next one. */
     private static final LocatorAssertions.HasTextOptions SOON =
-            new LocatorAssertions.HasTextOptions().setTimeout(15_000);
+            new LocatorAssertions.HasTextOptions().setTimeout(Chromium.ASSERTION_TIMEOUT_MILLIS + 5_000);
 
     private Page page;
 
