@@ -52,13 +52,13 @@ final class ConnectRequest extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** On the link's event loop, where the target was dialled too: stream and socket are joined in one step. */
     private void open(ChannelHandlerContext ctx, Channel socket) {
         Channel stream = ctx.channel();
         ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), false));
         stream.pipeline().addLast("bytes-in", new StreamBytesCodec.Decoder());
         stream.pipeline().addLast("bytes-out", new StreamBytesCodec.Encoder());
         stream.pipeline().remove(this);
-        stream.closeFuture().addListener(closed -> Pipe.closeOnFlush(socket));
         Pipe.join(stream, socket);
     }
 

@@ -46,7 +46,10 @@ final class TargetDialer {
             if (!policy.allows(literal)) {
                 outcome.accept(null, ProxyStatusError.DESTINATION_IP_PROHIBITED);
             } else {
-                connect(loop, new InetSocketAddress(literal, target.port()), outcome);
+                // Not inline: we are inside the loop's batch of ready events, and a socket opened now may get the
+                // descriptor of one closed earlier in the batch, whose stale event (the old peer's FIN) would then be
+                // read as this socket's and close it before it connects. A task runs after the batch.
+                loop.execute(() -> connect(loop, new InetSocketAddress(literal, target.port()), outcome));
             }
             return;
         }

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
 import io.pocketproxy.link.Transport;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.auth.Customers;
@@ -136,7 +135,7 @@ public final class Relay implements AutoCloseable {
                 linkPort);
     }
 
-    private Channel listen(String host, int port, ChannelInitializer<SocketChannel> initializer) {
+    private Channel listen(String host, int port, ChannelInitializer<Channel> initializer) {
         return new ServerBootstrap()
                 .group(boss, workers)
                 .channel(Transport.serverChannel())

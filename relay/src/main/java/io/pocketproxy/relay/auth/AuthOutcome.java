@@ -13,4 +13,10 @@ public sealed interface AuthOutcome {
 
     /** Too many failures from this client; try again after {@code retryAfter}. */
     record Throttled(Duration retryAfter) implements AuthOutcome {}
+
+    /**
+     * The check could not be made (storage unreachable, the bcrypt pool full): not the customer's fault, so
+     * neither a rejection nor a throttled failure.
+     */
+    record Unavailable() implements AuthOutcome {}
 }

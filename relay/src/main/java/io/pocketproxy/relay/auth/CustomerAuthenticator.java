@@ -1,5 +1,6 @@
 package io.pocketproxy.relay.auth;
 
+import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import java.time.Clock;
 import java.time.Duration;
@@ -7,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks a customer's username and password. The fast path is the {@link VerifiedCredentials} cache;
@@ -22,6 +25,10 @@ public final class CustomerAuthenticator {
     private final VerifiedCredentials verified;
     private final FailureThrottle throttle;
     private final Map<String, CompletableFuture<AuthOutcome>> inFlight = new ConcurrentHashMap<>();
+    private final AggregatedWarning unavailable = new AggregatedWarning(
+            LoggerFactory.getLogger(CustomerAuthenticator.class),
+            "cannot check customer credentials; answering them 'try again later'",
+            Duration.ofSeconds(10));
 
     public CustomerAuthenticator(
             Customers customers,
@@ -35,8 +42,32 @@ public final class CustomerAuthenticator {
         this.throttle = new FailureThrottle(limits, clock);
     }
 
-    /** Completes on a pool or directory thread; callers hop back to their event loop. */
+    /**
+     * Checks the credentials and completes on {@code loop}: at once, without leaving it, when the answer is
+     * known already (a verified-cache hit on a cached connection, a throttled client), else from a pool or
+     * directory thread through a task on {@code loop}. Never completes exceptionally: a failed check is
+     * {@link AuthOutcome.Unavailable}.
+     */
+    public CompletableFuture<AuthOutcome> authenticate(
+            String username, String password, String clientAddress, Executor loop) {
+        CompletableFuture<AuthOutcome> outcome = authenticate(username, password, clientAddress);
+        if (outcome.isDone()) {
+            return outcome;
+        }
+        CompletableFuture<AuthOutcome> onLoop = new CompletableFuture<>();
+        outcome.thenAccept(settled -> loop.execute(() -> onLoop.complete(settled)));
+        return onLoop;
+    }
+
+    /** Completes on a pool or directory thread, or at once; never exceptionally. */
     public CompletableFuture<AuthOutcome> authenticate(String username, String password, String clientAddress) {
+        return check(username, password, clientAddress).exceptionally(failure -> {
+            unavailable.warn(failure);
+            return new AuthOutcome.Unavailable();
+        });
+    }
+
+    private CompletableFuture<AuthOutcome> check(String username, String password, String clientAddress) {
         String identity = username + "@" + clientAddress;
         Optional<Duration> wait = throttle.waitBeforeAttempt(identity, clientAddress);
         if (wait.isPresent()) {

@@ -1,20 +1,16 @@
 package io.pocketproxy.relay.http;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.pocketproxy.link.stream.Pipe;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnels;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@code CONNECT host:port}: opens the tunnel through the device, answers {@code 200 Connection
@@ -27,8 +23,6 @@ final class ConnectTunnel extends ChannelInboundHandlerAdapter {
 
     private final Tunnels tunnels;
     private final ConnectionRecord connection;
-    private final List<ByteBuf> early = new ArrayList<>();
-    private boolean opening;
 
     ConnectTunnel(Tunnels tunnels, ConnectionRecord connection) {
         this.tunnels = tunnels;
@@ -37,46 +31,26 @@ final class ConnectTunnel extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest request && !opening) {
-            opening = true;
-            String authority = request.uri();
-            if (!isAuthority(authority)) {
-                ProxyResponses.badRequest(
-                        ctx, HttpResponseStatus.BAD_REQUEST, "CONNECT needs host:port, got " + authority);
-                return;
-            }
-            tunnels.open(connection, authority, ctx.channel(), (stream, refusal) -> opened(ctx, stream, refusal));
-        } else if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
-            early.add(bytes); // a client that did not wait for our 200
-        } else {
+        if (!(msg instanceof HttpRequest request)) {
+            // The tunnel's first bytes wait in the hold in front of us; nothing else is expected.
             ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void opened(ChannelHandlerContext ctx, Http2StreamChannel stream, Refusal refusal) {
-        if (refusal != null) {
-            releaseEarly();
-            ProxyResponses.refuse(ctx, refusal);
             return;
         }
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED));
-        List<ByteBuf> first = new ArrayList<>(early);
-        early.clear();
-        ctx.pipeline().remove(HttpProxyInitializer.ENCODER);
-        ctx.pipeline().remove(this);
-        first.forEach(stream::write);
-        stream.flush();
-        Pipe.join(ctx.channel(), stream);
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        releaseEarly();
-    }
-
-    private void releaseEarly() {
-        early.forEach(ByteBuf::release);
-        early.clear();
+        String authority = request.uri();
+        if (!isAuthority(authority)) {
+            ProxyResponses.badRequest(ctx, HttpResponseStatus.BAD_REQUEST, "CONNECT needs host:port, got " + authority);
+            return;
+        }
+        Completions.then(ctx, tunnels.open(connection, authority, ctx), (tunnel, refusal) -> {
+            if (refusal != null) {
+                ProxyResponses.refuse(ctx, Refusal.from(refusal));
+                return;
+            }
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED));
+            ctx.pipeline().remove(HttpProxyInitializer.ENCODER);
+            ctx.pipeline().remove(this);
+            tunnel.pipe();
+        });
     }
 
     private static boolean isAuthority(String authority) {

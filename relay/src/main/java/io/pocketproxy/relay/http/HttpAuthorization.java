@@ -9,24 +9,24 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.relay.auth.AuthOutcome;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
+import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.HeadDeadline;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
  * The first step of an HTTP proxy customer: reads the request head, checks {@code Proxy-Authorization}
- * (off the event loop), then hands the request, and anything read after it, to the step for its kind.
+ * (off the event loop unless already known), then hands the request, and anything read after it, to the step
+ * for its kind. What arrives during the check waits in an {@link InboundHold} in front of this step.
  */
 final class HttpAuthorization extends ChannelInboundHandlerAdapter {
 
     private final CustomerAuthenticator authenticator;
     private final Tunnels tunnels;
-    private final List<Object> held = new ArrayList<>();
     private HttpRequest head;
 
     HttpAuthorization(CustomerAuthenticator authenticator, Tunnels tunnels) {
@@ -36,12 +36,8 @@ final class HttpAuthorization extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (head != null) {
-            held.add(msg); // body or tunnel bytes that came with the head: passed on after the check
-            return;
-        }
-        if (!(msg instanceof HttpRequest request)) {
-            ReferenceCountUtil.release(msg);
+        if (head != null || !(msg instanceof HttpRequest request)) {
+            ReferenceCountUtil.release(msg); // nothing but the head reaches us: the hold keeps what follows it
             return;
         }
         if (!request.decoderResult().isSuccess()) {
@@ -57,10 +53,6 @@ final class HttpAuthorization extends ChannelInboundHandlerAdapter {
         }
         head = request;
         HeadDeadline.met(ctx);
-        if (HttpMethod.CONNECT.equals(request.method())) {
-            // What follows a CONNECT head is the tunnel's first bytes, not HTTP: stop parsing now.
-            ctx.pipeline().remove(HttpProxyInitializer.DECODER);
-        }
         Optional<ProxyCredentials> credentials =
                 ProxyCredentials.parse(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION));
         if (credentials.isEmpty()) {
@@ -68,45 +60,50 @@ final class HttpAuthorization extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().config().setAutoRead(false);
+        ctx.pipeline().addBefore(ctx.name(), Tunnels.HOLD, new InboundHold());
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            // What follows a CONNECT head is the tunnel's first bytes, not HTTP: stop parsing now. The decoder hands
+            // what it has left to the hold as it goes.
+            ctx.pipeline().remove(HttpProxyInitializer.DECODER);
+        }
         String address =
                 ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
-        authenticator
-                .authenticate(credentials.get().username(), credentials.get().password(), address)
-                .whenComplete((outcome, error) -> ctx.executor().execute(() -> decide(ctx, outcome, error)));
+        Completions.then(
+                ctx,
+                authenticator.authenticate(
+                        credentials.get().username(), credentials.get().password(), address, ctx.executor()),
+                (outcome, never) -> decide(ctx, outcome));
     }
 
-    private void decide(ChannelHandlerContext ctx, AuthOutcome outcome, Throwable error) {
+    private void decide(ChannelHandlerContext ctx, AuthOutcome outcome) {
         if (!ctx.channel().isActive()) {
-            release();
             return;
         }
-        if (error != null || outcome instanceof AuthOutcome.Rejected) {
-            release();
-            ProxyResponses.requireCredentials(ctx);
-        } else if (outcome instanceof AuthOutcome.Throttled throttled) {
-            release();
-            ProxyResponses.throttled(ctx, Math.max(1, throttled.retryAfter().toSeconds()));
-        } else if (outcome instanceof AuthOutcome.Accepted accepted) {
-            String authorization = head.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION);
-            ChannelInboundHandlerAdapter next = HttpMethod.CONNECT.equals(head.method())
-                    ? new ConnectTunnel(tunnels, accepted.connection())
-                    : new HttpForwarder(tunnels, accepted.connection(), authorization);
-            List<Object> after = new ArrayList<>(held);
-            held.clear();
-            // The replaced context forwards to its replacement: the request and what came with it go on, in order.
-            ctx.pipeline().replace(this, "proxy", next);
-            ctx.fireChannelRead(head);
-            after.forEach(ctx::fireChannelRead);
+        switch (outcome) {
+            case AuthOutcome.Accepted accepted -> {
+                String authorization = head.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION);
+                ChannelInboundHandlerAdapter next = HttpMethod.CONNECT.equals(head.method())
+                        ? new ConnectTunnel(tunnels, accepted.connection())
+                        : new HttpForwarder(tunnels, accepted.connection(), authorization);
+                // The replaced context forwards to its replacement; what the hold kept follows when the next step
+                // releases it.
+                ctx.pipeline().replace(this, "proxy", next);
+                ctx.fireChannelRead(head);
+            }
+            case AuthOutcome.Rejected rejected -> ProxyResponses.requireCredentials(discardHeld(ctx));
+            case AuthOutcome.Throttled throttled ->
+                ProxyResponses.throttled(
+                        discardHeld(ctx), Math.max(1, throttled.retryAfter().toSeconds()));
+            case AuthOutcome.Unavailable unavailable -> ProxyResponses.unavailable(discardHeld(ctx));
         }
     }
 
-    private void release() {
-        held.forEach(ReferenceCountUtil::release);
-        held.clear();
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        release();
+    private static ChannelHandlerContext discardHeld(ChannelHandlerContext ctx) {
+        InboundHold hold = ctx.pipeline().get(InboundHold.class);
+        if (hold != null) {
+            hold.discard();
+            ctx.pipeline().remove(hold);
+        }
+        return ctx;
     }
 }

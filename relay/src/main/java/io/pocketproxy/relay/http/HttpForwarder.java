@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -19,19 +18,20 @@ import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.link.stream.Pipe;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Refusal;
+import io.pocketproxy.relay.tunnel.Tunnel;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Queue;
 
 /**
  * Plain {@code http://} requests in absolute form: each is rewritten to origin form and sent through a
  * device stream to its origin; the response comes back as it arrives. Requests go one at a time; while
  * they go to the same origin the stream is kept, so keep-alive works end to end. Bodies stream both ways
- * (chunked or not) and never faster than the other side can take them.
+ * (chunked or not) and never faster than the other side can take them. The customer's channel and the
+ * stream share the device link's event loop, so both halves are plain calls on one thread.
  */
 final class HttpForwarder extends ChannelInboundHandlerAdapter {
 
@@ -48,11 +48,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     private final Tunnels tunnels;
     private final ConnectionRecord connection;
     private final String authorization;
-    private final Queue<HttpObject> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Http2StreamChannel stream;
     private String streamOrigin;
-    private boolean streamReady;
     private boolean requestInProgress;
     private boolean closeAfterResponse;
 
@@ -111,141 +109,70 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         closeAfterResponse = !HttpUtil.isKeepAlive(request);
         HttpUtil.setKeepAlive(request, true);
         if (stream != null && stream.isActive() && origin.equals(streamOrigin)) {
-            send(request);
-            return;
+            stream.write(request, stream.voidPromise());
+            return; // flushed with the body, at read-complete
         }
         if (stream != null) {
             stream.close(); // another origin: its stream is of no use now
+            stream = null;
         }
         streamOrigin = origin;
-        streamReady = false;
-        stream = null;
-        waiting.add(request);
-        ctx.channel().config().setAutoRead(false);
-        tunnels.open(connection, origin, ctx.channel(), this::opened);
+        // The body that follows waits in the tunnel's hold until the stream is there.
+        Completions.then(ctx, tunnels.open(connection, origin, ctx), (tunnel, refusal) -> {
+            if (refusal != null) {
+                ProxyResponses.refuse(ctx, Refusal.from(refusal));
+            } else {
+                opened(tunnel, request);
+            }
+        });
     }
 
-    private void opened(Http2StreamChannel opened, Refusal refusal) {
-        if (refusal != null) {
-            waiting.forEach(ReferenceCountUtil::release);
-            waiting.clear();
-            ProxyResponses.refuse(ctx, refusal);
-            return;
-        }
+    private void opened(Tunnel tunnel, HttpRequest request) {
+        Http2StreamChannel opened = tunnel.stream();
         stream = opened;
-        Channel customer = ctx.channel();
-        Runnable setUp = () -> {
-            opened.pipeline().addLast("http", new HttpClientCodec());
-            opened.pipeline().addLast("response", new ResponseRelay(customer));
-            opened.pipeline().remove(InboundHold.class);
-            opened.config().setAutoRead(customer.isWritable());
-            opened.read();
-        };
-        // Set up before anything is written to the stream: at once when we share its event loop, else as
-        // its next task, which runs ahead of the writes below.
-        if (opened.eventLoop().inEventLoop()) {
-            setUp.run();
-        } else {
-            opened.eventLoop().execute(setUp);
-        }
-        opened.closeFuture().addListener(closed -> customer.pipeline().fireUserEventTriggered(new StreamEnded(opened)));
-        streamReady = true;
-        for (HttpObject object = waiting.poll(); object != null; object = waiting.poll()) {
-            write(object);
-        }
-        flushStream();
-        resumeReadingIfPossible();
-    }
-
-    private void send(HttpRequest request) {
-        write(request);
-        flushStream();
+        opened.pipeline().addLast("http", new HttpClientCodec());
+        opened.pipeline().addLast("response", new ResponseRelay());
+        opened.pipeline().remove(InboundHold.class);
+        opened.closeFuture().addListener(closed -> streamEnded(opened));
+        opened.write(request, opened.voidPromise());
+        // The body read meanwhile follows its head through channelRead; the hold's read-complete flushes it.
+        ctx.pipeline().remove(InboundHold.class);
+        opened.flush();
+        opened.config().setAutoRead(ctx.channel().isWritable());
+        opened.read();
         resumeReadingIfPossible();
     }
 
     private void forwardBody(HttpContent content) {
-        if (!requestInProgress) {
+        if (!requestInProgress || stream == null) {
             content.release();
             return;
         }
-        if (!streamReady) {
-            waiting.add(content);
-        } else {
-            write(content);
-            if (!stream.isWritable()) {
-                Pipe.stopReadingUntilWritable(ctx.channel(), stream);
-            }
+        stream.write(content, stream.voidPromise());
+        if (!stream.isWritable()) {
+            ctx.channel().config().setAutoRead(false); // the stream's writability turns it on again
         }
         if (content instanceof LastHttpContent) {
             requestInProgress = false;
-            if (streamReady) {
-                flushStream();
-            }
+            stream.flush();
             // The next request waits until this response is complete: one at a time.
             ctx.channel().config().setAutoRead(false);
         }
     }
 
-    /**
-     * Writes on the stream's own event loop: Netty picks the handler a write enters when it is issued,
-     * so a write issued from here before the stream's HTTP codec was added would skip the codec.
-     */
-    private void write(HttpObject object) {
-        Http2StreamChannel target = stream;
-        if (target.eventLoop().inEventLoop()) {
-            target.write(object, target.voidPromise());
-        } else {
-            target.eventLoop().execute(() -> target.write(object, target.voidPromise()));
-        }
-    }
-
-    private void flushStream() {
-        Http2StreamChannel target = stream;
-        if (target.eventLoop().inEventLoop()) {
-            target.flush();
-        } else {
-            target.eventLoop().execute(target::flush);
-        }
-    }
-
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (streamReady && stream != null) {
-            flushStream();
+        if (stream != null) {
+            stream.flush();
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof ResponseComplete) {
-            if (closeAfterResponse) {
-                Pipe.closeOnFlush(ctx.channel());
-            } else {
-                ctx.channel().config().setAutoRead(true);
-            }
-        } else if (event instanceof ResponseStopped) {
-            // Back-pressure from the customer's side: the stream reads again when we can write.
-            stream.config().setAutoRead(ctx.channel().isWritable());
-        } else if (event instanceof StreamWritable) {
-            resumeReadingIfPossible();
-        } else if (event instanceof StreamEnded ended && ended.stream() == stream) {
-            stream = null;
-            streamReady = false;
-            if (requestInProgress || ended.midResponse()) {
-                Pipe.closeOnFlush(ctx.channel());
-            }
-        } else {
-            ctx.fireUserEventTriggered(event);
-        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (stream != null) {
+            // The response reads only while the customer can take it.
             stream.config().setAutoRead(ctx.channel().isWritable());
-            if (ctx.channel().isWritable()) {
-                stream.read();
-            }
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -255,14 +182,32 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         if (stream != null) {
             stream.close();
         }
-        waiting.forEach(ReferenceCountUtil::release);
-        waiting.clear();
         ctx.fireChannelInactive();
     }
 
     private void resumeReadingIfPossible() {
-        if (requestInProgress && streamReady && stream.isWritable()) {
+        if (requestInProgress && stream != null && stream.isWritable()) {
             ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void responseComplete() {
+        if (closeAfterResponse) {
+            Pipe.closeOnFlush(ctx.channel());
+        } else {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void streamEnded(Http2StreamChannel ended) {
+        if (ended != stream) {
+            return;
+        }
+        stream = null;
+        ResponseRelay relay = ended.pipeline().get(ResponseRelay.class);
+        boolean midResponse = relay != null && relay.midResponse;
+        if (requestInProgress || midResponse) {
+            Pipe.closeOnFlush(ctx.channel());
         }
     }
 
@@ -289,72 +234,48 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The response's last part went to the customer. */
-    record ResponseComplete() {}
-
-    /** The customer cannot take more response for now. */
-    record ResponseStopped() {}
-
-    /** The stream can take more request body again. */
-    record StreamWritable() {}
-
-    /** The device stream closed; {@code midResponse} if a response was still arriving. */
-    record StreamEnded(Http2StreamChannel stream, boolean midResponse) {
-        StreamEnded(Http2StreamChannel stream) {
-            this(stream, stream.attr(ResponseRelay.MID_RESPONSE).get() == Boolean.TRUE);
-        }
-    }
-
-    /** On the stream: passes the origin's response to the customer as it arrives, and reports its end. */
-    private static final class ResponseRelay extends ChannelInboundHandlerAdapter {
-        static final io.netty.util.AttributeKey<Boolean> MID_RESPONSE =
-                io.netty.util.AttributeKey.valueOf("pocketproxy.midResponse");
-
-        private final Channel customer;
+    /** On the stream: passes the origin's response to the customer as it arrives, and tells the forwarder its end. */
+    private final class ResponseRelay extends ChannelInboundHandlerAdapter {
         private boolean informational;
-
-        ResponseRelay(Channel customer) {
-            this.customer = customer;
-        }
+        private boolean midResponse;
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        public void channelRead(ChannelHandlerContext streamCtx, Object msg) {
+            Channel customer = ctx.channel();
             if (msg instanceof HttpResponse response) {
                 int code = response.status().code();
                 informational = code >= 100 && code < 200 && code != 101;
-                ctx.channel().attr(MID_RESPONSE).set(!informational);
+                midResponse = !informational;
             }
-            boolean last = msg instanceof LastHttpContent;
             customer.write(msg, customer.voidPromise());
-            if (last) {
+            if (msg instanceof LastHttpContent) {
                 customer.flush();
                 if (!informational) {
-                    ctx.channel().attr(MID_RESPONSE).set(false);
-                    customer.pipeline().fireUserEventTriggered(new ResponseComplete());
+                    midResponse = false;
+                    responseComplete();
                 }
             }
             if (!customer.isWritable()) {
-                ctx.channel().config().setAutoRead(false);
-                customer.pipeline().fireUserEventTriggered(new ResponseStopped());
+                streamCtx.channel().config().setAutoRead(false); // the customer's writability turns it on again
             }
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            customer.flush();
+        public void channelReadComplete(ChannelHandlerContext streamCtx) {
+            ctx.channel().flush();
         }
 
         @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (ctx.channel().isWritable()) {
-                customer.pipeline().fireUserEventTriggered(new StreamWritable());
+        public void channelWritabilityChanged(ChannelHandlerContext streamCtx) {
+            if (streamCtx.channel().isWritable()) {
+                resumeReadingIfPossible();
             }
-            ctx.fireChannelWritabilityChanged();
+            streamCtx.fireChannelWritabilityChanged();
         }
 
         @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+        public void exceptionCaught(ChannelHandlerContext streamCtx, Throwable cause) {
+            streamCtx.close();
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.pocketproxy.relay.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * head deadline, then {@link HttpAuthorization}, then {@link ConnectTunnel} (for {@code CONNECT}) or
  * {@link HttpForwarder} (for {@code http://} requests).
  */
-public final class HttpProxyInitializer extends ChannelInitializer<SocketChannel> {
+public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
 
     static final String DECODER = "http-decoder";
     static final String ENCODER = "http-encoder";
@@ -44,7 +44,7 @@ public final class HttpProxyInitializer extends ChannelInitializer<SocketChannel
     }
 
     @Override
-    protected void initChannel(SocketChannel channel) {
+    protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addLast(HeadDeadline.NAME, new HeadDeadline(headDeadline));

@@ -24,6 +24,7 @@ final class ProxyResponses {
             case CONNECTION_DISABLED, BANDWIDTH_LIMIT_REACHED -> HttpResponseStatus.FORBIDDEN;
             case TOO_MANY_STREAMS -> HttpResponseStatus.TOO_MANY_REQUESTS;
             case DEVICE_OFFLINE -> HttpResponseStatus.BAD_GATEWAY;
+            case PROXY_INTERNAL_ERROR -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case DEVICE_ERROR ->
                 HttpResponseStatus.valueOf(
                         refusal.deviceError().map(e -> e.httpStatus()).orElse(502));
@@ -34,10 +35,16 @@ final class ProxyResponses {
             case TOO_MANY_STREAMS -> "too many open connections for this proxy connection";
             case DEVICE_OFFLINE -> "the device behind this proxy connection is offline";
             case DEVICE_ERROR -> "the device could not reach the destination (" + refusal.proxyStatusType() + ")";
+            case PROXY_INTERNAL_ERROR -> "the proxy cannot serve this request right now; try again later";
         };
         FullHttpResponse response = response(status, text);
         response.headers().set("Proxy-Status", PROXY_NAME + "; error=" + refusal.proxyStatusType());
         sendAndClose(ctx, response);
+    }
+
+    /** The proxy cannot check credentials or open tunnels right now (its storage is unreachable): 503. */
+    static void unavailable(ChannelHandlerContext ctx) {
+        refuse(ctx, Refusal.of(Refusal.Reason.PROXY_INTERNAL_ERROR));
     }
 
     static void requireCredentials(ChannelHandlerContext ctx) {

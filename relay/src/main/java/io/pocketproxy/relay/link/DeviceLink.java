@@ -3,6 +3,7 @@ package io.pocketproxy.relay.link;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -46,6 +47,11 @@ public final class DeviceLink {
 
     public boolean isActive() {
         return channel.isActive();
+    }
+
+    /** The link's event loop: where its streams live, and where their customers' channels move to. */
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
     }
 
     /**

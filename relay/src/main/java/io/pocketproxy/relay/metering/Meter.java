@@ -5,6 +5,7 @@ import io.pocketproxy.link.stream.Pipe;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,14 +18,19 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@code used} is the relay's best knowledge of the connection's total: the database's figure at load,
  * plus what this relay granted since, plus what other relays reported at each flush. {@code reported} is
- * the part already written to the database. Flushes and resets run on one thread (the {@link UsageFlusher}'s),
- * grants on any event loop.
+ * the part already written to the database. Flushes and resets run on {@link Meters}' own thread, grants on
+ * any event loop.
+ *
+ * <p>It also counts the connection's open device streams, so that its cap holds however many customers
+ * open tunnels at the same moment: a slot is reserved before a stream is opened and given back when it
+ * closes.
  */
 public final class Meter {
 
     private final UUID connectionId;
     private final AtomicLong used;
     private final Set<Channel> tunnels = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger streams = new AtomicInteger();
     private volatile long limit;
     private volatile long generation;
     private long reported;
@@ -120,8 +126,32 @@ public final class Meter {
         customer.closeFuture().addListener(closed -> tunnels.remove(customer));
     }
 
+    /** Customer channels with a tunnel open now. */
     public int openTunnels() {
         return tunnels.size();
+    }
+
+    /** Takes one of the connection's {@code max} stream slots, if one is free. */
+    public boolean reserveStream(int max) {
+        while (true) {
+            int open = streams.get();
+            if (open >= max) {
+                return false;
+            }
+            if (streams.compareAndSet(open, open + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back a slot {@link #reserveStream} took: its stream closed, or never opened. */
+    public void releaseStream() {
+        streams.decrementAndGet();
+    }
+
+    /** Device streams open (or opening) now. */
+    public int openStreams() {
+        return streams.get();
     }
 
     /** Closes every open tunnel of this connection, after the bytes already granted have been delivered. */

@@ -1,10 +1,9 @@
 package io.pocketproxy.relay.socks;
 
-import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
 import io.netty.handler.codec.socksx.v5.Socks5AddressType;
 import io.netty.handler.codec.socksx.v5.Socks5CommandRequest;
@@ -12,13 +11,11 @@ import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.handler.codec.socksx.v5.Socks5CommandType;
 import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.ProxyStatusError;
-import io.pocketproxy.link.stream.Pipe;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.HeadDeadline;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnels;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The SOCKS5 command: {@code CONNECT} to an IPv4, IPv6 or domain address (a domain is resolved on the
@@ -29,8 +26,6 @@ final class SocksCommand extends ChannelInboundHandlerAdapter {
 
     private final Tunnels tunnels;
     private final ConnectionRecord connection;
-    private final List<ByteBuf> early = new ArrayList<>();
-    private boolean opening;
 
     SocksCommand(Tunnels tunnels, ConnectionRecord connection) {
         this.tunnels = tunnels;
@@ -39,49 +34,36 @@ final class SocksCommand extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Socks5CommandRequest command && !opening) {
-            opening = true;
-            if (!command.decoderResult().isSuccess()) {
-                ctx.close();
-                return;
-            }
-            HeadDeadline.met(ctx);
-            if (command.type() != Socks5CommandType.CONNECT) {
-                reply(ctx, Socks5CommandStatus.COMMAND_UNSUPPORTED).addListener(ChannelFutureListener.CLOSE);
-                return;
-            }
-            ctx.channel().config().setAutoRead(false);
-            String host =
-                    command.dstAddrType() == Socks5AddressType.IPv6 ? "[" + command.dstAddr() + "]" : command.dstAddr();
-            tunnels.open(
-                    connection,
-                    host + ":" + command.dstPort(),
-                    ctx.channel(),
-                    (stream, refusal) -> opened(ctx, stream, refusal));
-        } else if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
-            early.add(bytes); // a client that did not wait for our reply
-        } else {
+        if (!(msg instanceof Socks5CommandRequest command)) {
+            // Bytes after the command are kept by the tunnel's hold in front of us; nothing else is expected.
             ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void opened(ChannelHandlerContext ctx, Http2StreamChannel stream, Refusal refusal) {
-        if (refusal != null) {
-            reply(ctx, statusOf(refusal)).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        reply(ctx, Socks5CommandStatus.SUCCESS);
-        List<ByteBuf> first = new ArrayList<>(early);
-        early.clear();
-        ctx.pipeline().remove(SocksInitializer.DECODER);
-        ctx.pipeline().remove(SocksInitializer.ENCODER);
-        ctx.pipeline().remove(this);
-        first.forEach(stream::write);
-        stream.flush();
-        Pipe.join(ctx.channel(), stream);
+        if (!command.decoderResult().isSuccess()) {
+            ctx.close();
+            return;
+        }
+        HeadDeadline.met(ctx);
+        if (command.type() != Socks5CommandType.CONNECT) {
+            reply(ctx, Socks5CommandStatus.COMMAND_UNSUPPORTED).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        String host =
+                command.dstAddrType() == Socks5AddressType.IPv6 ? "[" + command.dstAddr() + "]" : command.dstAddr();
+        Completions.then(ctx, tunnels.open(connection, host + ":" + command.dstPort(), ctx), (tunnel, refusal) -> {
+            if (refusal != null) {
+                reply(ctx, statusOf(Refusal.from(refusal))).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            reply(ctx, Socks5CommandStatus.SUCCESS);
+            ctx.pipeline().remove(SocksInitializer.DECODER);
+            ctx.pipeline().remove(SocksInitializer.ENCODER);
+            ctx.pipeline().remove(this);
+            tunnel.pipe();
+        });
     }
 
-    private static io.netty.channel.ChannelFuture reply(ChannelHandlerContext ctx, Socks5CommandStatus status) {
+    private static ChannelFuture reply(ChannelHandlerContext ctx, Socks5CommandStatus status) {
         return ctx.writeAndFlush(new DefaultSocks5CommandResponse(status, Socks5AddressType.IPv4, "0.0.0.0", 0));
     }
 
@@ -89,7 +71,7 @@ final class SocksCommand extends ChannelInboundHandlerAdapter {
     static Socks5CommandStatus statusOf(Refusal refusal) {
         return switch (refusal.reason()) {
             case CONNECTION_DISABLED, BANDWIDTH_LIMIT_REACHED -> Socks5CommandStatus.FORBIDDEN;
-            case TOO_MANY_STREAMS -> Socks5CommandStatus.FAILURE;
+            case TOO_MANY_STREAMS, PROXY_INTERNAL_ERROR -> Socks5CommandStatus.FAILURE;
             case DEVICE_OFFLINE -> Socks5CommandStatus.NETWORK_UNREACHABLE;
             case DEVICE_ERROR ->
                 refusal.deviceError().map(SocksCommand::statusOf).orElse(Socks5CommandStatus.FAILURE);
@@ -103,11 +85,5 @@ final class SocksCommand extends ChannelInboundHandlerAdapter {
             case DESTINATION_IP_PROHIBITED -> Socks5CommandStatus.FORBIDDEN;
             case PROXY_INTERNAL_ERROR -> Socks5CommandStatus.FAILURE;
         };
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        early.forEach(ByteBuf::release);
-        early.clear();
     }
 }

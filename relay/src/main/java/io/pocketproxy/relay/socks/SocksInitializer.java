@@ -1,8 +1,8 @@
 package io.pocketproxy.relay.socks;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * (RFC 1929, {@link SocksPasswordCheck}), then the command ({@link SocksCommand}); each step replaces
  * itself with the next, and the whole exchange must finish within the head deadline.
  */
-public final class SocksInitializer extends ChannelInitializer<SocketChannel> {
+public final class SocksInitializer extends ChannelInitializer<Channel> {
 
     static final String DECODER = "socks-decoder";
     static final String ENCODER = "socks-encoder";
@@ -37,7 +37,7 @@ public final class SocksInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     @Override
-    protected void initChannel(SocketChannel channel) {
+    protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addLast(HeadDeadline.NAME, new HeadDeadline(headDeadline));

@@ -9,11 +9,19 @@ import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequest;
 import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
 import io.pocketproxy.relay.auth.AuthOutcome;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
+import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.net.InetSocketAddress;
 
-/** RFC 1929: checks the username and password (off the event loop), then waits for the command. */
+/** RFC 1929: checks the username and password (off the event loop unless already known), then waits for the command. */
 final class SocksPasswordCheck extends SimpleChannelInboundHandler<Socks5PasswordAuthRequest> {
+
+    /**
+     * RFC 1929 has one success status and calls every other a failure; Netty's {@code FAILURE} is 0xFF. A check
+     * we could not make answers 0x01, so that a client (or its operator) can tell "try again later" from
+     * "wrong password".
+     */
+    static final Socks5PasswordAuthStatus UNAVAILABLE = Socks5PasswordAuthStatus.valueOf((byte) 0x01);
 
     private final CustomerAuthenticator authenticator;
     private final Tunnels tunnels;
@@ -32,25 +40,32 @@ final class SocksPasswordCheck extends SimpleChannelInboundHandler<Socks5Passwor
         ctx.channel().config().setAutoRead(false);
         String address =
                 ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
-        authenticator
-                .authenticate(request.username(), request.password(), address)
-                .whenComplete((outcome, error) -> ctx.executor().execute(() -> decide(ctx, outcome)));
+        Completions.then(
+                ctx,
+                authenticator.authenticate(request.username(), request.password(), address, ctx.executor()),
+                (outcome, never) -> decide(ctx, outcome));
     }
 
     private void decide(ChannelHandlerContext ctx, AuthOutcome outcome) {
         if (!ctx.channel().isActive()) {
             return;
         }
-        if (outcome instanceof AuthOutcome.Accepted accepted) {
-            ctx.pipeline()
-                    .replace(SocksInitializer.DECODER, SocksInitializer.DECODER, new Socks5CommandRequestDecoder());
-            ctx.pipeline().replace(this, "socks", new SocksCommand(tunnels, accepted.connection()));
-            ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS));
-            ctx.channel().config().setAutoRead(true);
-        } else {
+        switch (outcome) {
+            case AuthOutcome.Accepted accepted -> {
+                ctx.pipeline()
+                        .replace(SocksInitializer.DECODER, SocksInitializer.DECODER, new Socks5CommandRequestDecoder());
+                ctx.pipeline().replace(this, "socks", new SocksCommand(tunnels, accepted.connection()));
+                ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS));
+                ctx.channel().config().setAutoRead(true);
+            }
             // Wrong credentials and too many failures get the same answer: SOCKS5 has no "try later".
-            ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE))
-                    .addListener(ChannelFutureListener.CLOSE);
+            case AuthOutcome.Rejected rejected -> fail(ctx, Socks5PasswordAuthStatus.FAILURE);
+            case AuthOutcome.Throttled throttled -> fail(ctx, Socks5PasswordAuthStatus.FAILURE);
+            case AuthOutcome.Unavailable unavailable -> fail(ctx, UNAVAILABLE);
         }
+    }
+
+    private static void fail(ChannelHandlerContext ctx, Socks5PasswordAuthStatus status) {
+        ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(status)).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -1,22 +1,25 @@
 package io.pocketproxy.relay.tunnel;
 
 import io.pocketproxy.link.ProxyStatusError;
+import io.pocketproxy.relay.link.DeviceRefusal;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 
 /**
- * Why a customer's tunnel was not opened. Each customer protocol turns it into its own answer (an HTTP
- * status with {@code Proxy-Status}, a SOCKS5 reply code).
- *
- * @param deviceError the device's RFC 9209 error, for {@link Reason#DEVICE_ERROR}
+ * Why a customer's tunnel was not opened: how {@link Tunnels#open} fails its future. Each customer protocol
+ * turns it into its own answer (an HTTP status with {@code Proxy-Status}, a SOCKS5 reply code). An expected
+ * outcome, so it carries no stack trace.
  */
-public record Refusal(Reason reason, Optional<ProxyStatusError> deviceError) {
+public final class Refusal extends RuntimeException {
 
     public enum Reason {
         CONNECTION_DISABLED("connection_disabled"),
         BANDWIDTH_LIMIT_REACHED("bandwidth_limit_reached"),
         TOO_MANY_STREAMS("too_many_streams"),
         DEVICE_OFFLINE("device_offline"),
-        DEVICE_ERROR("device_error");
+        DEVICE_ERROR("device_error"),
+        /** Our own failure (storage unreachable, a bug): not the customer's fault, worth another try later. */
+        PROXY_INTERNAL_ERROR("proxy_internal_error");
 
         private final String type;
 
@@ -30,17 +33,51 @@ public record Refusal(Reason reason, Optional<ProxyStatusError> deviceError) {
         }
     }
 
+    private final Reason reason;
+    private final Optional<ProxyStatusError> deviceError;
+
+    private Refusal(Reason reason, Optional<ProxyStatusError> deviceError) {
+        super(deviceError.map(ProxyStatusError::type).orElse(reason.type()), null, false, false);
+        this.reason = reason;
+        this.deviceError = deviceError;
+    }
+
     public static Refusal of(Reason reason) {
         return new Refusal(reason, Optional.empty());
     }
 
-    /** The {@code Proxy-Status} error type to report: the device's own when it gave one. */
-    public String proxyStatusType() {
-        return deviceError.map(ProxyStatusError::type).orElse(reason.type());
+    /** The device could not open the stream: its RFC 9209 error, when it gave one. */
+    public static Refusal byDevice(Optional<ProxyStatusError> error) {
+        return new Refusal(Reason.DEVICE_ERROR, error);
     }
 
-    @Override
-    public String toString() {
-        return proxyStatusType();
+    /** What a failed open means for the customer: a refusal as it is, a device's answer, or our own failure. */
+    public static Refusal from(Throwable failure) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof Refusal refusal) {
+            return refusal;
+        }
+        if (cause instanceof DeviceRefusal refusal) {
+            return switch (refusal.reason()) {
+                case OFFLINE -> of(Reason.DEVICE_OFFLINE);
+                case TIMEOUT, REFUSED -> byDevice(refusal.error());
+            };
+        }
+        return of(Reason.PROXY_INTERNAL_ERROR);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    /** The device's RFC 9209 error, for {@link Reason#DEVICE_ERROR}. */
+    public Optional<ProxyStatusError> deviceError() {
+        return deviceError;
+    }
+
+    /** The {@code Proxy-Status} error type to report: the device's own when it gave one. */
+    public String proxyStatusType() {
+        return getMessage();
     }
 }

@@ -1,6 +1,8 @@
 package io.pocketproxy.relay.tunnel;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.link.stream.Pipe;
@@ -12,18 +14,30 @@ import io.pocketproxy.relay.link.DeviceRefusal;
 import io.pocketproxy.relay.metering.Meter;
 import io.pocketproxy.relay.metering.Meters;
 import io.pocketproxy.relay.metering.StreamMeter;
+import java.nio.channels.ClosedChannelException;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Opens a signed-in customer's tunnel through the connection's device, whatever protocol the customer
- * speaks: checks the connection may be used (active, quota left, under its stream cap, device linked),
- * opens the device stream, and puts the connection's meter on it.
+ * The one hand-off from a signed-in customer to its device, whatever protocol the customer speaks (HTTP
+ * CONNECT, plain HTTP, SOCKS5, OpenVPN flows): checks the connection may be used, reserves a stream slot,
+ * moves the customer's channel onto the device link's event loop, opens the device stream and puts the
+ * connection's meter on it.
+ *
+ * <p>From the moment a protocol handler asks for a tunnel, its customer channel stops reading, and whatever
+ * its decoders still hand on (a client that did not wait for the answer) is kept by an {@link InboundHold}
+ * in front of the asking handler; the device stream keeps what arrives early the same way. The protocol
+ * handler answers the customer, removes its own handlers and joins the two ({@link Tunnel#pipe()}), and the
+ * held bytes go first.
  */
 public final class Tunnels {
 
     public static final String HOLD = "hold";
+
+    private static final Logger log = LoggerFactory.getLogger(Tunnels.class);
 
     private final DeviceLinks links;
     private final Meters meters;
@@ -36,69 +50,100 @@ public final class Tunnels {
     }
 
     /**
-     * Opens a tunnel to {@code authority} for {@code customer}'s channel. The outcome is delivered on the
-     * customer channel's event loop: the device stream (metered, not reading yet, anything it already read
-     * held in {@link #HOLD}) or a refusal.
+     * Opens a tunnel to {@code authority} ({@code host:port}) for the customer whose handler is {@code requester};
+     * call on the customer's event loop. Completes on the customer's event loop, which is by then the device
+     * link's: with the tunnel, or failed with the {@link Refusal} to answer.
      */
-    public void open(
-            ConnectionRecord connection,
-            String authority,
-            Channel customer,
-            BiConsumer<Http2StreamChannel, Refusal> outcome) {
-        Optional<Refusal> refusal = check(connection);
-        if (refusal.isPresent()) {
-            outcome.accept(null, refusal.get());
-            return;
-        }
+    public CompletableFuture<Tunnel> open(
+            ConnectionRecord connection, String authority, ChannelHandlerContext requester) {
+        Channel customer = requester.channel();
+        customer.config().setAutoRead(false);
+        holdBefore(requester);
+        CompletableFuture<Tunnel> opened = new CompletableFuture<>();
         Meter meter = meters.meterFor(connection);
-        DeviceLink link = links.find(connection.deviceId()).orElseThrow();
-        link.connect(authority).whenComplete((stream, error) -> {
-            if (stream != null) {
-                stream.pipeline().addLast("bytes-in", new StreamBytesCodec.Decoder());
-                stream.pipeline().addLast("bytes-out", new StreamBytesCodec.Encoder());
-                stream.pipeline().addLast("meter", new StreamMeter(meter));
-                stream.pipeline().addLast(HOLD, new InboundHold());
-            }
-            customer.eventLoop().execute(() -> {
-                if (stream == null) {
-                    outcome.accept(null, refusalOf(error));
-                } else if (!customer.isActive()) {
-                    stream.close(); // the customer left while the device dialled
-                } else {
-                    meter.track(customer);
-                    customer.closeFuture().addListener(closed -> Pipe.closeOnFlush(stream));
-                    outcome.accept(stream, null);
-                }
-            });
-        });
+        Optional<Refusal> refusal = check(connection, meter);
+        if (refusal.isPresent()) {
+            return refuse(customer, opened, refusal.get());
+        }
+        if (!meter.reserveStream(maxStreamsPerConnection)) {
+            return refuse(customer, opened, Refusal.of(Refusal.Reason.TOO_MANY_STREAMS));
+        }
+        Optional<DeviceLink> link = links.find(connection.deviceId());
+        if (link.isEmpty()) {
+            meter.releaseStream();
+            return refuse(customer, opened, Refusal.of(Refusal.Reason.DEVICE_OFFLINE));
+        }
+        LoopMove.moveTo(customer, link.get().eventLoop())
+                .thenCompose(moved -> link.get().connect(authority))
+                .whenComplete((stream, failure) -> {
+                    if (failure != null) {
+                        meter.releaseStream();
+                        refuse(customer, opened, refusalOf(failure, customer));
+                    } else {
+                        attach(meter, customer, stream, opened);
+                    }
+                });
+        return opened;
     }
 
-    /** Whether {@code connection} may open a tunnel now, and if not, why. */
+    /** Whether {@code connection} may open a tunnel now, and if not, why (the device's link is checked at open). */
     public Optional<Refusal> check(ConnectionRecord connection) {
+        return check(connection, meters.meterFor(connection));
+    }
+
+    private static Optional<Refusal> check(ConnectionRecord connection, Meter meter) {
         if (!connection.active()) {
             return Optional.of(Refusal.of(Refusal.Reason.CONNECTION_DISABLED));
         }
-        Meter meter = meters.meterFor(connection);
         if (meter.exhausted()) {
             return Optional.of(Refusal.of(Refusal.Reason.BANDWIDTH_LIMIT_REACHED));
-        }
-        if (meter.openTunnels() >= maxStreamsPerConnection) {
-            return Optional.of(Refusal.of(Refusal.Reason.TOO_MANY_STREAMS));
-        }
-        if (links.find(connection.deviceId()).isEmpty()) {
-            return Optional.of(Refusal.of(Refusal.Reason.DEVICE_OFFLINE));
         }
         return Optional.empty();
     }
 
-    private static Refusal refusalOf(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof DeviceRefusal refusal) {
-            return switch (refusal.reason()) {
-                case OFFLINE -> Refusal.of(Refusal.Reason.DEVICE_OFFLINE);
-                case TIMEOUT, REFUSED -> new Refusal(Refusal.Reason.DEVICE_ERROR, refusal.error());
-            };
+    /** On the link's loop, with the customer moved there: the stream becomes the tunnel's device end. */
+    private static void attach(
+            Meter meter, Channel customer, Http2StreamChannel stream, CompletableFuture<Tunnel> opened) {
+        stream.closeFuture().addListener(closed -> meter.releaseStream());
+        ChannelPipeline pipeline = stream.pipeline();
+        pipeline.addLast("bytes-in", new StreamBytesCodec.Decoder());
+        pipeline.addLast("bytes-out", new StreamBytesCodec.Encoder());
+        pipeline.addLast("meter", new StreamMeter(meter));
+        pipeline.addLast(HOLD, new InboundHold());
+        if (!customer.isActive()) {
+            stream.close(); // the customer left while the device dialled
+            opened.completeExceptionally(new ClosedChannelException());
+            return;
         }
-        return Refusal.of(Refusal.Reason.DEVICE_OFFLINE);
+        meter.track(customer);
+        customer.closeFuture().addListener(closed -> Pipe.closeOnFlush(stream));
+        opened.complete(new Tunnel(customer, stream));
+    }
+
+    private static CompletableFuture<Tunnel> refuse(
+            Channel customer, CompletableFuture<Tunnel> opened, Refusal refusal) {
+        InboundHold hold = customer.pipeline().get(InboundHold.class);
+        if (hold != null) {
+            hold.discard();
+            customer.pipeline().remove(hold);
+        }
+        opened.completeExceptionally(refusal);
+        return opened;
+    }
+
+    private static Refusal refusalOf(Throwable failure, Channel customer) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (!(cause instanceof Refusal || cause instanceof DeviceRefusal) && customer.isActive()) {
+            log.warn("cannot open a tunnel for {}", customer, cause);
+        }
+        return Refusal.from(cause);
+    }
+
+    private static void holdBefore(ChannelHandlerContext requester) {
+        ChannelPipeline pipeline = requester.pipeline();
+        if (pipeline.get(InboundHold.class) == null) {
+            pipeline.addBefore(requester.name(), HOLD, new InboundHold());
+        }
     }
 }
