@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
+import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.Transport;
 import java.time.Duration;
 import java.util.Base64;
@@ -51,11 +52,7 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.group = Transport.eventLoops(Math.max(2, Runtime.getRuntime().availableProcessors()), "agent-io");
         // DNS lookups block; they run here, never on an event loop.
-        this.resolver = Executors.newFixedThreadPool(4, runnable -> {
-            Thread thread = new Thread(runnable, "agent-dns");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.resolver = Executors.newFixedThreadPool(4, Threads.daemon("agent-dns"));
         this.ssl = sslContext(config);
         this.router = new StreamRouter(
                 new TargetDialer(
@@ -71,7 +68,7 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config, StatusSource status) {
         try {
             Agent agent = new Agent(config, status);
-            log.info("agent {} linking to {}:{}", VERSION, config.relayHost(), config.relayPort());
+            log.info("agent {} linking to {}", VERSION, config.relayAddress());
             agent.dial();
             return agent;
         } catch (SSLException e) {
@@ -105,7 +102,7 @@ public final class Agent implements AutoCloseable {
         channel = connect.channel();
         connect.addListener(done -> {
             if (!done.isSuccess()) {
-                retry("cannot reach relay " + config.relayHost() + ":" + config.relayPort() + ": "
+                retry("cannot reach relay " + config.relayAddress() + ": "
                         + done.cause().getMessage());
             }
         });
@@ -122,7 +119,7 @@ public final class Agent implements AutoCloseable {
         failures.set(0);
         links.incrementAndGet();
         state = State.LINKED;
-        log.info("linked to relay {}:{}", config.relayHost(), config.relayPort());
+        log.info("linked to relay {}", config.relayAddress());
     }
 
     private void retry(String reason) {

@@ -1,5 +1,6 @@
 package io.pocketproxy.agent;
 
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.link.PairingString;
 import java.time.Duration;
@@ -71,9 +72,14 @@ public record AgentConfig(
                 link);
     }
 
+    /** {@code host:port} of the relay, with brackets around an IPv6 host. */
+    public String relayAddress() {
+        return HostAndPort.format(relayHost, relayPort);
+    }
+
     @Override
     public String toString() {
-        return "AgentConfig[relay=" + relayHost + ":" + relayPort + ", token=****, fingerprint=" + relayFingerprint
+        return "AgentConfig[relay=" + relayAddress() + ", token=****, fingerprint=" + relayFingerprint
                 + ", allowPrivateTargets=" + allowPrivateTargets + ", connectTimeout=" + connectTimeout + "]";
     }
 }

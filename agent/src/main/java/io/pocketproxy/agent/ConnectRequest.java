@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.stream.Pipe;
 import io.pocketproxy.link.stream.StreamBytesCodec;
@@ -29,7 +30,7 @@ final class ConnectRequest extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(false); // no DATA until the target answers
-        Optional<HostAndPort> target = HostAndPort.parse(authority);
+        Optional<HostAndPort> target = HostAndPort.tryParse(authority);
         if (target.isEmpty()) {
             ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("400"), true));
             return;

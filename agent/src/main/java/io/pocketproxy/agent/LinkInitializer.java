@@ -71,7 +71,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             FullHttpRequest request =
                     new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, LinkProtocol.LINK_PATH);
             request.headers()
-                    .set(HttpHeaderNames.HOST, config.relayHost() + ":" + config.relayPort())
+                    .set(HttpHeaderNames.HOST, config.relayAddress())
                     .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + config.deviceToken())
                     .set(HttpHeaderNames.UPGRADE, LinkProtocol.UPGRADE_TOKEN)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.link.Transport;
 import java.net.ConnectException;

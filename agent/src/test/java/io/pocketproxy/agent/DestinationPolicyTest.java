@@ -2,52 +2,31 @@ package io.pocketproxy.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.netty.util.NetUtil;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/** The policy's own switch; which addresses are private is PrivateAddressesTest's (link) to say. */
 class DestinationPolicyTest {
 
     @ParameterizedTest
-    @ValueSource(
-            strings = {
-                "127.0.0.1",
-                "127.8.9.10",
-                "10.1.2.3",
-                "172.16.0.1",
-                "192.168.1.1",
-                "169.254.169.254",
-                "100.64.0.1",
-                "100.127.255.254",
-                "0.0.0.0",
-                "224.0.0.1",
-                "255.255.255.255",
-                "::1",
-                "fe80::1",
-                "fc00::1",
-                "fd12:3456::1",
-                "::ffff:127.0.0.1",
-                "::",
-                "ff02::1"
-            })
-    void refusesTheDevicesOwnNetworks(String address) throws UnknownHostException {
-        assertThat(new DestinationPolicy(false).allows(InetAddress.getByName(address)))
+    @ValueSource(strings = {"127.0.0.1", "10.1.2.3", "192.168.1.1", "::1", "fd12:3456::1"})
+    void refusesTheDevicesOwnNetworks(String address) {
+        assertThat(new DestinationPolicy(false).allows(NetUtil.createInetAddressFromIpAddressString(address)))
                 .isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(
-            strings = {"1.1.1.1", "8.8.8.8", "100.63.255.255", "100.128.0.1", "2606:4700:4700::1111", "93.184.216.34"})
-    void allowsThePublicInternet(String address) throws UnknownHostException {
-        assertThat(new DestinationPolicy(false).allows(InetAddress.getByName(address)))
+    @ValueSource(strings = {"1.1.1.1", "93.184.216.34", "2606:4700:4700::1111"})
+    void allowsThePublicInternet(String address) {
+        assertThat(new DestinationPolicy(false).allows(NetUtil.createInetAddressFromIpAddressString(address)))
                 .isTrue();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "10.0.0.1", "::1"})
-    void allowsPrivateTargetsWhenTold(String address) throws UnknownHostException {
-        assertThat(new DestinationPolicy(true).allows(InetAddress.getByName(address)))
+    void allowsPrivateTargetsWhenTold(String address) {
+        assertThat(new DestinationPolicy(true).allows(NetUtil.createInetAddressFromIpAddressString(address)))
                 .isTrue();
     }
 }

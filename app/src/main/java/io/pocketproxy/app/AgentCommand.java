@@ -2,9 +2,9 @@ package io.pocketproxy.app;
 
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.AgentConfig;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.PairingString;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,15 +59,7 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Agent agent = Agent.start(config());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            agent.close();
-                            stopped.countDown();
-                        },
-                        "shutdown"));
-        stopped.await();
+        UntilStopped.await(agent);
         return 0;
     }
 
@@ -75,19 +67,17 @@ final class AgentCommand implements Callable<Integer> {
         if (target.pairing != null) {
             return AgentConfig.fromPairing(PairingString.parse(target.pairing), allowPrivateTargets);
         }
-        String relay = target.explicit.relay;
-        int colon = relay.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("--relay: " + relay + " (expected: HOST:PORT)");
-        }
-        int port;
+        HostAndPort relay;
         try {
-            port = Integer.parseInt(relay.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--relay: " + relay + " (expected: HOST:PORT)");
+            relay = HostAndPort.parse(target.explicit.relay.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--relay: " + e.getMessage(), e);
         }
-        String host = relay.substring(0, colon).replace("[", "").replace("]", "");
         return AgentConfig.of(
-                host, port, target.explicit.token.strip(), target.explicit.fingerprint, allowPrivateTargets);
+                relay.host(),
+                relay.port(),
+                target.explicit.token.strip(),
+                target.explicit.fingerprint,
+                allowPrivateTargets);
     }
 }

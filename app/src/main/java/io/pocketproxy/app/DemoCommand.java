@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,16 +59,7 @@ final class DemoCommand implements Callable<Integer> {
                 demoConnection(server, operator.id(), device.device().id(), ConnectionType.SOCKS5);
 
         printWelcome(spec.commandLine().getOut(), server, password, http, socks);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            agent.close();
-                            server.close();
-                            stopped.countDown();
-                        },
-                        "shutdown"));
-        stopped.await();
+        UntilStopped.await(agent, server);
         return 0;
     }
 
@@ -105,7 +95,6 @@ final class DemoCommand implements Callable<Integer> {
             PrintWriter out, PocketProxyServer server, String password, IssuedPassword http, IssuedPassword socks) {
         String url = server.apiUrl();
         String api = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        String host = server.config().advertisedHost();
         out.println();
         out.println("PocketProxy demo is running.");
         out.println();
@@ -115,10 +104,12 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("This machine plays the phone: an agent in this process is linked to the relay.");
         out.println("Try the proxies (passwords are new at every start):");
-        out.println("  curl -x http://" + http.connection().username() + ":" + http.password() + "@" + host + ":"
-                + server.relay().httpPort() + " https://example.com/");
-        out.println("  curl -x socks5h://" + socks.connection().username() + ":" + socks.password() + "@" + host + ":"
-                + server.relay().socksPort() + " https://example.com/");
+        for (IssuedPassword issued : List.of(http, socks)) {
+            ProxyConnection connection = issued.connection();
+            out.println("  curl -x "
+                    + server.endpoints().proxyUrlOf(connection.type(), connection.username(), issued.password())
+                    + " https://example.com/");
+        }
         out.println();
         out.println("Try the API:");
         out.println("  TOKEN=$(curl -s " + api + "/api/auth/login -H 'Content-Type: application/json' \\");

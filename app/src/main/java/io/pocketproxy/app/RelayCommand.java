@@ -3,7 +3,6 @@ package io.pocketproxy.app;
 import io.pocketproxy.server.PocketProxyServer;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -21,20 +20,7 @@ final class RelayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         AutoCloseable relay = PocketProxyServer.startRelayOnly(options.toConfig(), Clock.systemUTC());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            try {
-                                relay.close();
-                            } catch (Exception e) {
-                                org.slf4j.LoggerFactory.getLogger(RelayCommand.class)
-                                        .warn("relay did not stop cleanly", e);
-                            }
-                            stopped.countDown();
-                        },
-                        "shutdown"));
-        stopped.await();
+        UntilStopped.await(relay);
         return 0;
     }
 }

@@ -6,9 +6,12 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A part of the benchmark in a JVM of its own (relay, agent, targets), so that each process stays under
@@ -16,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  * the bench sends a command on stdin, the child answers on stdout.
  */
 final class Child implements AutoCloseable {
+
+    private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(30);
 
     private final Process process;
     private final BufferedReader out;
@@ -28,18 +33,28 @@ final class Child implements AutoCloseable {
     }
 
     static Child start(Class<?> main, String heap, String... args) {
+        return start(main, heap, Map.of(), args);
+    }
+
+    /** With {@code environment} added to the child's: where secrets go, never on its command line. */
+    static Child start(Class<?> main, String heap, Map<String, String> environment, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx" + heap);
         command.add("-XX:+UseParallelGC");
+        // Netty's native transport and direct buffers are what we run in production: no warnings about them.
+        command.add("--enable-native-access=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
         command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putAll(environment);
         try {
-            return new Child(new ProcessBuilder(command)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start());
+            return new Child(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + main.getSimpleName(), e);
         }
@@ -59,6 +74,10 @@ final class Child implements AutoCloseable {
         }
     }
 
+    ProcessHandle process() {
+        return process.toHandle();
+    }
+
     String ask(String command) {
         in.println(command);
         return readLine();
@@ -69,12 +88,20 @@ final class Child implements AutoCloseable {
         return Long.parseLong(ask("heap"));
     }
 
+    /**
+     * Asks the child to quit; one that has not within {@link #QUIT_TIMEOUT} gets SIGTERM, which runs the same
+     * clean-up from its shutdown hook (the relay's embedded PostgreSQL runs in a session of its own and would
+     * outlive a killed JVM), and only then SIGKILL.
+     */
     @Override
     public void close() {
         in.println("quit");
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+            if (!process.waitFor(QUIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroy();
+                if (!process.waitFor(QUIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -82,21 +109,31 @@ final class Child implements AutoCloseable {
         }
     }
 
-    /** The child side: answers "heap" and "quit" on stdin until told to quit. */
+    /**
+     * The child side: answers "heap" and "quit" on stdin until told to quit or stdin ends (the bench is
+     * gone). {@code onQuit} runs once, then, or from a shutdown hook on SIGTERM or Ctrl-C.
+     */
     static void serveCommands(Runnable onQuit) throws IOException {
+        AtomicBoolean done = new AtomicBoolean();
+        Runnable quitOnce = () -> {
+            if (done.compareAndSet(false, true)) {
+                onQuit.run();
+            }
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(quitOnce, "child shutdown"));
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String command = commands.readLine(); command != null; command = commands.readLine()) {
             switch (command.strip()) {
                 case "heap" -> System.out.println(heapAfterGc());
                 case "quit" -> {
-                    onQuit.run();
+                    quitOnce.run();
                     System.exit(0);
                 }
                 default -> System.out.println("unknown command " + command);
             }
             System.out.flush();
         }
-        onQuit.run();
+        quitOnce.run();
         System.exit(0);
     }
 

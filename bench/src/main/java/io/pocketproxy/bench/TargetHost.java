@@ -9,8 +9,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /**
- * The destinations, in their own process: a source (reads an 8-byte count, then sends that many bytes)
- * and an echo server. Prints "ports SOURCE ECHO" when ready.
+ * The destinations, in their own process: a source (reads an 8-byte count, then sends that many bytes),
+ * an echo server, and a minimal HTTP/1.1 server (answers every request with the number of body bytes it
+ * read and discarded: "0" to a GET, the length to an upload). Prints "ports SOURCE ECHO HTTP" when ready.
  */
 public final class TargetHost {
 
@@ -19,9 +20,11 @@ public final class TargetHost {
     public static void main(String[] args) throws IOException {
         ServerSocket source = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
         ServerSocket echo = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        ServerSocket http = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().daemon().start(() -> accept(source, TargetHost::serveSource));
         Thread.ofPlatform().daemon().start(() -> accept(echo, TargetHost::serveEcho));
-        System.out.println("ports " + source.getLocalPort() + " " + echo.getLocalPort());
+        Thread.ofPlatform().daemon().start(() -> accept(http, HttpTarget::serve));
+        System.out.println("ports " + source.getLocalPort() + " " + echo.getLocalPort() + " " + http.getLocalPort());
         System.out.flush();
         Child.serveCommands(() -> {});
     }

@@ -21,11 +21,10 @@ public record PairingString(String relayHost, int relayPort, String deviceToken,
 
     public PairingString {
         Objects.requireNonNull(relayHost, "relayHost");
-        if (relayHost.isBlank()) {
-            throw new IllegalArgumentException("relayHost: blank (expected: a host name or IP address)");
-        }
-        if (relayPort < 1 || relayPort > 65535) {
-            throw new IllegalArgumentException("relayPort: " + relayPort + " (expected: 1-65535)");
+        try {
+            relayHost = new HostAndPort(relayHost, relayPort).host();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("relay " + e.getMessage());
         }
         if (deviceToken == null || !TOKEN.matcher(deviceToken).matches()) {
             throw new IllegalArgumentException("deviceToken: malformed (expected: 16-128 base64url characters)");
@@ -65,16 +64,12 @@ public record PairingString(String relayHost, int relayPort, String deviceToken,
         if (fingerprint == null) {
             throw new IllegalArgumentException("pairing string lacks the relay fingerprint (expected: ?fp=...)");
         }
-        String host = uri.getHost();
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        return new PairingString(host, uri.getPort(), uri.getRawUserInfo(), fingerprint);
+        return new PairingString(uri.getHost(), uri.getPort(), uri.getRawUserInfo(), fingerprint);
     }
 
     /** The relay's address as {@code host:port}, with brackets around an IPv6 literal. */
     public String relayAddress() {
-        return (relayHost.contains(":") ? "[" + relayHost + "]" : relayHost) + ":" + relayPort;
+        return HostAndPort.format(relayHost, relayPort);
     }
 
     @Override

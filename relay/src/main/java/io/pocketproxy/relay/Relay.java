@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.Transport;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.auth.Customers;
@@ -66,11 +67,7 @@ public final class Relay implements AutoCloseable {
         this.customers = new Customers(connections, config.directoryRefresh());
         this.authenticator =
                 new CustomerAuthenticator(customers, hashing, config.verifiedTtl(), config.authLimits(), clock);
-        this.refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "relay-refresh");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.refresher = Executors.newSingleThreadScheduledExecutor(Threads.daemon("relay-refresh"));
     }
 
     public static Relay start(

@@ -1,38 +1,39 @@
 package io.pocketproxy.server;
 
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.relay.Relay;
 import io.pocketproxy.relay.auth.FailureThrottle;
 import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.api.ApiServer;
+import io.pocketproxy.server.api.AuthApi;
 import io.pocketproxy.server.api.Authentication;
+import io.pocketproxy.server.api.ConnectionsApi;
+import io.pocketproxy.server.api.DevicesApi;
 import io.pocketproxy.server.api.Json;
 import io.pocketproxy.server.api.OperationsApi;
 import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.api.UsersApi;
+import io.pocketproxy.server.api.WebhooksApi;
 import io.pocketproxy.server.changes.ChangeAnnouncer;
 import io.pocketproxy.server.connections.ConnectionService;
-import io.pocketproxy.server.connections.ConnectionsApi;
 import io.pocketproxy.server.connections.ProxyEndpoints;
 import io.pocketproxy.server.db.DataDirLock;
 import io.pocketproxy.server.db.Database;
 import io.pocketproxy.server.db.Postgres;
 import io.pocketproxy.server.devices.DeviceRegistry;
 import io.pocketproxy.server.devices.DeviceService;
-import io.pocketproxy.server.devices.DevicesApi;
 import io.pocketproxy.server.devices.RelayAddress;
 import io.pocketproxy.server.directory.DatabaseDirectory;
 import io.pocketproxy.server.metrics.HttpMetrics;
 import io.pocketproxy.server.metrics.Metrics;
 import io.pocketproxy.server.monitor.DeviceMonitor;
-import io.pocketproxy.server.sessions.AuthApi;
 import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.users.UserService;
-import io.pocketproxy.server.users.UsersApi;
 import io.pocketproxy.server.webhooks.WebhookClient;
 import io.pocketproxy.server.webhooks.WebhookDispatcher;
 import io.pocketproxy.server.webhooks.WebhookSettings;
 import io.pocketproxy.server.webhooks.WebhookUrls;
-import io.pocketproxy.server.webhooks.WebhooksApi;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -40,9 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code pocketproxy server}: one process with the control plane (API, storage) and, as later parts land,
- * the relay. Starts its parts in order and stops them in reverse; a part that fails to start stops the
- * ones already running.
+ * {@code pocketproxy server}: one process with the control plane (REST API and dashboard, PostgreSQL,
+ * device monitor, webhook dispatcher) and the relay (proxy listeners, device links, metering). Starts its
+ * parts in order and stops them in reverse; a part that fails to start stops the ones already running.
  */
 public final class PocketProxyServer implements AutoCloseable {
 
@@ -60,6 +61,7 @@ public final class PocketProxyServer implements AutoCloseable {
     private final RelayCertificate certificate;
     private final Relay relay;
     private final DeviceRegistry deviceRegistry;
+    private final ProxyEndpoints endpoints;
 
     private PocketProxyServer(Builder parts) {
         this.config = parts.config;
@@ -73,6 +75,7 @@ public final class PocketProxyServer implements AutoCloseable {
         this.certificate = parts.certificate;
         this.relay = parts.relay;
         this.deviceRegistry = parts.deviceRegistry;
+        this.endpoints = parts.endpoints;
     }
 
     public static PocketProxyServer start(ServerConfig config) {
@@ -132,7 +135,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     announcer,
                     new RelayAddress(config.advertisedHost(), parts.relay.linkPort(), parts.certificate.fingerprint()));
             parts.connections = new ConnectionService(jdbi, hashing, announcer);
-            ProxyEndpoints endpoints = new ProxyEndpoints(
+            parts.endpoints = new ProxyEndpoints(
                     config.advertisedHost(), parts.relay.httpPort(), parts.relay.socksPort(), config.openvpnPort());
 
             if (config.adminEmail() != null) {
@@ -145,7 +148,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     new AuthApi(parts.users, sessions, new FailureThrottle(AuthApi.LOGIN_LIMITS, clock), bodies),
                     new UsersApi(parts.users, bodies),
                     new DevicesApi(parts.devices, bodies),
-                    new ConnectionsApi(parts.connections, endpoints, bodies),
+                    new ConnectionsApi(parts.connections, parts.endpoints, bodies),
                     new WebhooksApi(new WebhookSettings(jdbi, webhookUrls), webhooks, bodies),
                     new OperationsApi(jdbi, metrics));
             parts.api = parts.open(ApiServer.start(
@@ -217,7 +220,7 @@ public final class PocketProxyServer implements AutoCloseable {
 
     public String apiUrl() {
         String host = config.advertisedHost();
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port() + "/";
+        return "http://" + HostAndPort.format(host, api.port()) + "/";
     }
 
     public int apiPort() {
@@ -252,6 +255,11 @@ public final class PocketProxyServer implements AutoCloseable {
         return relay;
     }
 
+    /** The proxy addresses customers are given: the advertised host and the relay's bound ports. */
+    public ProxyEndpoints endpoints() {
+        return endpoints;
+    }
+
     /** Writes what the relay counted and the heartbeats it received to the database now. */
     public void flushToDatabase() {
         relay.flushUsage();
@@ -278,6 +286,7 @@ public final class PocketProxyServer implements AutoCloseable {
         RelayCertificate certificate;
         Relay relay;
         DeviceRegistry deviceRegistry;
+        ProxyEndpoints endpoints;
 
         Builder(ServerConfig config) {
             this.config = config;

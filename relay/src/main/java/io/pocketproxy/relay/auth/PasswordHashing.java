@@ -1,13 +1,13 @@
 package io.pocketproxy.relay.auth;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.pocketproxy.link.Threads;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -36,18 +36,13 @@ public final class PasswordHashing implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("threads: " + threads + " (expected: > 0)");
         }
-        AtomicInteger count = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(
                 threads,
                 threads,
                 0,
                 TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(QUEUE_CAPACITY),
-                task -> {
-                    Thread thread = new Thread(task, "bcrypt-" + count.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                },
+                Threads.daemon("bcrypt"),
                 new ThreadPoolExecutor.AbortPolicy());
         // Computed ahead so that the first check of an unknown account is not slower than the rest.
         pool.execute(this::dummyHash);

@@ -1,16 +1,21 @@
 package io.pocketproxy.relay.directory;
 
-import java.util.OptionalLong;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /** Where counted bytes go: the control plane's database, shared by every relay. */
 public interface UsageSink {
 
+    /** {@code bytes} more counted for a connection while its usage generation was {@code generation}. */
+    record UsageDelta(UUID connectionId, long generation, long bytes) {}
+
     /**
-     * Adds {@code delta} bytes to a connection's usage if its usage generation is still {@code generation},
-     * and answers the new total (which includes what other relays counted). Empty when the usage was reset
-     * (or the connection deleted) since: bytes counted before a reset are never added after it.
+     * Adds each delta to its connection's usage if the connection's usage generation is still the delta's,
+     * all in one round trip, and answers the new totals (which include what other relays counted) by
+     * connection id. A connection missing from the answer was reset (or deleted) since: its delta is void,
+     * because bytes counted before a reset are never added after it. At most one delta per connection.
      */
-    CompletableFuture<OptionalLong> addUsage(UUID connectionId, long generation, long delta);
+    CompletableFuture<Map<UUID, Long>> addUsage(List<UsageDelta> deltas);
 }

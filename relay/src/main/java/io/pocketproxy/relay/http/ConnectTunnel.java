@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Refusal;
@@ -36,12 +37,14 @@ final class ConnectTunnel extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        String authority = request.uri();
-        if (!isAuthority(authority)) {
-            ProxyResponses.badRequest(ctx, HttpResponseStatus.BAD_REQUEST, "CONNECT needs host:port, got " + authority);
+        HostAndPort target;
+        try {
+            target = HostAndPort.parse(request.uri());
+        } catch (IllegalArgumentException e) {
+            ProxyResponses.badRequest(ctx, HttpResponseStatus.BAD_REQUEST, "CONNECT target " + e.getMessage());
             return;
         }
-        Completions.then(ctx, tunnels.open(connection, authority, ctx), (tunnel, refusal) -> {
+        Completions.then(ctx, tunnels.open(connection, target, ctx), (tunnel, refusal) -> {
             if (refusal != null) {
                 ProxyResponses.refuse(ctx, Refusal.from(refusal));
                 return;
@@ -51,18 +54,5 @@ final class ConnectTunnel extends ChannelInboundHandlerAdapter {
             ctx.pipeline().remove(this);
             tunnel.pipe();
         });
-    }
-
-    private static boolean isAuthority(String authority) {
-        int colon = authority.lastIndexOf(':');
-        if (colon <= 0 || authority.contains("/") || authority.contains("@")) {
-            return false;
-        }
-        try {
-            int port = Integer.parseInt(authority.substring(colon + 1));
-            return port > 0 && port <= 65535;
-        } catch (NumberFormatException e) {
-            return false;
-        }
     }
 }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.link.stream.Pipe;
 import io.pocketproxy.relay.directory.ConnectionRecord;
@@ -50,7 +51,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     private final String authorization;
     private ChannelHandlerContext ctx;
     private Http2StreamChannel stream;
-    private String streamOrigin;
+    private HostAndPort streamOrigin;
     private boolean requestInProgress;
     private boolean closeAfterResponse;
 
@@ -103,7 +104,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
                     "this is a proxy: send http://host/path requests, or CONNECT host:port for anything else");
             return;
         }
-        String origin = authority(target);
+        HostAndPort origin;
+        try {
+            origin = new HostAndPort(target.getHost(), target.getPort() > 0 ? target.getPort() : 80);
+        } catch (IllegalArgumentException e) {
+            ProxyResponses.badRequest(ctx, HttpResponseStatus.BAD_REQUEST, "request target " + e.getMessage());
+            return;
+        }
         rewrite(request, target);
         requestInProgress = true;
         closeAfterResponse = !HttpUtil.isKeepAlive(request);
@@ -209,12 +216,6 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         if (requestInProgress || midResponse) {
             Pipe.closeOnFlush(ctx.channel());
         }
-    }
-
-    private static String authority(URI target) {
-        int port = target.getPort() > 0 ? target.getPort() : 80;
-        String host = target.getHost();
-        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** Absolute form to origin form, and the proxy's headers removed. */

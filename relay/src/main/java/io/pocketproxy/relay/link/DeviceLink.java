@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.link.status.StatusReport;
@@ -55,11 +56,11 @@ public final class DeviceLink {
     }
 
     /**
-     * Opens a stream to {@code authority} through the device. Completes with the stream once the device
+     * Opens a stream to {@code target} through the device. Completes with the stream once the device
      * answered 200, not reading yet; fails with a {@link DeviceRefusal} saying why not.
      */
-    public CompletableFuture<Http2StreamChannel> connect(String authority) {
-        Http2Headers headers = new DefaultHttp2Headers().method("CONNECT").authority(authority);
+    public CompletableFuture<Http2StreamChannel> connect(HostAndPort target) {
+        Http2Headers headers = new DefaultHttp2Headers().method("CONNECT").authority(target.toString());
         return request(headers, false).thenApply(answer -> answer.stream);
     }
 

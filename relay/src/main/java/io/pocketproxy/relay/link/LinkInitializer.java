@@ -25,10 +25,9 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.link.NetworkErrors;
+import io.pocketproxy.link.TokenDigest;
 import io.pocketproxy.relay.directory.DeviceDirectory;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -100,7 +99,8 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
                 refuse(ctx, HttpResponseStatus.UNAUTHORIZED, "expected Authorization: Bearer <device token>");
                 return;
             }
-            byte[] digest = sha256(authorization.substring(BEARER.length()).strip());
+            byte[] digest =
+                    TokenDigest.of(authorization.substring(BEARER.length()).strip());
             ctx.channel().config().setAutoRead(false);
             devices.findDeviceByTokenDigest(digest)
                     .whenComplete((device, error) -> ctx.executor().execute(() -> {
@@ -167,13 +167,5 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
                 .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    static byte[] sha256(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
     }
 }

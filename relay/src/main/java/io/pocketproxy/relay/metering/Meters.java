@@ -1,10 +1,14 @@
 package io.pocketproxy.relay.metering;
 
+import io.pocketproxy.link.Threads;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.directory.UsageSink;
+import io.pocketproxy.relay.directory.UsageSink.UsageDelta;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -32,11 +36,7 @@ public final class Meters implements AutoCloseable {
 
     public Meters(UsageSink sink, Duration flushInterval) {
         this.sink = sink;
-        this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread named = new Thread(runnable, "usage-meters");
-            named.setDaemon(true);
-            return named;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(Threads.daemon("usage-meters"));
         long interval = flushInterval.toMillis();
         thread.scheduleWithFixedDelay(this::flushQuietly, interval, interval, TimeUnit.MILLISECONDS);
     }
@@ -99,20 +99,26 @@ public final class Meters implements AutoCloseable {
         }
     }
 
+    /** One round trip for every meter with bytes to report, however many there are. */
     private void flushAll() {
+        List<Meter> flushed = new ArrayList<>();
+        List<UsageDelta> deltas = new ArrayList<>();
         for (Meter meter : meters.values()) {
             long delta = meter.unreported();
-            if (delta == 0) {
-                continue;
+            if (delta != 0) {
+                flushed.add(meter);
+                deltas.add(new UsageDelta(meter.connectionId(), meter.generation(), delta));
             }
-            OptionalLong total = sink.addUsage(meter.connectionId(), meter.generation(), delta)
-                    .join();
-            if (total.isPresent()) {
-                meter.reported(delta, total.getAsLong());
-            } else {
-                // Reset or deleted since: these bytes belong to a generation that no longer counts.
-                meter.reported(delta, meter.used());
-            }
+        }
+        if (deltas.isEmpty()) {
+            return;
+        }
+        Map<UUID, Long> totals = sink.addUsage(deltas).join();
+        for (int i = 0; i < flushed.size(); i++) {
+            Meter meter = flushed.get(i);
+            Long total = totals.get(meter.connectionId());
+            // Missing: reset or deleted since, so these bytes belong to a generation that no longer counts.
+            meter.reported(deltas.get(i).bytes(), total != null ? total : meter.used());
         }
     }
 

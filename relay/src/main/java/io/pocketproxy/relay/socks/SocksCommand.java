@@ -10,6 +10,7 @@ import io.netty.handler.codec.socksx.v5.Socks5CommandRequest;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.handler.codec.socksx.v5.Socks5CommandType;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.tunnel.Completions;
@@ -48,9 +49,14 @@ final class SocksCommand extends ChannelInboundHandlerAdapter {
             reply(ctx, Socks5CommandStatus.COMMAND_UNSUPPORTED).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        String host =
-                command.dstAddrType() == Socks5AddressType.IPv6 ? "[" + command.dstAddr() + "]" : command.dstAddr();
-        Completions.then(ctx, tunnels.open(connection, host + ":" + command.dstPort(), ctx), (tunnel, refusal) -> {
+        HostAndPort target;
+        try {
+            target = HostAndPort.ofSocks5(command.dstAddrType().byteValue(), command.dstAddr(), command.dstPort());
+        } catch (IllegalArgumentException e) {
+            reply(ctx, Socks5CommandStatus.ADDRESS_UNSUPPORTED).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        Completions.then(ctx, tunnels.open(connection, target, ctx), (tunnel, refusal) -> {
             if (refusal != null) {
                 reply(ctx, statusOf(Refusal.from(refusal))).addListener(ChannelFutureListener.CLOSE);
                 return;

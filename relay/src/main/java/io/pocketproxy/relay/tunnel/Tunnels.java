@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.link.stream.Pipe;
 import io.pocketproxy.link.stream.StreamBytesCodec;
@@ -50,12 +51,12 @@ public final class Tunnels {
     }
 
     /**
-     * Opens a tunnel to {@code authority} ({@code host:port}) for the customer whose handler is {@code requester};
+     * Opens a tunnel to {@code target} for the customer whose handler is {@code requester};
      * call on the customer's event loop. Completes on the customer's event loop, which is by then the device
      * link's: with the tunnel, or failed with the {@link Refusal} to answer.
      */
     public CompletableFuture<Tunnel> open(
-            ConnectionRecord connection, String authority, ChannelHandlerContext requester) {
+            ConnectionRecord connection, HostAndPort target, ChannelHandlerContext requester) {
         Channel customer = requester.channel();
         customer.config().setAutoRead(false);
         holdBefore(requester);
@@ -74,7 +75,7 @@ public final class Tunnels {
             return refuse(customer, opened, Refusal.of(Refusal.Reason.DEVICE_OFFLINE));
         }
         LoopMove.moveTo(customer, link.get().eventLoop())
-                .thenCompose(moved -> link.get().connect(authority))
+                .thenCompose(moved -> link.get().connect(target))
                 .whenComplete((stream, failure) -> {
                     if (failure != null) {
                         meter.releaseStream();

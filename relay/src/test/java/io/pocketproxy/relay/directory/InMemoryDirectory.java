@@ -1,9 +1,10 @@
 package io.pocketproxy.relay.directory;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,19 +64,26 @@ public final class InMemoryDirectory implements ConnectionDirectory, UsageSink {
     }
 
     @Override
-    public CompletableFuture<OptionalLong> addUsage(UUID connectionId, long generation, long delta) {
-        ConnectionRecord record = byId.computeIfPresent(
-                connectionId,
-                (id, old) -> new ConnectionRecord(
-                        id,
-                        old.username(),
-                        old.passwordHash(),
-                        old.active(),
-                        old.bandwidthLimit(),
-                        old.bandwidthUsed() + delta,
-                        old.usageGeneration(),
-                        old.deviceId()));
-        return CompletableFuture.completedFuture(
-                record == null ? OptionalLong.empty() : OptionalLong.of(record.bandwidthUsed()));
+    public CompletableFuture<Map<UUID, Long>> addUsage(List<UsageDelta> deltas) {
+        Map<UUID, Long> totals = new HashMap<>();
+        for (UsageDelta delta : deltas) {
+            ConnectionRecord record = byId.computeIfPresent(
+                    delta.connectionId(),
+                    (id, old) -> old.usageGeneration() != delta.generation()
+                            ? old
+                            : new ConnectionRecord(
+                                    id,
+                                    old.username(),
+                                    old.passwordHash(),
+                                    old.active(),
+                                    old.bandwidthLimit(),
+                                    old.bandwidthUsed() + delta.bytes(),
+                                    old.usageGeneration(),
+                                    old.deviceId()));
+            if (record != null && record.usageGeneration() == delta.generation()) {
+                totals.put(record.id(), record.bandwidthUsed());
+            }
+        }
+        return CompletableFuture.completedFuture(totals);
     }
 }

@@ -63,7 +63,17 @@ class HttpStepsTest {
 
         assertThat(customer.answered())
                 .startsWith("HTTP/1.1 400 ")
-                .contains("CONNECT needs host:port, got example.com");
+                .contains("CONNECT target address: example.com has no port");
+    }
+
+    @Test
+    void answersAnUnbracketedIpv6TargetWith400RatherThanGuessingWhereTheAddressEnds() {
+        CustomerChannel customer = customer();
+        parts.signInOnce("alice", PASSWORD);
+
+        customer.send(connect("::1:80"));
+
+        assertThat(customer.answered()).startsWith("HTTP/1.1 400 ").contains("ambiguous");
     }
 
     @Test

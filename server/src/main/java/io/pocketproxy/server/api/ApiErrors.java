@@ -3,13 +3,21 @@ package io.pocketproxy.server.api;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.pocketproxy.server.errors.ConflictException;
+import io.pocketproxy.server.errors.DomainException;
+import io.pocketproxy.server.errors.InvalidInputException;
+import io.pocketproxy.server.errors.NotFoundException;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns every failure into the API's error shape. Only unexpected ones are logged, with an incident id. */
+/**
+ * Turns every failure into the API's error shape: the services' domain refusals and the API's own
+ * {@link ApiException}s with their statuses, framework errors in our shape. Only unexpected failures are
+ * logged, with an incident id.
+ */
 final class ApiErrors {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
@@ -18,6 +26,7 @@ final class ApiErrors {
 
     static void register(RoutesConfig routes) {
         routes.exception(ApiException.class, (e, ctx) -> answer(ctx, e.status(), e.code(), e.getMessage()));
+        routes.exception(DomainException.class, (e, ctx) -> answer(ctx, statusOf(e), e.code(), e.getMessage()));
         routes.exception(HttpResponseException.class, ApiErrors::answerFramework);
         routes.exception(CompletionException.class, (e, ctx) -> unwrap(e.getCause(), ctx));
         routes.exception(RejectedExecutionException.class, (e, ctx) -> busy(ctx));
@@ -27,11 +36,22 @@ final class ApiErrors {
     private static void unwrap(Throwable cause, Context ctx) {
         if (cause instanceof ApiException api) {
             answer(ctx, api.status(), api.code(), api.getMessage());
+        } else if (cause instanceof DomainException domain) {
+            answer(ctx, statusOf(domain), domain.code(), domain.getMessage());
         } else if (cause instanceof RejectedExecutionException) {
             busy(ctx);
         } else {
             unexpected(cause, ctx);
         }
+    }
+
+    /** The one place where the services' refusals become HTTP statuses. */
+    static int statusOf(DomainException e) {
+        return switch (e) {
+            case NotFoundException notFound -> 404;
+            case ConflictException conflict -> 409;
+            case InvalidInputException invalid -> invalid.malformed() ? 400 : 422;
+        };
     }
 
     private static void answerFramework(HttpResponseException e, Context ctx) {

@@ -1,7 +1,9 @@
 package io.pocketproxy.server.api;
 
 /**
- * A request that cannot be served, with the status and the stable {@code code} clients branch on. The
+ * A request the API itself refuses, before any service is asked (an unreadable body, no session, too many
+ * sign-ins), with the status and the stable {@code code} clients branch on. The services' refusals are
+ * {@link io.pocketproxy.server.errors.DomainException}s, mapped to statuses in {@link ApiErrors}. The
  * message is shown to users as it is: it names what was wrong and what was expected, and never echoes a
  * secret.
  */
@@ -26,20 +28,6 @@ public class ApiException extends RuntimeException {
 
     public static ApiException badRequest(String code, String message) {
         return new ApiException(400, code, message);
-    }
-
-    /** Well-formed but unacceptable input (a negative limit, an unknown device). */
-    public static ApiException invalid(String code, String message) {
-        return new ApiException(422, code, message);
-    }
-
-    /** Also the answer for another operator's rows: they must not learn that the row exists. */
-    public static ApiException notFound(String what) {
-        return new ApiException(404, "not_found", what + " not found");
-    }
-
-    public static ApiException conflict(String code, String message) {
-        return new ApiException(409, code, message);
     }
 
     public static ApiException unauthenticated(String message) {

@@ -9,17 +9,12 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
-import io.pocketproxy.server.connections.ConnectionsApi;
-import io.pocketproxy.server.devices.DevicesApi;
 import io.pocketproxy.server.metrics.HttpMetrics;
-import io.pocketproxy.server.sessions.AuthApi;
-import io.pocketproxy.server.users.UsersApi;
-import io.pocketproxy.server.webhooks.WebhooksApi;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The REST API and, later, the dashboard, on one port. Requests run on virtual threads: handlers block on
+ * The REST API and the dashboard's static files, on one port. Requests run on virtual threads: handlers block on
  * JDBC and wait for bcrypt (which runs on its own pool) without tying up platform threads.
  */
 public final class ApiServer implements AutoCloseable {

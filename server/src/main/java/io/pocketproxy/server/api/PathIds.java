@@ -1,6 +1,7 @@
 package io.pocketproxy.server.api;
 
 import io.javalin.http.Context;
+import io.pocketproxy.server.errors.NotFoundException;
 import java.util.UUID;
 
 /** Path ids. A malformed id names no row, so it answers 404 like any id the caller does not own. */
@@ -12,7 +13,7 @@ public final class PathIds {
         try {
             return UUID.fromString(ctx.pathParam(parameter));
         } catch (IllegalArgumentException e) {
-            throw ApiException.notFound(what);
+            throw new NotFoundException(what);
         }
     }
 }

@@ -2,9 +2,10 @@ package io.pocketproxy.server.connections;
 
 import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.directory.Change;
-import io.pocketproxy.server.api.ApiException;
 import io.pocketproxy.server.changes.ChangeAnnouncer;
 import io.pocketproxy.server.db.SqlErrors;
+import io.pocketproxy.server.errors.InvalidInputException;
+import io.pocketproxy.server.errors.NotFoundException;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -34,10 +35,12 @@ public final class ConnectionService {
 
     public IssuedPassword create(UUID ownerId, UUID deviceId, ConnectionType type, Long bandwidthLimit) {
         if (deviceId == null) {
-            throw ApiException.invalid("invalid_field", "device_id: missing (expected: the id of one of your devices)");
+            throw InvalidInputException.unacceptable(
+                    "invalid_field", "device_id: missing (expected: the id of one of your devices)");
         }
         if (type == null) {
-            throw ApiException.invalid("invalid_field", "type: missing (expected: HTTP, SOCKS5 or OPENVPN)");
+            throw InvalidInputException.unacceptable(
+                    "invalid_field", "type: missing (expected: HTTP, SOCKS5 or OPENVPN)");
         }
         long limit = bandwidthLimit == null ? 0 : requireValidLimit(bandwidthLimit);
         String password = credentials.newPassword();
@@ -71,7 +74,7 @@ public final class ConnectionService {
 
     public ProxyConnection update(UUID ownerId, UUID id, ConnectionChanges changes) {
         if (changes.isEmpty()) {
-            throw ApiException.badRequest(
+            throw InvalidInputException.malformed(
                     "invalid_field", "nothing to change (expected: bandwidth_limit, active or device_id)");
         }
         if (changes.bandwidthLimit() != null) {
@@ -136,20 +139,21 @@ public final class ConnectionService {
 
     private void requireOwnDevice(Handle handle, UUID ownerId, UUID deviceId) {
         if (!connections.deviceExists(handle, ownerId, deviceId)) {
-            throw ApiException.invalid("unknown_device", "device_id: no device of yours has id " + deviceId);
+            throw InvalidInputException.unacceptable(
+                    "unknown_device", "device_id: no device of yours has id " + deviceId);
         }
     }
 
     private static long requireValidLimit(long limit) {
         if (limit < 0) {
-            throw ApiException.invalid(
+            throw InvalidInputException.unacceptable(
                     "invalid_field",
                     "bandwidth_limit: " + limit + " (expected: 0 for unlimited, or a number of bytes)");
         }
         return limit;
     }
 
-    private static ApiException notFound() {
-        return ApiException.notFound("connection");
+    private static NotFoundException notFound() {
+        return new NotFoundException("connection");
     }
 }

@@ -1,5 +1,7 @@
 package io.pocketproxy.server.connections;
 
+import io.pocketproxy.link.HostAndPort;
+
 /** The host and ports customers are given, one per connection type. */
 public record ProxyEndpoints(String host, int httpPort, int socksPort, int openvpnPort) {
 
@@ -9,7 +11,7 @@ public record ProxyEndpoints(String host, int httpPort, int socksPort, int openv
             case SOCKS5 -> socksPort;
             case OPENVPN -> openvpnPort;
         };
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return HostAndPort.format(host, port);
     }
 
     /** A proxy URL with the credentials in it, as curl's {@code -x} takes it; null for OpenVPN. */

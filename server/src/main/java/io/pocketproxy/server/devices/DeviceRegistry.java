@@ -1,13 +1,18 @@
 package io.pocketproxy.server.devices;
 
+import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.relay.directory.DeviceDirectory;
 import io.pocketproxy.server.db.Rows;
+import io.pocketproxy.server.db.SqlArrays;
 import io.pocketproxy.server.webhooks.WebhookOutbox;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -42,11 +47,7 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
 
     public DeviceRegistry(Jdbi jdbi, Duration batchInterval) {
         this.jdbi = jdbi;
-        this.writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "heartbeat-writer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.writer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("heartbeat-writer"));
         long millis = batchInterval.toMillis();
         writer.scheduleWithFixedDelay(this::writeQuietly, millis, millis, TimeUnit.MILLISECONDS);
     }
@@ -84,80 +85,142 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
         }
     }
 
+    /**
+     * One transaction and, in the common case, one statement for every heartbeat since the last run:
+     * transitions to {@code online} (rare) add one statement each for the status log and the webhooks.
+     */
     private void write() {
-        if (pending.isEmpty()) {
-            return;
-        }
+        Map<UUID, Beat> beats = new HashMap<>();
         for (UUID deviceId : pending.keySet()) {
             Beat beat = pending.remove(deviceId);
             if (beat != null) {
-                try {
-                    jdbi.useTransaction(handle -> record(handle, deviceId, beat));
-                } catch (RuntimeException e) {
-                    pending.putIfAbsent(deviceId, beat); // kept for the next run, unless a newer one came
-                    throw e;
-                }
+                beats.put(deviceId, beat);
             }
+        }
+        if (beats.isEmpty()) {
+            return;
+        }
+        try {
+            jdbi.useTransaction(handle -> record(handle, beats));
+        } catch (RuntimeException e) {
+            beats.forEach(pending::putIfAbsent); // kept for the next run, unless a newer one came
+            throw e;
         }
     }
 
-    private record Before(UUID ownerId, String name, String status, Instant lastHeartbeat) {}
+    private record Before(UUID deviceId, UUID ownerId, String name, String status, Instant lastHeartbeat) {}
 
-    private static void record(Handle handle, UUID deviceId, Beat beat) {
-        StatusReport report = beat.report();
-        Timestamp at = Timestamp.from(beat.at());
-        Optional<Before> found = handle.createQuery(
-                        "SELECT owner_id, name, status, last_heartbeat FROM devices WHERE id = :id FOR UPDATE")
-                .bind("id", deviceId)
+    private static void record(Handle handle, Map<UUID, Beat> beats) {
+        int size = beats.size();
+        List<UUID> ids = new ArrayList<>(size);
+        List<String> ats = new ArrayList<>(size);
+        List<String> egressIps = new ArrayList<>(size);
+        List<Integer> batteries = new ArrayList<>(size);
+        List<Integer> signals = new ArrayList<>(size);
+        List<String> networkTypes = new ArrayList<>(size);
+        List<String> agentVersions = new ArrayList<>(size);
+        beats.forEach((deviceId, beat) -> {
+            StatusReport report = beat.report();
+            ids.add(deviceId);
+            ats.add(timestamp(beat.at()));
+            egressIps.add(report.egressIp());
+            batteries.add(report.battery());
+            signals.add(report.signal());
+            networkTypes.add(report.networkType());
+            agentVersions.add(report.agentVersion());
+        });
+        // Locks in id order (no deadlock with another relay's batch) and hands back what each row said
+        // before; a device deleted since drops out of the join.
+        List<Before> updated = handle.createQuery("""
+                        WITH beat AS (
+                            SELECT * FROM unnest(:ids, :ats, :egressIps, :batteries, :signals, :networkTypes, :agentVersions)
+                                AS b(id, at, egress_ip, battery, signal, network_type, agent_version)
+                        ), prior AS MATERIALIZED (
+                            SELECT d.id, d.owner_id, d.name, d.status, d.last_heartbeat
+                              FROM devices d JOIN beat ON d.id = beat.id
+                             ORDER BY d.id
+                               FOR UPDATE OF d
+                        )
+                        UPDATE devices d
+                           SET status = 'online', last_heartbeat = beat.at, egress_ip = COALESCE(beat.egress_ip, d.egress_ip),
+                               battery = beat.battery, signal = beat.signal, network_type = beat.network_type,
+                               agent_version = beat.agent_version
+                          FROM beat, prior
+                         WHERE d.id = beat.id AND d.id = prior.id
+                        RETURNING d.id, prior.owner_id, prior.name, prior.status, prior.last_heartbeat""")
+                .bind("ids", SqlArrays.of("uuid", ids))
+                .bind("ats", SqlArrays.of("timestamptz", ats))
+                .bind("egressIps", SqlArrays.of("text", egressIps))
+                .bind("batteries", SqlArrays.of("smallint", batteries))
+                .bind("signals", SqlArrays.of("smallint", signals))
+                .bind("networkTypes", SqlArrays.of("text", networkTypes))
+                .bind("agentVersions", SqlArrays.of("text", agentVersions))
                 .map((rows, ctx) -> new Before(
+                        rows.getObject("id", UUID.class),
                         rows.getObject("owner_id", UUID.class),
                         rows.getString("name"),
                         rows.getString("status"),
                         Rows.instant(rows, "last_heartbeat")))
-                .findOne();
-        if (found.isEmpty()) {
-            return; // deleted since
-        }
-        Before before = found.get();
-        handle.createUpdate("""
-                        UPDATE devices
-                           SET status = 'online', last_heartbeat = :at, egress_ip = COALESCE(:egressIp, egress_ip),
-                               battery = :battery, signal = :signal, network_type = :networkType, agent_version = :agentVersion
-                         WHERE id = :id""")
-                .bind("at", at)
-                .bind("egressIp", report.egressIp())
-                .bind("battery", report.battery())
-                .bind("signal", report.signal())
-                .bind("networkType", report.networkType())
-                .bind("agentVersion", report.agentVersion())
-                .bind("id", deviceId)
-                .execute();
-        if ("online".equals(before.status())) {
+                .list();
+        List<Before> cameOnline = updated.stream()
+                .filter(before -> !"online".equals(before.status()))
+                .toList();
+        if (cameOnline.isEmpty()) {
             return;
         }
         handle.createUpdate("""
                         INSERT INTO device_status_log (device_id, status, previous_status, at)
-                        VALUES (:id, 'online', :previous, :at)""")
-                .bind("id", deviceId)
-                .bind("previous", before.status())
-                .bind("at", at)
+                        SELECT id, 'online', previous, at FROM unnest(:ids, :previous, :ats) AS t(id, previous, at)""")
+                .bind(
+                        "ids",
+                        SqlArrays.of(
+                                "uuid",
+                                cameOnline.stream().map(Before::deviceId).toList()))
+                .bind(
+                        "previous",
+                        SqlArrays.of(
+                                "text", cameOnline.stream().map(Before::status).toList()))
+                .bind(
+                        "ats",
+                        SqlArrays.of(
+                                "timestamptz",
+                                cameOnline.stream()
+                                        .map(before -> timestamp(
+                                                beats.get(before.deviceId()).at()))
+                                        .toList()))
                 .execute();
-        if ("offline".equals(before.status())) {
-            // Always told, in the same transaction: the operator's last word must match the device's state.
+        List<Before> back = cameOnline.stream()
+                .filter(before -> "offline".equals(before.status()))
+                .toList();
+        if (back.isEmpty()) {
+            return;
+        }
+        // Always told, in the same transaction: the operator's last word must match the device's state.
+        List<WebhookOutbox.Event> events = new ArrayList<>(back.size());
+        for (Before before : back) {
+            Instant at = beats.get(before.deviceId()).at();
             Map<String, Object> data = new LinkedHashMap<>();
-            data.put("device_id", deviceId.toString());
+            data.put("device_id", before.deviceId().toString());
             data.put("device_name", before.name());
             data.put(
                     "offline_since",
                     before.lastHeartbeat() == null
                             ? null
                             : before.lastHeartbeat().toString());
-            data.put("reconnected_at", beat.at().toString());
-            WebhookOutbox.enqueue(handle, before.ownerId(), WebhookOutbox.DEVICE_ONLINE, data, beat.at());
-            handle.createUpdate("UPDATE devices SET last_alert = 'device.online' WHERE id = :id")
-                    .bind("id", deviceId)
-                    .execute();
+            data.put("reconnected_at", at.toString());
+            events.add(new WebhookOutbox.Event(before.ownerId(), WebhookOutbox.DEVICE_ONLINE, data, at));
         }
+        WebhookOutbox.enqueueAll(handle, events);
+        handle.createUpdate("UPDATE devices SET last_alert = 'device.online' WHERE id = ANY(:ids)")
+                .bind(
+                        "ids",
+                        SqlArrays.of("uuid", back.stream().map(Before::deviceId).toList()))
+                .execute();
+    }
+
+    /** An instant as PostgreSQL reads a {@code timestamptz}, to the microsecond it keeps. */
+    private static String timestamp(Instant at) {
+        return at.truncatedTo(ChronoUnit.MICROS).toString();
     }
 
     @Override

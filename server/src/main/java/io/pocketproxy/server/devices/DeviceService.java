@@ -1,10 +1,13 @@
 package io.pocketproxy.server.devices;
 
 import io.pocketproxy.link.PairingString;
+import io.pocketproxy.link.TokenDigest;
 import io.pocketproxy.relay.directory.Change;
-import io.pocketproxy.server.api.ApiException;
 import io.pocketproxy.server.changes.ChangeAnnouncer;
 import io.pocketproxy.server.db.SqlErrors;
+import io.pocketproxy.server.errors.ConflictException;
+import io.pocketproxy.server.errors.InvalidInputException;
+import io.pocketproxy.server.errors.NotFoundException;
 import io.pocketproxy.server.secrets.Secrets;
 import java.util.List;
 import java.util.UUID;
@@ -31,10 +34,10 @@ public final class DeviceService {
     public NewDevice create(UUID ownerId, String name) {
         String trimmed = name == null ? "" : name.strip();
         if (trimmed.isEmpty() || trimmed.length() > 100) {
-            throw ApiException.invalid("invalid_name", "name: must be 1 to 100 characters");
+            throw InvalidInputException.unacceptable("invalid_name", "name: must be 1 to 100 characters");
         }
         String token = Secrets.newToken(TOKEN_PREFIX);
-        Device device = jdbi.inTransaction(handle -> devices.insert(handle, ownerId, trimmed, Secrets.digest(token)));
+        Device device = jdbi.inTransaction(handle -> devices.insert(handle, ownerId, trimmed, TokenDigest.of(token)));
         PairingString pairing =
                 new PairingString(relay.host(), relay.linkPort(), token, relay.certificateFingerprint());
         return new NewDevice(device, token, pairing);
@@ -47,8 +50,8 @@ public final class DeviceService {
     public NewDevice repair(UUID ownerId, UUID id) {
         String token = Secrets.newToken(TOKEN_PREFIX);
         Device device = jdbi.inTransaction(handle -> {
-            Device found = devices.find(handle, ownerId, id).orElseThrow(() -> ApiException.notFound("device"));
-            devices.updateTokenDigest(handle, ownerId, id, Secrets.digest(token));
+            Device found = devices.find(handle, ownerId, id).orElseThrow(() -> new NotFoundException("device"));
+            devices.updateTokenDigest(handle, ownerId, id, TokenDigest.of(token));
             // The link authenticated with the old token must go: announce it like a deletion of that link.
             announcer.announce(handle, new Change(Change.Kind.DEVICE_DELETED, id));
             return found;
@@ -65,7 +68,7 @@ public final class DeviceService {
 
     public Device get(UUID ownerId, UUID id) {
         return jdbi.withHandle(handle -> devices.find(handle, ownerId, id))
-                .orElseThrow(() -> ApiException.notFound("device"));
+                .orElseThrow(() -> new NotFoundException("device"));
     }
 
     /**
@@ -77,20 +80,20 @@ public final class DeviceService {
             jdbi.useTransaction(handle -> {
                 int connections = devices.countConnections(handle, ownerId, id);
                 if (connections > 0) {
-                    throw ApiException.conflict(
+                    throw new ConflictException(
                             "device_in_use",
                             "device is used by " + connections + " connection" + (connections == 1 ? "" : "s")
                                     + "; move them to another device or delete them first");
                 }
                 if (!devices.delete(handle, ownerId, id)) {
-                    throw ApiException.notFound("device");
+                    throw new NotFoundException("device");
                 }
                 announcer.announce(handle, new Change(Change.Kind.DEVICE_DELETED, id));
             });
         } catch (UnableToExecuteStatementException e) {
             if (SqlErrors.isForeignKeyViolation(e)) {
                 // A connection was added between our count and our delete.
-                throw ApiException.conflict("device_in_use", "device is used by a connection; move or delete it first");
+                throw new ConflictException("device_in_use", "device is used by a connection; move or delete it first");
             }
             throw e;
         }
@@ -99,7 +102,7 @@ public final class DeviceService {
     public List<StatusChange> statusLog(UUID ownerId, UUID id) {
         return jdbi.withHandle(handle -> {
             if (devices.find(handle, ownerId, id).isEmpty()) {
-                throw ApiException.notFound("device");
+                throw new NotFoundException("device");
             }
             return devices.statusLog(handle, ownerId, id, STATUS_LOG_LIMIT);
         });

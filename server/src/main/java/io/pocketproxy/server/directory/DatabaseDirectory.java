@@ -5,8 +5,12 @@ import io.pocketproxy.relay.directory.ConnectionDirectory;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.directory.UsageSink;
 import io.pocketproxy.server.db.DatabaseSettings;
+import io.pocketproxy.server.db.SqlArrays;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -67,20 +71,49 @@ public final class DatabaseDirectory implements ConnectionDirectory, UsageSink, 
                 executor);
     }
 
+    /**
+     * Every delta in one statement. Rows are locked in id order, so relays flushing at once cannot
+     * deadlock; a row whose generation moved on (a reset that committed first) drops out of the join, and
+     * its delta with it.
+     */
     @Override
-    public CompletableFuture<OptionalLong> addUsage(UUID connectionId, long generation, long delta) {
+    public CompletableFuture<Map<UUID, Long>> addUsage(List<UsageDelta> deltas) {
         return CompletableFuture.supplyAsync(
-                () -> jdbi.withHandle(handle -> handle.createQuery("""
-                        UPDATE proxy_connections SET bandwidth_used = bandwidth_used + :delta
-                         WHERE id = :id AND usage_generation = :generation
-                        RETURNING bandwidth_used""")
-                        .bind("delta", delta)
-                        .bind("id", connectionId)
-                        .bind("generation", generation)
-                        .mapTo(Long.class)
-                        .findOne()
-                        .map(OptionalLong::of)
-                        .orElse(OptionalLong.empty())),
+                () -> {
+                    if (deltas.isEmpty()) {
+                        return Map.of();
+                    }
+                    List<UUID> ids = new ArrayList<>(deltas.size());
+                    List<Long> generations = new ArrayList<>(deltas.size());
+                    List<Long> bytes = new ArrayList<>(deltas.size());
+                    for (UsageDelta delta : deltas) {
+                        ids.add(delta.connectionId());
+                        generations.add(delta.generation());
+                        bytes.add(delta.bytes());
+                    }
+                    return jdbi.withHandle(handle -> handle.createQuery("""
+                            WITH delta AS (
+                                SELECT * FROM unnest(:ids, :generations, :bytes) AS d(id, generation, bytes)
+                            ), locked AS MATERIALIZED (
+                                SELECT c.id, c.usage_generation, delta.bytes
+                                  FROM proxy_connections c
+                                  JOIN delta ON c.id = delta.id AND c.usage_generation = delta.generation
+                                 ORDER BY c.id
+                                   FOR UPDATE OF c
+                            )
+                            UPDATE proxy_connections c SET bandwidth_used = c.bandwidth_used + locked.bytes
+                              FROM locked
+                             WHERE c.id = locked.id AND c.usage_generation = locked.usage_generation
+                            RETURNING c.id, c.bandwidth_used""")
+                            .bind("ids", SqlArrays.of("uuid", ids))
+                            .bind("generations", SqlArrays.of("bigint", generations))
+                            .bind("bytes", SqlArrays.of("bigint", bytes))
+                            .reduceRows(new HashMap<UUID, Long>(), (totals, row) -> {
+                                totals.put(
+                                        row.getColumn("id", UUID.class), row.getColumn("bandwidth_used", Long.class));
+                                return totals;
+                            }));
+                },
                 executor);
     }
 

@@ -2,6 +2,7 @@ package io.pocketproxy.server.monitor;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pocketproxy.link.Threads;
 import io.pocketproxy.server.db.Rows;
 import io.pocketproxy.server.webhooks.WebhookOutbox;
 import java.sql.Timestamp;
@@ -79,11 +80,7 @@ public final class DeviceMonitor implements AutoCloseable {
                 .description("devices by status, as of the monitor's last scan")
                 .tag("status", "offline")
                 .register(registry);
-        this.scanner = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "device-monitor");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scanner = Executors.newSingleThreadScheduledExecutor(Threads.daemon("device-monitor"));
         scanner.scheduleWithFixedDelay(this::scanQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 

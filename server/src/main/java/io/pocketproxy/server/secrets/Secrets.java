@@ -1,8 +1,6 @@
 package io.pocketproxy.server.secrets;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.pocketproxy.link.TokenDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -27,12 +25,9 @@ public final class Secrets {
         return "whsec_" + Base64.getEncoder().encodeToString(randomBytes(32));
     }
 
+    /** The stored form of a session or device token; the relay computes the same ({@link TokenDigest}). */
     public static byte[] digest(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        return TokenDigest.of(token);
     }
 
     /** {@code length} characters drawn uniformly from {@code alphabet}. */

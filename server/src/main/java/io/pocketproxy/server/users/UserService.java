@@ -1,8 +1,9 @@
 package io.pocketproxy.server.users;
 
 import io.pocketproxy.relay.auth.PasswordHashing;
-import io.pocketproxy.server.api.ApiException;
 import io.pocketproxy.server.db.SqlErrors;
+import io.pocketproxy.server.errors.ConflictException;
+import io.pocketproxy.server.errors.InvalidInputException;
 import io.pocketproxy.server.secrets.Secrets;
 import java.util.Locale;
 import java.util.Optional;
@@ -36,10 +37,10 @@ public final class UserService {
         requireAcceptablePassword(password);
         String trimmedName = name == null ? "" : name.strip();
         if (trimmedName.isEmpty() || trimmedName.length() > 100) {
-            throw ApiException.invalid("invalid_name", "name: must be 1 to 100 characters");
+            throw InvalidInputException.unacceptable("invalid_name", "name: must be 1 to 100 characters");
         }
         if (role == null) {
-            throw ApiException.invalid("invalid_role", "role: missing (expected: admin or operator)");
+            throw InvalidInputException.unacceptable("invalid_role", "role: missing (expected: admin or operator)");
         }
         String hash = hashing.hash(password).join();
         try {
@@ -47,7 +48,7 @@ public final class UserService {
                     users.insert(handle, normalizedEmail, hash, trimmedName, role, Secrets.newWebhookSecret()));
         } catch (UnableToExecuteStatementException e) {
             if (SqlErrors.isUniqueViolation(e)) {
-                throw ApiException.conflict("email_taken", "email: a user with this email already exists");
+                throw new ConflictException("email_taken", "email: a user with this email already exists");
             }
             throw e;
         }
@@ -105,18 +106,19 @@ public final class UserService {
     private static String normalizeEmail(String email) {
         String normalized = email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
         if (normalized.length() > 254 || !EMAIL.matcher(normalized).matches()) {
-            throw ApiException.invalid("invalid_email", "email: not an email address (expected: name@example.com)");
+            throw InvalidInputException.unacceptable(
+                    "invalid_email", "email: not an email address (expected: name@example.com)");
         }
         return normalized;
     }
 
     private static void requireAcceptablePassword(String password) {
         if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
-            throw ApiException.invalid(
+            throw InvalidInputException.unacceptable(
                     "weak_password", "password: too short (expected: at least " + MIN_PASSWORD_LENGTH + " characters)");
         }
         if (!PasswordHashing.fitsBcrypt(password)) {
-            throw ApiException.invalid(
+            throw InvalidInputException.unacceptable(
                     "invalid_password",
                     "password: too long (expected: at most " + PasswordHashing.MAX_PASSWORD_BYTES + " bytes)");
         }

@@ -3,6 +3,7 @@ package io.pocketproxy.server.webhooks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.pocketproxy.link.Threads;
 import java.net.URI;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -75,11 +76,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.latency = Timer.builder("pocketproxy.webhook.delivery.latency")
                 .description("time from sending a webhook request to the receiver's answer")
                 .register(registry);
-        this.poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "webhook-dispatcher");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.poller = Executors.newSingleThreadScheduledExecutor(Threads.daemon("webhook-dispatcher"));
         poller.scheduleWithFixedDelay(this::pollQuietly, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Webhook events written in the caller's transaction (a transactional outbox): the event exists if and
@@ -22,6 +24,19 @@ public final class WebhookOutbox {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final String INSERT = """
+            INSERT INTO webhook_deliveries (id, owner_id, event, payload, next_attempt_at, created_at)
+            SELECT :id, u.id, :event, CAST(:payload AS jsonb), :at, :at
+              FROM users u
+             WHERE u.id = :owner AND u.webhook_url IS NOT NULL""";
+
+    /**
+     * An event to queue: type {@code type} for {@code ownerId}, due at {@code at}.
+     *
+     * @param data the event's {@code data} object, keys as they go on the wire
+     */
+    public record Event(UUID ownerId, String type, Map<String, Object> data, Instant at) {}
+
     private WebhookOutbox() {}
 
     /**
@@ -32,11 +47,7 @@ public final class WebhookOutbox {
      */
     public static boolean enqueue(Handle handle, UUID ownerId, String type, Map<String, Object> data, Instant at) {
         UUID id = UUID.randomUUID();
-        return handle.createUpdate("""
-                        INSERT INTO webhook_deliveries (id, owner_id, event, payload, next_attempt_at, created_at)
-                        SELECT :id, u.id, :event, CAST(:payload AS jsonb), :at, :at
-                          FROM users u
-                         WHERE u.id = :owner AND u.webhook_url IS NOT NULL""")
+        return handle.createUpdate(INSERT)
                         .bind("id", id)
                         .bind("owner", ownerId)
                         .bind("event", type)
@@ -44,6 +55,23 @@ public final class WebhookOutbox {
                         .bind("at", Timestamp.from(at))
                         .execute()
                 == 1;
+    }
+
+    /** Queues every event whose owner has a webhook URL, in one batch (one round trip). */
+    public static void enqueueAll(Handle handle, List<Event> events) {
+        PreparedBatch batch = handle.prepareBatch(INSERT);
+        for (Event event : events) {
+            UUID id = UUID.randomUUID();
+            batch.bind("id", id)
+                    .bind("owner", event.ownerId())
+                    .bind("event", event.type())
+                    .bind("payload", payload(id, event.type(), event.data(), event.at()))
+                    .bind("at", Timestamp.from(event.at()))
+                    .add();
+        }
+        if (batch.size() > 0) {
+            batch.execute();
+        }
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.pocketproxy.server.webhooks;
 
-import io.pocketproxy.server.api.ApiException;
+import io.pocketproxy.link.HostAndPort;
+import io.pocketproxy.link.PrivateAddresses;
+import io.pocketproxy.server.errors.InvalidInputException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -59,7 +61,7 @@ public final class WebhookUrls implements DnsResolver {
 
     @Override
     public InetAddress[] resolve(String host) throws UnknownHostException {
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        String bare = HostAndPort.unbracketed(host);
         InetAddress[] addresses;
         try {
             addresses = system.resolve(bare);
@@ -84,7 +86,7 @@ public final class WebhookUrls implements DnsResolver {
         return system.resolveCanonicalHostname(host);
     }
 
-    private static ApiException refused(String message) {
-        return ApiException.badRequest("invalid_webhook_url", message);
+    private static InvalidInputException refused(String message) {
+        return InvalidInputException.malformed("invalid_webhook_url", message);
     }
 }

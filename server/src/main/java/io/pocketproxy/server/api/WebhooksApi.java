@@ -1,10 +1,10 @@
-package io.pocketproxy.server.webhooks;
+package io.pocketproxy.server.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.http.Context;
-import io.pocketproxy.server.api.ApiException;
-import io.pocketproxy.server.api.Authentication;
-import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.webhooks.WebhookClient;
+import io.pocketproxy.server.webhooks.WebhookDispatcher;
+import io.pocketproxy.server.webhooks.WebhookSettings;
 import java.util.UUID;
 
 /** {@code /api/settings/webhook} and {@code /api/webhook-deliveries}: an operator's webhook. */

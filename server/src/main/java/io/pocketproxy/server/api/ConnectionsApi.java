@@ -1,11 +1,14 @@
-package io.pocketproxy.server.connections;
+package io.pocketproxy.server.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.javalin.http.Context;
-import io.pocketproxy.server.api.ApiException;
-import io.pocketproxy.server.api.Authentication;
-import io.pocketproxy.server.api.PathIds;
-import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.connections.ConnectionChanges;
+import io.pocketproxy.server.connections.ConnectionService;
+import io.pocketproxy.server.connections.ConnectionType;
+import io.pocketproxy.server.connections.ConnectionView;
+import io.pocketproxy.server.connections.IssuedPassword;
+import io.pocketproxy.server.connections.ProxyConnection;
+import io.pocketproxy.server.connections.ProxyEndpoints;
 import java.util.List;
 import java.util.UUID;
 

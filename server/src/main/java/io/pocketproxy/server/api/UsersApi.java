@@ -1,7 +1,10 @@
-package io.pocketproxy.server.users;
+package io.pocketproxy.server.api;
 
 import io.javalin.http.Context;
-import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.users.Role;
+import io.pocketproxy.server.users.User;
+import io.pocketproxy.server.users.UserService;
+import io.pocketproxy.server.users.UserView;
 
 /** {@code /api/users}: admins create operators. */
 public final class UsersApi {

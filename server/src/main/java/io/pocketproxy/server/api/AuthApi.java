@@ -1,12 +1,11 @@
-package io.pocketproxy.server.sessions;
+package io.pocketproxy.server.api;
 
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
 import io.pocketproxy.relay.auth.FailureThrottle;
-import io.pocketproxy.server.api.ApiException;
-import io.pocketproxy.server.api.Authentication;
-import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.sessions.Session;
+import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.users.User;
 import io.pocketproxy.server.users.UserService;
 import io.pocketproxy.server.users.UserView;

@@ -1,10 +1,10 @@
-package io.pocketproxy.server.devices;
+package io.pocketproxy.server.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.javalin.http.Context;
-import io.pocketproxy.server.api.Authentication;
-import io.pocketproxy.server.api.PathIds;
-import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.devices.DeviceService;
+import io.pocketproxy.server.devices.DeviceView;
+import io.pocketproxy.server.devices.NewDevice;
 import java.util.List;
 import java.util.UUID;
 

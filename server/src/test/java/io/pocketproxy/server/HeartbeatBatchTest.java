@@ -1,0 +1,97 @@
+package io.pocketproxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pocketproxy.link.status.StatusReport;
+import io.pocketproxy.server.devices.DeviceRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Heartbeats are written in one transaction per round, with the same outcome per device as one at a
+ * time: online stays online, pending and offline come online with a status log row, and offline also
+ * queues its {@code device.online} event.
+ */
+class HeartbeatBatchTest {
+
+    @RegisterExtension
+    static final RunningServer server = new RunningServer();
+
+    @Test
+    void writesARoundOfHeartbeatsWithEachDevicesTransition() {
+        RunningServer.Operator operator = server.newOperator();
+        server.jdbi()
+                .useHandle(handle -> handle.execute(
+                        "UPDATE users SET webhook_url = 'https://hooks.example.com/' WHERE id = ?", operator.id()));
+        UUID online = device(operator.id(), "online", "online");
+        UUID pending = device(operator.id(), "pending", "pending");
+        UUID offline = device(operator.id(), "offline", "offline");
+        UUID deleted = UUID.randomUUID();
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        StatusReport report = new StatusReport("1.2.3", "203.0.113.7", 81, -97, "LTE");
+
+        try (DeviceRegistry registry = new DeviceRegistry(server.jdbi(), Duration.ofHours(1))) {
+            for (UUID id : List.of(online, pending, offline, deleted)) {
+                registry.recordHeartbeat(id, report, at);
+            }
+            registry.flush();
+        }
+
+        List<Map<String, Object>> rows = server.jdbi()
+                .withHandle(handle -> handle.createQuery("""
+                                SELECT name, status, last_heartbeat, egress_ip, battery::int AS battery, signal::int AS signal, network_type, agent_version,
+                                       last_alert
+                                  FROM devices WHERE owner_id = :owner ORDER BY name""")
+                        .bind("owner", operator.id())
+                        .mapToMap()
+                        .list());
+        assertThat(rows).hasSize(3).allSatisfy(row -> {
+            assertThat(row.get("status")).isEqualTo("online");
+            assertThat(((java.sql.Timestamp) row.get("last_heartbeat")).toInstant())
+                    .isEqualTo(at);
+            assertThat(row)
+                    .containsEntry("egress_ip", "203.0.113.7")
+                    .containsEntry("battery", 81)
+                    .containsEntry("signal", -97)
+                    .containsEntry("network_type", "LTE")
+                    .containsEntry("agent_version", "1.2.3");
+        });
+        assertThat(rows).extracting(row -> row.get("last_alert")).containsExactly("device.online", null, null);
+        List<String> log = server.jdbi()
+                .withHandle(handle -> handle.createQuery("""
+                                SELECT d.name || ':' || l.previous_status || '->' || l.status
+                                  FROM device_status_log l JOIN devices d ON d.id = l.device_id
+                                 WHERE d.owner_id = :owner ORDER BY d.name""")
+                        .bind("owner", operator.id())
+                        .mapTo(String.class)
+                        .list());
+        assertThat(log).containsExactly("offline:offline->online", "pending:pending->online");
+        List<String> events = server.jdbi()
+                .withHandle(handle -> handle.createQuery("""
+                                SELECT event || ':' || (payload -> 'data' ->> 'device_name')
+                                  FROM webhook_deliveries WHERE owner_id = :owner""")
+                        .bind("owner", operator.id())
+                        .mapTo(String.class)
+                        .list());
+        assertThat(events).containsExactly("device.online:offline");
+    }
+
+    private static UUID device(UUID owner, String name, String status) {
+        return server.jdbi()
+                .withHandle(handle -> handle.createQuery("""
+                                INSERT INTO devices (owner_id, name, token_digest, status, last_heartbeat)
+                                VALUES (:owner, :name, sha256(CAST(:name || :owner AS bytea)), :status, now() - interval '1 hour')
+                                RETURNING id""")
+                        .bind("owner", owner)
+                        .bind("name", name)
+                        .bind("status", status)
+                        .mapTo(UUID.class)
+                        .one());
+    }
+}
