@@ -5,9 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.Transport;
+import io.pocketproxy.link.stream.Watermarks;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.auth.Customers;
 import io.pocketproxy.relay.auth.PasswordHashing;
@@ -138,7 +138,7 @@ public final class Relay implements AutoCloseable {
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Watermarks.TUNNEL_SOCKET)
                 .childHandler(initializer)
                 .bind(host, port)
                 .syncUninterruptibly()
