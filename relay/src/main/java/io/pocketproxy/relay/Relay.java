@@ -93,17 +93,14 @@ public final class Relay implements AutoCloseable {
         long refresh = config.directoryRefresh().toMillis();
         refresher.scheduleWithFixedDelay(this::refreshMeters, refresh, refresh, TimeUnit.MILLISECONDS);
 
-        Tunnels tunnels = new Tunnels(links, meters, config.maxStreamsPerConnection());
+        Tunnels tunnels = new Tunnels(links, meters, config.maxStreamsPerConnection(), config.idleTimeout());
         Channel http = listen(
                 config.bind(),
                 config.httpPort(),
-                new HttpProxyInitializer(
-                        authenticator, tunnels, config.headDeadline(), config.maxHeadBytes(), config.idleTimeout()));
+                new HttpProxyInitializer(authenticator, tunnels, config.headDeadline(), config.maxHeadBytes()));
         parts.push(() -> http.close().syncUninterruptibly());
         Channel socks = listen(
-                config.bind(),
-                config.socksPort(),
-                new SocksInitializer(authenticator, tunnels, config.headDeadline(), config.idleTimeout()));
+                config.bind(), config.socksPort(), new SocksInitializer(authenticator, tunnels, config.headDeadline()));
         parts.push(() -> socks.close().syncUninterruptibly());
         LinkServer linkServer = LinkServer.start(
                 boss,

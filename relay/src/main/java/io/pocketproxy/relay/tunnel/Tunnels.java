@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.link.stream.Pipe;
@@ -16,9 +17,11 @@ import io.pocketproxy.relay.metering.Meter;
 import io.pocketproxy.relay.metering.Meters;
 import io.pocketproxy.relay.metering.StreamMeter;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,17 +40,25 @@ import org.slf4j.LoggerFactory;
 public final class Tunnels {
 
     public static final String HOLD = "hold";
+    static final String IDLE = "idle";
 
     private static final Logger log = LoggerFactory.getLogger(Tunnels.class);
 
     private final DeviceLinks links;
     private final Meters meters;
     private final int maxStreamsPerConnection;
+    private final Duration idleTimeout;
 
-    public Tunnels(DeviceLinks links, Meters meters, int maxStreamsPerConnection) {
+    /**
+     * @param idleTimeout a tunnel moving no byte either way for this long is closed. The timer starts with the
+     *     tunnel: before it, the handshake deadline bounds the customer, and the relay's own work (a bcrypt check,
+     *     the device dialling) must not count against them.
+     */
+    public Tunnels(DeviceLinks links, Meters meters, int maxStreamsPerConnection, Duration idleTimeout) {
         this.links = links;
         this.meters = meters;
         this.maxStreamsPerConnection = maxStreamsPerConnection;
+        this.idleTimeout = idleTimeout;
     }
 
     /**
@@ -82,6 +93,7 @@ public final class Tunnels {
                         refuse(customer, opened, refusalOf(failure, customer));
                     } else {
                         attach(meter, customer, stream, opened);
+                        startIdleTimer(customer);
                     }
                 });
         return opened;
@@ -119,6 +131,13 @@ public final class Tunnels {
         meter.track(customer);
         customer.closeFuture().addListener(closed -> Pipe.closeOnFlush(stream));
         opened.complete(new Tunnel(customer, stream));
+    }
+
+    private void startIdleTimer(Channel customer) {
+        if (customer.isActive() && customer.pipeline().get(IdleStateHandler.class) == null) {
+            customer.pipeline()
+                    .addFirst(IDLE, new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        }
     }
 
     private static CompletableFuture<Tunnel> refuse(

@@ -25,7 +25,7 @@ class SocksStepsTest {
 
     private static final String PASSWORD = "correct horse";
 
-    private final RelayParts parts = new RelayParts(new DeviceLinks(), 10);
+    private final RelayParts parts = new RelayParts(new DeviceLinks(), 10, Duration.ofMinutes(5));
     private final ConnectionRecord alice = parts.directory().add("alice", PASSWORD, UUID.randomUUID(), 0, 0);
 
     @AfterEach
@@ -106,8 +106,8 @@ class SocksStepsTest {
     }
 
     private CustomerChannel customer() {
-        return new CustomerChannel(new SocksInitializer(
-                parts.authenticator(), parts.tunnels(), Duration.ofSeconds(10), Duration.ofMinutes(5)));
+        return new CustomerChannel(
+                new SocksInitializer(parts.authenticator(), parts.tunnels(), Duration.ofSeconds(10)));
     }
 
     private CustomerChannel signedIn() {
