@@ -12,7 +12,6 @@ import io.pocketproxy.link.stream.StreamBytesCodec;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.link.DeviceLink;
 import io.pocketproxy.relay.link.DeviceLinks;
-import io.pocketproxy.relay.link.DeviceRefusal;
 import io.pocketproxy.relay.metering.Meter;
 import io.pocketproxy.relay.metering.Meters;
 import io.pocketproxy.relay.metering.StreamMeter;
@@ -20,7 +19,6 @@ import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,15 +91,9 @@ public final class Tunnels {
                         refuse(customer, opened, refusalOf(failure, customer));
                     } else {
                         attach(meter, customer, stream, opened);
-                        startIdleTimer(customer);
                     }
                 });
         return opened;
-    }
-
-    /** Whether {@code connection} may open a tunnel now, and if not, why (the device's link is checked at open). */
-    public Optional<Refusal> check(ConnectionRecord connection) {
-        return check(connection, meters.meterFor(connection));
     }
 
     private static Optional<Refusal> check(ConnectionRecord connection, Meter meter) {
@@ -115,8 +107,7 @@ public final class Tunnels {
     }
 
     /** On the link's loop, with the customer moved there: the stream becomes the tunnel's device end. */
-    private static void attach(
-            Meter meter, Channel customer, Http2StreamChannel stream, CompletableFuture<Tunnel> opened) {
+    private void attach(Meter meter, Channel customer, Http2StreamChannel stream, CompletableFuture<Tunnel> opened) {
         stream.closeFuture().addListener(closed -> meter.releaseStream());
         ChannelPipeline pipeline = stream.pipeline();
         pipeline.addLast("bytes-in", new StreamBytesCodec.Decoder());
@@ -130,11 +121,12 @@ public final class Tunnels {
         }
         meter.track(customer);
         customer.closeFuture().addListener(closed -> Pipe.closeOnFlush(stream));
+        startIdleTimer(customer);
         opened.complete(new Tunnel(customer, stream));
     }
 
     private void startIdleTimer(Channel customer) {
-        if (customer.isActive() && customer.pipeline().get(IdleStateHandler.class) == null) {
+        if (customer.pipeline().get(IdleStateHandler.class) == null) {
             customer.pipeline()
                     .addFirst(IDLE, new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         }
@@ -151,13 +143,13 @@ public final class Tunnels {
         return opened;
     }
 
+    /** What to tell the customer; our own failures (not a refusal, not the device's answer) are worth a warning. */
     private static Refusal refusalOf(Throwable failure, Channel customer) {
-        Throwable cause =
-                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (!(cause instanceof Refusal || cause instanceof DeviceRefusal) && customer.isActive()) {
-            log.warn("cannot open a tunnel for {}", customer, cause);
+        Refusal refusal = Refusal.from(failure);
+        if (refusal.reason() == Refusal.Reason.PROXY_INTERNAL_ERROR && customer.isActive()) {
+            log.warn("cannot open a tunnel for {}", customer, failure);
         }
-        return Refusal.from(cause);
+        return refusal;
     }
 
     private static void holdBefore(ChannelHandlerContext requester) {
