@@ -11,7 +11,7 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.LinkProtocol;
-import io.pocketproxy.link.stream.Watermarks;
+import io.pocketproxy.link.stream.TunnelBuffers;
 
 /**
  * Gives each stream the relay opens to the handler for its request: {@code CONNECT} to the target dialer,
@@ -30,7 +30,7 @@ final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
 
     @Override
     protected void initChannel(Http2StreamChannel stream) {
-        stream.config().setWriteBufferWaterMark(Watermarks.STREAM);
+        stream.config().setWriteBufferWaterMark(TunnelBuffers.STREAM);
         stream.pipeline().addLast("request", new RequestHandler());
     }
 

@@ -7,7 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.Transport;
-import io.pocketproxy.link.stream.Watermarks;
+import io.pocketproxy.link.stream.TunnelBuffers;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.auth.Customers;
 import io.pocketproxy.relay.auth.PasswordHashing;
@@ -135,7 +135,8 @@ public final class Relay implements AutoCloseable {
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Watermarks.TUNNEL_SOCKET)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TunnelBuffers.TUNNEL_SOCKET)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, TunnelBuffers.READS)
                 .childHandler(initializer)
                 .bind(host, port)
                 .syncUninterruptibly()

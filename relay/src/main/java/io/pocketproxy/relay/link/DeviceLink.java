@@ -21,7 +21,7 @@ import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.link.status.StatusReport;
-import io.pocketproxy.link.stream.Watermarks;
+import io.pocketproxy.link.stream.TunnelBuffers;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -99,7 +99,7 @@ public final class DeviceLink {
             return answer;
         }
         new Http2StreamChannelBootstrap(channel)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Watermarks.STREAM)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TunnelBuffers.STREAM)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
