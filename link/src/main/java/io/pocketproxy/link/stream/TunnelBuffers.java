@@ -5,11 +5,13 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 
 /**
- * How a tunnel's channels read and buffer. How many bytes a tunnel lets wait unwritten before its reader pauses
- * ({@link Pipe}), for each kind of channel a tunnel crosses: Netty's 32/64 KiB default pauses a bulk reader after every read: one 64 KiB read fills the
- * peer past its mark, reading stops (an {@code epoll_ctl}), the flush drains it, reading starts (another). These
- * marks let a read batch through before the pause, and still bound what one tunnel holds in memory: the device
- * stream's flow-control window is what a slow customer costs, not these.
+ * How a tunnel's channels read and buffer.
+ *
+ * <p>The watermarks say how many bytes a tunnel lets wait unwritten before its reader pauses ({@link Pipe}), for
+ * each kind of channel a tunnel crosses. Netty's 32/64 KiB default pauses a bulk reader after every read: one
+ * 64 KiB read fills the peer past its mark, reading stops (an {@code epoll_ctl}), the flush drains it, reading
+ * starts (another). These marks let a read batch through before the pause, and still bound what one tunnel holds
+ * in memory: the device stream's flow-control window is what a slow customer costs, not these.
  */
 public final class TunnelBuffers {
 
