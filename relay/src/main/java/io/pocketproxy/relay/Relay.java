@@ -1,13 +1,8 @@
 package io.pocketproxy.relay;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.Transport;
-import io.pocketproxy.link.stream.TunnelBuffers;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.auth.Customers;
 import io.pocketproxy.relay.auth.PasswordHashing;
@@ -61,7 +56,9 @@ public final class Relay implements AutoCloseable {
             PasswordHashing hashing,
             Clock clock) {
         this.boss = Transport.eventLoops(1, "relay-accept");
-        this.workers = Transport.eventLoops(0, "relay-io");
+        // One loop per core: a tunnel's customer and device stream share one loop, and every loop more is one
+        // more thread to wake on a busy machine.
+        this.workers = Transport.eventLoops(Runtime.getRuntime().availableProcessors(), "relay-io");
         this.connections = connections;
         this.meters = new Meters(usage, config.usageFlush());
         this.customers = new Customers(connections, config.directoryRefresh());
@@ -94,14 +91,20 @@ public final class Relay implements AutoCloseable {
         refresher.scheduleWithFixedDelay(this::refreshMeters, refresh, refresh, TimeUnit.MILLISECONDS);
 
         Tunnels tunnels = new Tunnels(links, meters, config.maxStreamsPerConnection(), config.idleTimeout());
-        Channel http = listen(
+        CustomerPort http = CustomerPort.bind(
+                boss,
+                workers,
                 config.bind(),
                 config.httpPort(),
                 new HttpProxyInitializer(authenticator, tunnels, config.headDeadline(), config.maxHeadBytes()));
-        parts.push(() -> http.close().syncUninterruptibly());
-        Channel socks = listen(
-                config.bind(), config.socksPort(), new SocksInitializer(authenticator, tunnels, config.headDeadline()));
-        parts.push(() -> socks.close().syncUninterruptibly());
+        parts.push(http);
+        CustomerPort socks = CustomerPort.bind(
+                boss,
+                workers,
+                config.bind(),
+                config.socksPort(),
+                new SocksInitializer(authenticator, tunnels, config.headDeadline()));
+        parts.push(socks);
         LinkServer linkServer = LinkServer.start(
                 boss,
                 workers,
@@ -115,8 +118,8 @@ public final class Relay implements AutoCloseable {
                 config.heartbeatInterval(),
                 clock);
         parts.push(linkServer);
-        httpPort = port(http);
-        socksPort = port(socks);
+        httpPort = http.port();
+        socksPort = socks.port();
         linkPort = linkServer.port();
         log.info("link TLS by {}", io.netty.handler.ssl.SslContext.defaultServerProvider());
         log.info(
@@ -127,20 +130,6 @@ public final class Relay implements AutoCloseable {
                 socksPort,
                 config.bind(),
                 linkPort);
-    }
-
-    private Channel listen(String host, int port, ChannelInitializer<Channel> initializer) {
-        return new ServerBootstrap()
-                .group(boss, workers)
-                .channel(Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TunnelBuffers.TUNNEL_SOCKET)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, TunnelBuffers.READS)
-                .childHandler(initializer)
-                .bind(host, port)
-                .syncUninterruptibly()
-                .channel();
     }
 
     /** Applies a change the control plane announced; runs on the directory's thread. */
@@ -189,10 +178,6 @@ public final class Relay implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("refreshing connections failed; will retry", e);
         }
-    }
-
-    private static int port(Channel listener) {
-        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     public int httpPort() {
