@@ -9,7 +9,7 @@ import { settingsView } from './views/settings.js';
 const REFRESH_MILLIS = 5000;
 const views = { login: loginView, devices: devicesView, connections: connectionsView, settings: settingsView };
 
-const state = { me: null, view: null, timer: null };
+const state = { me: null, refresher: null, rendering: 0 };
 
 function route() {
   const [name, ...rest] = location.hash.replace(/^#\/?/, '').split('/');
@@ -17,6 +17,9 @@ function route() {
 }
 
 async function render() {
+  // A render that a later navigation overtook (while it waited for /api/me) stops where it is.
+  const rendering = ++state.rendering;
+  stopRefreshing();
   const { name, args } = route();
   if (name !== 'login' && !state.me) {
     if (!document.cookie.split('; ').includes('pocketproxy_signed_in=1')) {
@@ -30,8 +33,10 @@ async function render() {
       go('login');
       return;
     }
+    if (rendering !== state.rendering) {
+      return;
+    }
   }
-  clearInterval(state.timer);
   const main = document.getElementById('view');
   main.replaceChildren();
   document.getElementById('topbar').hidden = name === 'login';
@@ -41,17 +46,75 @@ async function render() {
     if (link.dataset.nav === name) link.setAttribute('aria-current', 'page');
   }
   const view = views[name]({ main, args, me: state.me, signedIn, go });
-  state.view = view;
-  await view.refresh?.();
-  if (view.refresh) {
-    // Values move on their own: usage, status, "last seen". A dialog in front is left alone.
-    state.timer = setInterval(() => {
-      if (!document.querySelector('dialog[open]')) {
-        view.refresh().catch(e => showError(e));
-      }
-    }, REFRESH_MILLIS);
-  }
+  // Focus first, then load: a control the operator reaches while the list loads keeps the focus.
   main.focus();
+  if (view.refresh) {
+    state.refresher = keepRefreshed(view.refresh);
+  }
+}
+
+function stopRefreshing() {
+  state.refresher?.stop();
+  state.refresher = null;
+}
+
+/**
+ * Loads a view now and again every REFRESH_MILLIS, because its values move on their own (usage, status, "last
+ * seen"). One timer at a time, set only once the previous refresh has answered: refreshes never overlap, and a
+ * slow server is not asked again before it has answered. Nothing is asked while the tab is hidden or a dialog is
+ * open; coming back to the tab refreshes at once. {@code stop()} ends it for good (navigation, signing out).
+ */
+function keepRefreshed(refresh) {
+  let timer = null;
+  let running = false;
+  let stopped = false;
+
+  async function tick() {
+    timer = null;
+    if (stopped || running || document.hidden) {
+      return;
+    }
+    if (!document.querySelector('dialog[open]')) {
+      running = true;
+      try {
+        await refresh();
+      } catch (e) {
+        showError(e);
+      } finally {
+        running = false;
+      }
+    }
+    schedule();
+  }
+
+  function schedule() {
+    if (!stopped && !running && timer === null && !document.hidden) {
+      timer = setTimeout(tick, REFRESH_MILLIS);
+    }
+  }
+
+  function visibilityChanged() {
+    clearTimeout(timer);
+    timer = null;
+    if (!document.hidden) {
+      tick(); // the values moved while nobody looked
+    }
+  }
+
+  document.addEventListener('visibilitychange', visibilityChanged);
+  // The first load goes out even in a tab opened in the background: the page must not stay empty.
+  running = true;
+  refresh().catch(showError).finally(() => {
+    running = false;
+    schedule();
+  });
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', visibilityChanged);
+    }
+  };
 }
 
 function go(name) {
@@ -76,7 +139,7 @@ whenSignedOut(() => {
 });
 
 document.getElementById('logout').addEventListener('click', async () => {
-  clearInterval(state.timer);
+  stopRefreshing();
   try {
     await api('POST', '/api/auth/logout');
   } finally {

@@ -1,31 +1,51 @@
 import { api } from '../api.js';
 import { bytes, gigabytesToBytes } from '../format.js';
-import { h, openDialog, confirmAction, secret, field, showError, toast } from '../ui.js';
+import { h, openDialog, confirmAction, secret, field, showError, toast, oneAtATime, setText, setAttribute, syncChildren, listCard } from '../ui.js';
 
 const TYPES = ['HTTP', 'SOCKS5', 'OPENVPN'];
 
 export function connectionsView({ main }) {
-  const filter = h('select', { name: 'device-filter', onchange: () => refresh() }, h('option', { value: '' }, 'All devices'));
-  const body = h('div', { class: 'card' });
+  const filter = h('select', { name: 'device-filter', onchange: () => refresh().catch(showError) },
+      h('option', { value: '', 'data-key': '' }, 'All devices'));
+  const body = listCard('connections');
   let devices = [];
-  let connectionsList = [];
-  const add = h('button', { type: 'button', class: 'primary', onclick: () => addConnection(devices, refresh) }, 'Add connection');
+  // Enabled once the devices are known: the form offers them.
+  const add = h('button', { type: 'button', class: 'primary', disabled: true, onclick: () => addConnection(devices, refresh) }, 'Add connection');
   main.append(h('div', { class: 'page-head' },
       h('div', {}, h('h1', {}, 'Connections'), h('p', { class: 'muted' }, 'What your customers sign in with, and what they have used.')),
-      h('div', { class: 'toolbar' }, field('Device', filter), add)), body);
+      h('div', { class: 'toolbar' }, field('Device', filter), add)), body.card);
+  const rows = h('tbody');
+  const table = h('table', { 'aria-label': 'Connections' },
+      h('thead', {}, h('tr', {}, ['Type', 'Device', 'Username', 'Endpoint', 'Usage', 'Active', ''].map(t => h('th', { scope: 'col' }, t)))),
+      rows);
+  const noDevices = empty('No devices yet', 'Connections exit through a device: add one on the Devices page first.', null);
+  const noConnections = empty('No connections yet', 'Create one and give its endpoint and credentials to your customer.', () => add.click());
 
-  async function refresh() {
+  const refresh = oneAtATime(async () => {
     const chosen = filter.value;
     const query = chosen ? `?device_id=${encodeURIComponent(chosen)}` : '';
-    [devices, connectionsList] = await Promise.all([api('GET', '/api/devices'), api('GET', `/api/connections${query}`)]);
-    filter.replaceChildren(h('option', { value: '' }, 'All devices'),
-        ...devices.map(device => h('option', { value: device.id, selected: device.id === chosen }, device.name)));
-    body.replaceChildren(connectionsList.length > 0
-        ? table(connectionsList, refresh)
-        : devices.length === 0
-            ? empty('No devices yet', 'Connections exit through a device: add one on the Devices page first.', null)
-            : empty('No connections yet', 'Create one and give its endpoint and credentials to your customer.', () => add.click()));
-  }
+    let connections;
+    try {
+      [devices, connections] = await Promise.all([api('GET', '/api/devices'), api('GET', `/api/connections${query}`)]);
+    } catch (e) {
+      body.failed(e);
+      throw e;
+    }
+    add.disabled = false;
+    // The options change in place: an open or focused list is not pulled from under the operator.
+    syncChildren(filter, [{ id: '', name: 'All devices' }, ...devices], device => device.id,
+        () => h('option'), (option, device) => {
+          option.value = device.id;
+          setText(option, device.name);
+        });
+    if (filter.value !== chosen) {
+      // The filter changed while this answer was on its way, or its device is gone: show the next answer instead.
+      refresh().catch(showError);
+      return;
+    }
+    syncChildren(rows, connections, connection => connection.id, connection => row(connection, refresh), showConnection);
+    body.show(connections.length > 0 ? table : devices.length === 0 ? noDevices : noConnections);
+  });
   return { refresh };
 }
 
@@ -34,46 +54,79 @@ function empty(title, text, onAdd) {
       onAdd ? h('button', { type: 'button', class: 'primary', onclick: onAdd }, 'Add a connection') : h('a', { class: 'button', href: '#/devices' }, 'Go to devices'));
 }
 
-function table(connections, refresh) {
-  return h('table', { 'aria-label': 'Connections' },
-      h('thead', {}, h('tr', {}, ['Type', 'Device', 'Username', 'Endpoint', 'Usage', 'Active', ''].map(t => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, connections.map(connection => h('tr', { 'data-username': connection.username },
-          h('td', { 'data-label': 'Type' }, h('span', { class: 'badge type' }, connection.type)),
-          h('td', { 'data-label': 'Device' }, connection.device_name),
-          h('td', { 'data-label': 'Username', class: 'mono' }, connection.username),
-          h('td', { 'data-label': 'Endpoint', class: 'mono' }, connection.endpoint),
-          h('td', { 'data-label': 'Usage' }, usage(connection)),
-          h('td', { 'data-label': 'Active' }, activeToggle(connection, refresh)),
-          h('td', { class: 'actions' },
-              connection.type === 'OPENVPN'
-                  ? h('button', { type: 'button', class: 'small', onclick: () => downloadProfile(connection) }, 'Download .ovpn')
-                  : null,
-              h('button', { type: 'button', class: 'small', onclick: () => regenerate(connection, refresh) }, 'New password'),
-              h('button', { type: 'button', class: 'small', onclick: () => reset(connection, refresh) }, 'Reset usage'),
-              h('button', { type: 'button', class: 'small danger', onclick: () => remove(connection, refresh) }, 'Delete'))))));
+/** A connection's row, made once; {@link showConnection} fills it in at every refresh. Its buttons act on the latest figures. */
+function row(connection, refresh) {
+  const tr = h('tr', {},
+      h('td', { 'data-label': 'Type' }, h('span', { class: 'badge type' })),
+      h('td', { 'data-label': 'Device' }),
+      h('td', { 'data-label': 'Username', class: 'mono' }),
+      h('td', { 'data-label': 'Endpoint', class: 'mono' }),
+      h('td', { 'data-label': 'Usage' }, usageMeter()),
+      h('td', { 'data-label': 'Active' }, activeToggle(() => tr.connection, refresh)),
+      h('td', { class: 'actions' },
+          // A connection's type never changes: only OPENVPN rows offer a profile.
+          connection.type === 'OPENVPN'
+              ? h('button', { type: 'button', class: 'small', onclick: () => downloadProfile(tr.connection) }, 'Download .ovpn')
+              : null,
+          h('button', { type: 'button', class: 'small', onclick: () => regenerate(tr.connection, refresh) }, 'New password'),
+          h('button', { type: 'button', class: 'small', onclick: () => reset(tr.connection, refresh) }, 'Reset usage'),
+          h('button', { type: 'button', class: 'small danger', onclick: () => remove(tr.connection, refresh) }, 'Delete')));
+  return tr;
 }
 
-/** "750 MB / 1 GB" with a bar, red above 90 %; "Unlimited" without one. */
-export function usage(connection) {
+function showConnection(tr, connection) {
+  tr.connection = connection;
+  setAttribute(tr, 'data-username', connection.username);
+  const [type, device, username, endpoint, usage, active] = tr.cells;
+  setText(type.firstChild, connection.type);
+  setText(device, connection.device_name);
+  setText(username, connection.username);
+  setText(endpoint, connection.endpoint);
+  showUsage(usage.firstChild, connection);
+  showActive(active.firstChild, connection);
+}
+
+function usageMeter() {
+  const fill = h('div', { class: 'fill' });
+  return h('div', { class: 'usage', 'data-testid': 'usage' },
+      h('div', { class: 'bar' }, fill),
+      h('div', { class: 'label' }, h('span')));
+}
+
+/** "750 MB / 1 GB" with a bar, red above 90 %, "· Limit reached" at the limit; "6 MB used · Unlimited" without a limit. */
+function showUsage(meter, connection) {
   const used = connection.bandwidth_used;
   const limit = connection.bandwidth_limit;
-  if (!limit) {
-    return h('div', { class: 'usage', 'data-testid': 'usage' }, h('div', { class: 'label' }, `${bytes(used)} used · Unlimited`));
+  const [bar, label] = meter.children;
+  const text = label.firstElementChild;
+  const share = limit ? Math.min(1, used / limit) : 0;
+  const reached = !!limit && used >= limit;
+  setAttribute(meter, 'class', `usage${share > 0.9 ? ' high' : ''}`);
+  setAttribute(meter, 'role', limit ? 'meter' : null);
+  setAttribute(meter, 'aria-label', limit ? 'Bandwidth used' : null);
+  setAttribute(meter, 'aria-valuemin', limit ? 0 : null);
+  setAttribute(meter, 'aria-valuemax', limit || null);
+  setAttribute(meter, 'aria-valuenow', limit ? Math.min(used, limit) : null);
+  bar.hidden = !limit;
+  const width = `${(share * 100).toFixed(1)}%`;
+  if (bar.firstElementChild.style.width !== width) {
+    bar.firstElementChild.style.width = width; // through the CSSOM: the page's CSP allows no style attributes
   }
-  const share = Math.min(1, used / limit);
-  const reached = used >= limit;
-  const fill = h('div', { class: 'fill' });
-  fill.style.width = `${(share * 100).toFixed(1)}%`; // through the CSSOM: the page's CSP allows no style attributes
-  return h('div', { class: `usage${share > 0.9 ? ' high' : ''}`, 'data-testid': 'usage', role: 'meter',
-    'aria-valuemin': 0, 'aria-valuemax': limit, 'aria-valuenow': Math.min(used, limit), 'aria-label': 'Bandwidth used' },
-      h('div', { class: 'bar' }, fill),
-      h('div', { class: 'label' }, `${bytes(used)} / ${bytes(limit)}`, reached ? h('span', { class: 'reached' }, ' · Limit reached') : null));
+  setText(text, limit ? `${bytes(used)} / ${bytes(limit)}` : `${bytes(used)} used · Unlimited`);
+  // Removed, not hidden, when not reached: the meter's text is what it says.
+  const badge = label.querySelector('.reached');
+  if (reached && !badge) {
+    label.append(h('span', { class: 'reached' }, ' · Limit reached'));
+  } else if (!reached && badge) {
+    badge.remove();
+  }
 }
 
-function activeToggle(connection, refresh) {
-  const box = h('input', { type: 'checkbox', role: 'switch', checked: connection.active,
-    'aria-label': `${connection.username} active`,
+function activeToggle(current, refresh) {
+  const state = h('span');
+  const box = h('input', { type: 'checkbox', role: 'switch',
     onchange: async () => {
+      const connection = current();
       box.disabled = true;
       try {
         await api('PATCH', `/api/connections/${connection.id}`, { active: box.checked });
@@ -83,10 +136,19 @@ function activeToggle(connection, refresh) {
         showError(e);
       } finally {
         box.disabled = false;
-        refresh();
+        refresh().catch(showError);
       }
     } });
-  return h('label', { class: 'switch' }, box, h('span', {}, connection.active ? 'On' : 'Off'));
+  return h('label', { class: 'switch' }, box, state);
+}
+
+function showActive(toggle, connection) {
+  const [box, state] = toggle.children;
+  setAttribute(box, 'aria-label', `${connection.username} active`);
+  if (!box.disabled) {
+    box.checked = connection.active; // not while the operator's own change is on its way
+  }
+  setText(state, connection.active ? 'On' : 'Off');
 }
 
 async function addConnection(devices, refresh) {

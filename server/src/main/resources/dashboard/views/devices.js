@@ -1,18 +1,30 @@
 import { api } from '../api.js';
 import { ago, dateTime } from '../format.js';
-import { h, openDialog, confirmAction, secret, field, showError, toast } from '../ui.js';
+import { h, openDialog, confirmAction, secret, field, showError, toast, oneAtATime, setText, setAttribute, syncChildren, listCard } from '../ui.js';
 
 export function devicesView({ main }) {
-  const body = h('div', { class: 'card' });
+  const body = listCard('devices');
   const add = h('button', { type: 'button', class: 'primary', onclick: () => addDevice(refresh) }, 'Add device');
   main.append(h('div', { class: 'page-head' },
       h('div', {}, h('h1', {}, 'Devices'), h('p', { class: 'muted' }, 'The phones and modem boxes your proxies leave through.')),
-      add), body);
+      add), body.card);
+  const rows = h('tbody');
+  const table = h('table', { 'aria-label': 'Devices' },
+      h('thead', {}, h('tr', {}, ['Name', 'Status', 'Last seen', 'Egress IP', 'Battery', 'Signal', 'Network', 'Agent', ''].map(t => h('th', { scope: 'col' }, t)))),
+      rows);
+  const none = empty(() => add.click());
 
-  async function refresh() {
-    const devices = await api('GET', '/api/devices');
-    body.replaceChildren(devices.length === 0 ? empty(() => add.click()) : table(devices, refresh));
-  }
+  const refresh = oneAtATime(async () => {
+    let devices;
+    try {
+      devices = await api('GET', '/api/devices');
+    } catch (e) {
+      body.failed(e);
+      throw e;
+    }
+    syncChildren(rows, devices, device => device.id, device => row(device, refresh), showDevice);
+    body.show(devices.length === 0 ? none : table);
+  });
   return { refresh };
 }
 
@@ -23,21 +35,38 @@ function empty(onAdd) {
       h('button', { type: 'button', class: 'primary', onclick: onAdd }, 'Add your first device'));
 }
 
-function table(devices, refresh) {
-  return h('table', { 'aria-label': 'Devices' },
-      h('thead', {}, h('tr', {}, ['Name', 'Status', 'Last seen', 'Egress IP', 'Battery', 'Signal', 'Network', 'Agent', ''].map(t => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, devices.map(device => h('tr', { 'data-device': device.name },
-          h('td', { 'data-label': 'Name' }, h('strong', {}, device.name)),
-          h('td', { 'data-label': 'Status' }, h('span', { class: `badge ${device.status}` }, device.status)),
-          h('td', { 'data-label': 'Last seen', title: dateTime(device.last_heartbeat) }, device.last_heartbeat ? ago(device.last_heartbeat) : 'never'),
-          h('td', { 'data-label': 'Egress IP', class: 'mono' }, device.egress_ip ?? '—'),
-          h('td', { 'data-label': 'Battery' }, device.battery == null ? '—' : `${device.battery}%`),
-          h('td', { 'data-label': 'Signal' }, device.signal == null ? '—' : `${device.signal} dBm`),
-          h('td', { 'data-label': 'Network' }, device.network_type ?? '—'),
-          h('td', { 'data-label': 'Agent' }, device.agent_version ?? '—'),
-          h('td', { class: 'actions' },
-              h('button', { type: 'button', class: 'small', onclick: () => history(device) }, 'History'),
-              h('button', { type: 'button', class: 'small danger', onclick: () => remove(device, refresh) }, 'Delete'))))));
+/** A device's row, made once; {@link showDevice} fills it in at every refresh. Its buttons act on the latest figures. */
+function row(device, refresh) {
+  const tr = h('tr', {},
+      h('td', { 'data-label': 'Name' }, h('strong')),
+      h('td', { 'data-label': 'Status' }, h('span', { class: 'badge' })),
+      h('td', { 'data-label': 'Last seen' }),
+      h('td', { 'data-label': 'Egress IP', class: 'mono' }),
+      h('td', { 'data-label': 'Battery' }),
+      h('td', { 'data-label': 'Signal' }),
+      h('td', { 'data-label': 'Network' }),
+      h('td', { 'data-label': 'Agent' }),
+      h('td', { class: 'actions' },
+          h('button', { type: 'button', class: 'small', onclick: () => history(tr.device) }, 'History'),
+          h('button', { type: 'button', class: 'small danger', onclick: () => remove(tr.device, refresh) }, 'Delete')));
+  return tr;
+}
+
+function showDevice(tr, device) {
+  tr.device = device;
+  setAttribute(tr, 'data-device', device.name);
+  const [name, status, lastSeen, egress, battery, signal, network, agent] = tr.cells;
+  setText(name.firstChild, device.name);
+  const badge = status.firstChild;
+  setAttribute(badge, 'class', `badge ${device.status}`);
+  setText(badge, device.status);
+  setAttribute(lastSeen, 'title', dateTime(device.last_heartbeat));
+  setText(lastSeen, device.last_heartbeat ? ago(device.last_heartbeat) : 'never');
+  setText(egress, device.egress_ip ?? '—');
+  setText(battery, device.battery == null ? '—' : `${device.battery}%`);
+  setText(signal, device.signal == null ? '—' : `${device.signal} dBm`);
+  setText(network, device.network_type ?? '—');
+  setText(agent, device.agent_version ?? '—');
 }
 
 async function addDevice(refresh) {

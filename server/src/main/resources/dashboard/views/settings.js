@@ -1,17 +1,24 @@
 import { api } from '../api.js';
 import { ago, dateTime } from '../format.js';
-import { h, confirmAction, copy, field, showError, toast } from '../ui.js';
+import { h, confirmAction, copy, field, showError, toast, oneAtATime, setText, setAttribute, syncChildren, listCard } from '../ui.js';
 
 /** Webhook URL and secret, a test button, and the latest deliveries. */
 export function settingsView({ main }) {
-  const url = h('input', { name: 'webhook_url', type: 'url', placeholder: 'https://example.com/hooks', maxlength: 2000, autocomplete: 'off' });
+  // Disabled until the saved settings have arrived, so what the operator types is not overwritten by them.
+  const url = h('input', { name: 'webhook_url', type: 'url', placeholder: 'https://example.com/hooks', maxlength: 2000, autocomplete: 'off', disabled: true });
   const save = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Save');
-  const test = h('button', { type: 'button', onclick: sendTest }, 'Send test');
+  const test = h('button', { type: 'button', onclick: sendTest, disabled: true }, 'Send test');
   const message = h('p', { class: 'error-text', role: 'alert', hidden: true });
   const result = h('p', { class: 'test-result', role: 'status', 'data-testid': 'test-result', hidden: true });
   const secretCode = h('code', { 'data-testid': 'webhook-secret' });
-  const deliveries = h('div', { class: 'card' });
+  const deliveries = listCard('deliveries');
+  const rows = h('tbody');
+  const table = h('table', { 'aria-label': 'Recent deliveries' },
+      h('thead', {}, h('tr', {}, ['Event', 'Device', 'Status', 'Attempts', 'Last answer', 'Time'].map(t => h('th', { scope: 'col' }, t)))),
+      rows);
+  const none = h('div', { class: 'empty' }, h('p', {}, 'No webhooks sent yet. Send a test to see one here.'));
   let saved = '';
+  let loaded = false;
 
   url.addEventListener('input', () => {
     save.disabled = url.value.trim() === saved;
@@ -32,9 +39,12 @@ export function settingsView({ main }) {
 
   main.append(h('div', { class: 'page-head' },
       h('div', {}, h('h1', {}, 'Settings'), h('p', { class: 'muted' }, 'Where your offline alerts go.'))),
-      form, h('h2', { class: 'section' }, 'Recent deliveries'), deliveries);
+      form, h('h2', { class: 'section' }, 'Recent deliveries'), deliveries.card);
 
   function show(settings) {
+    loaded = true;
+    url.disabled = false;
+    test.disabled = false;
     saved = settings.webhook_url ?? '';
     url.value = saved;
     save.disabled = true;
@@ -91,33 +101,49 @@ export function settingsView({ main }) {
     }
   }
 
+  const refreshDeliveries = oneAtATime(async () => {
+    let list;
+    try {
+      list = await api('GET', '/api/webhook-deliveries');
+    } catch (e) {
+      deliveries.failed(e);
+      throw e;
+    }
+    syncChildren(rows, list, delivery => delivery.id, row, showDelivery);
+    deliveries.show(list.length === 0 ? none : table);
+  });
+
   async function refresh() {
-    const list = await api('GET', '/api/webhook-deliveries');
-    deliveries.replaceChildren(list.length === 0
-        ? h('div', { class: 'empty' }, h('p', {}, 'No webhooks sent yet. Send a test to see one here.'))
-        : table(list));
+    if (!loaded) {
+      show(await api('GET', '/api/settings/webhook'));
+    }
+    await refreshDeliveries();
   }
 
-  return {
-    async refresh() {
-      if (secretCode.textContent === '') {
-        show(await api('GET', '/api/settings/webhook'));
-      }
-      await refresh();
-    }
-  };
+  return { refresh };
 }
 
-function table(list) {
-  return h('table', { 'aria-label': 'Recent deliveries' },
-      h('thead', {}, h('tr', {}, ['Event', 'Device', 'Status', 'Attempts', 'Last answer', 'Time'].map(t => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, list.map(delivery => h('tr', { 'data-delivery': delivery.id },
-          h('td', { 'data-label': 'Event', class: 'mono' }, delivery.event),
-          h('td', { 'data-label': 'Device' }, delivery.device_name ?? '—'),
-          h('td', { 'data-label': 'Status' }, h('span', { class: `badge ${delivery.status}` }, delivery.status)),
-          h('td', { 'data-label': 'Attempts' }, String(delivery.attempts)),
-          h('td', { 'data-label': 'Last answer' }, lastAnswer(delivery)),
-          h('td', { 'data-label': 'Time', title: dateTime(delivery.created_at) }, ago(delivery.created_at))))));
+function row() {
+  return h('tr', {},
+      h('td', { 'data-label': 'Event', class: 'mono' }),
+      h('td', { 'data-label': 'Device' }),
+      h('td', { 'data-label': 'Status' }, h('span', { class: 'badge' })),
+      h('td', { 'data-label': 'Attempts' }),
+      h('td', { 'data-label': 'Last answer' }),
+      h('td', { 'data-label': 'Time' }));
+}
+
+function showDelivery(tr, delivery) {
+  setAttribute(tr, 'data-delivery', delivery.id);
+  const [event, device, status, attempts, answer, time] = tr.cells;
+  setText(event, delivery.event);
+  setText(device, delivery.device_name ?? '—');
+  setAttribute(status.firstChild, 'class', `badge ${delivery.status}`);
+  setText(status.firstChild, delivery.status);
+  setText(attempts, delivery.attempts);
+  setText(answer, lastAnswer(delivery));
+  setAttribute(time, 'title', dateTime(delivery.created_at));
+  setText(time, ago(delivery.created_at));
 }
 
 function lastAnswer(delivery) {

@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.Transport;
+import io.pocketproxy.link.stream.TunnelBuffers;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -98,6 +99,8 @@ public final class Agent implements AutoCloseable {
                         config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TunnelBuffers.LINK)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, TunnelBuffers.READS)
                 .handler(new LinkInitializer(config, ssl, router, this::linked));
         ChannelFuture connect = bootstrap.connect(config.relayHost(), config.relayPort());
         channel = connect.channel();

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NameLookup;
+import io.pocketproxy.link.stream.TunnelBuffers;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -34,6 +35,7 @@ final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
 
     @Override
     protected void initChannel(Http2StreamChannel stream) {
+        stream.config().setWriteBufferWaterMark(TunnelBuffers.STREAM);
         stream.pipeline().addLast("request", new RequestHandler());
     }
 

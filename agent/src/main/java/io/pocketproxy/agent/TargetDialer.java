@@ -10,6 +10,7 @@ import io.netty.util.NetUtil;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.link.Transport;
+import io.pocketproxy.link.stream.TunnelBuffers;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -83,6 +84,8 @@ final class TargetDialer {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TunnelBuffers.TUNNEL_SOCKET)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, TunnelBuffers.READS)
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(address)
                 .addListener(done -> {

@@ -1,11 +1,6 @@
 package io.pocketproxy.relay;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.Transport;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
@@ -66,7 +61,9 @@ public final class Relay implements AutoCloseable {
             Clock clock) {
         this.config = config;
         this.boss = Transport.eventLoops(1, "relay-accept");
-        this.workers = Transport.eventLoops(0, "relay-io");
+        // One loop per core: a tunnel's customer and device stream share one loop, and every loop more is one
+        // more thread to wake on a busy machine.
+        this.workers = Transport.eventLoops(Runtime.getRuntime().availableProcessors(), "relay-io");
         this.connections = connections;
         this.meters = new Meters(usage, config.usageFlush());
         this.customers = new Customers(connections, config.directoryRefresh());
@@ -98,18 +95,21 @@ public final class Relay implements AutoCloseable {
         long refresh = config.directoryRefresh().toMillis();
         refresher.scheduleWithFixedDelay(this::refreshMeters, refresh, refresh, TimeUnit.MILLISECONDS);
 
-        tunnels = new Tunnels(links, meters, config.maxStreamsPerConnection());
-        Channel http = listen(
+        tunnels = new Tunnels(links, meters, config.maxStreamsPerConnection(), config.idleTimeout());
+        CustomerPort http = CustomerPort.bind(
+                boss,
+                workers,
                 config.bind(),
                 config.httpPort(),
-                new HttpProxyInitializer(
-                        authenticator, tunnels, config.headDeadline(), config.maxHeadBytes(), config.idleTimeout()));
-        parts.push(() -> http.close().syncUninterruptibly());
-        Channel socks = listen(
+                new HttpProxyInitializer(authenticator, tunnels, config.headDeadline(), config.maxHeadBytes()));
+        parts.push(http);
+        CustomerPort socks = CustomerPort.bind(
+                boss,
+                workers,
                 config.bind(),
                 config.socksPort(),
-                new SocksInitializer(authenticator, tunnels, config.headDeadline(), config.idleTimeout()));
-        parts.push(() -> socks.close().syncUninterruptibly());
+                new SocksInitializer(authenticator, tunnels, config.headDeadline()));
+        parts.push(socks);
         LinkServer linkServer = LinkServer.start(
                 boss,
                 workers,
@@ -123,8 +123,8 @@ public final class Relay implements AutoCloseable {
                 config.heartbeatInterval(),
                 clock);
         parts.push(linkServer);
-        httpPort = port(http);
-        socksPort = port(socks);
+        httpPort = http.port();
+        socksPort = socks.port();
         linkPort = linkServer.port();
         log.info("link TLS by {}", io.netty.handler.ssl.SslContext.defaultServerProvider());
         log.info(
@@ -147,19 +147,6 @@ public final class Relay implements AutoCloseable {
                 OpenVpnEndpoint.start(settings, workers, authenticator, tunnels, meters, links, config.idleTimeout());
         parts.push(endpoint);
         return endpoint;
-    }
-
-    private Channel listen(String host, int port, ChannelInitializer<Channel> initializer) {
-        return new ServerBootstrap()
-                .group(boss, workers)
-                .channel(Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .childHandler(initializer)
-                .bind(host, port)
-                .syncUninterruptibly()
-                .channel();
     }
 
     /** Applies a change the control plane announced; runs on the directory's thread. */
@@ -208,10 +195,6 @@ public final class Relay implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("refreshing connections failed; will retry", e);
         }
-    }
-
-    private static int port(Channel listener) {
-        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     public int httpPort() {

@@ -60,13 +60,13 @@ public record RelayConfig(
         Objects.requireNonNull(authLimits, "authLimits");
     }
 
-    /** The defaults of DESIGN.md sections 3 and 5. */
+    /** The defaults docs/architecture.md describes (sections 3 and 6). */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
-     * The defaults of DESIGN.md sections 3 and 5, with what the caller changes: the one place the relay's
+     * The defaults docs/architecture.md describes (sections 3 and 6), with what the caller changes: the one place the relay's
      * defaults are written ({@code pocketproxy server}'s options start from them).
      */
     public static final class Builder {

@@ -34,16 +34,16 @@ public final class LocalProxies implements AutoCloseable {
 
     private LocalProxies(DeviceLinks links, int maxStreamsPerConnection, Duration idleTimeout) {
         this.idleTimeout = idleTimeout;
-        this.parts = new RelayParts(links, maxStreamsPerConnection);
+        this.parts = new RelayParts(links, maxStreamsPerConnection, idleTimeout);
     }
 
     public static LocalProxies start(DeviceLinks links, int maxStreamsPerConnection, Duration idleTimeout) {
         LocalProxies proxies = new LocalProxies(links, maxStreamsPerConnection, idleTimeout);
         Duration headDeadline = Duration.ofSeconds(10);
-        proxies.socks = proxies.listen(new SocksInitializer(
-                proxies.parts.authenticator(), proxies.parts.tunnels(), headDeadline, idleTimeout));
+        proxies.socks = proxies.listen(
+                new SocksInitializer(proxies.parts.authenticator(), proxies.parts.tunnels(), headDeadline));
         proxies.http = proxies.listen(new HttpProxyInitializer(
-                proxies.parts.authenticator(), proxies.parts.tunnels(), headDeadline, 64 * 1024, idleTimeout));
+                proxies.parts.authenticator(), proxies.parts.tunnels(), headDeadline, 64 * 1024));
         return proxies;
     }
 

@@ -27,14 +27,14 @@ public final class RelayParts implements AutoCloseable {
     private final CustomerAuthenticator authenticator;
     private final Tunnels tunnels;
 
-    public RelayParts(DeviceLinks links, int maxStreamsPerConnection) {
+    public RelayParts(DeviceLinks links, int maxStreamsPerConnection, Duration idleTimeout) {
         this.authenticator = new CustomerAuthenticator(
                 new Customers(directory, Duration.ofMinutes(1)),
                 hashing,
                 Duration.ofMinutes(10),
                 LIMITS,
                 Clock.systemUTC());
-        this.tunnels = new Tunnels(links, meters, maxStreamsPerConnection);
+        this.tunnels = new Tunnels(links, meters, maxStreamsPerConnection, idleTimeout);
     }
 
     public InMemoryDirectory directory() {

@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The whole schema of DESIGN.md section 4 exists from the first migration, with no place for a plaintext secret. */
+/** The whole schema (docs/architecture.md, section 5) exists from the first migration, with no place for a plaintext secret. */
 class SchemaTest {
 
     @RegisterExtension

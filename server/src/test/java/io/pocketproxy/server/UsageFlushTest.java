@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Usage deltas go to the database in one statement per flush, with the generation guard of DESIGN.md
- * section 3: a delta counts only where the usage generation still matches, and the relay learns each
+ * Usage deltas go to the database in one statement per flush, with the generation guard of
+ * docs/architecture.md section 6: a delta counts only where the usage generation still matches, and the relay learns each
  * connection's new total, other relays' bytes included.
  */
 class UsageFlushTest {

@@ -135,15 +135,7 @@ public final class ProxyClients {
             socket.close();
             return new SocksResult(-1, -1, null);
         }
-        byte[] user = username.getBytes(StandardCharsets.UTF_8);
-        byte[] pass = password.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream auth = new ByteArrayOutputStream();
-        auth.write(1);
-        auth.write(user.length);
-        auth.write(user);
-        auth.write(pass.length);
-        auth.write(pass);
-        out.write(auth.toByteArray());
+        out.write(socks5PasswordRequest(username, password));
         out.flush();
         in.readByte();
         int authStatus = in.readUnsignedByte();
@@ -151,21 +143,7 @@ public final class ProxyClients {
             socket.close();
             return new SocksResult(authStatus, -1, null);
         }
-        ByteArrayOutputStream command = new ByteArrayOutputStream();
-        command.write(new byte[] {5, 1, 0});
-        InetAddress literal = literal(host);
-        if (literal == null) {
-            byte[] name = host.getBytes(StandardCharsets.US_ASCII);
-            command.write(3);
-            command.write(name.length);
-            command.write(name);
-        } else {
-            command.write(literal.getAddress().length == 4 ? 1 : 4);
-            command.write(literal.getAddress());
-        }
-        command.write(port >> 8);
-        command.write(port & 0xff);
-        out.write(command.toByteArray());
+        out.write(socks5ConnectRequest(host, port));
         out.flush();
         in.readByte();
         int reply = in.readUnsignedByte();
@@ -178,6 +156,38 @@ public final class ProxyClients {
             return new SocksResult(authStatus, reply, null);
         }
         return new SocksResult(authStatus, reply, socket);
+    }
+
+    /** RFC 1929's username/password request. */
+    public static byte[] socks5PasswordRequest(String username, String password) {
+        byte[] user = username.getBytes(StandardCharsets.UTF_8);
+        byte[] pass = password.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream auth = new ByteArrayOutputStream();
+        auth.write(1);
+        auth.write(user.length);
+        auth.writeBytes(user);
+        auth.write(pass.length);
+        auth.writeBytes(pass);
+        return auth.toByteArray();
+    }
+
+    /** RFC 1928's {@code CONNECT} to a domain name (resolved by the proxy's side) or an IP literal. */
+    public static byte[] socks5ConnectRequest(String host, int port) {
+        ByteArrayOutputStream command = new ByteArrayOutputStream();
+        command.writeBytes(new byte[] {5, 1, 0});
+        InetAddress literal = literal(host);
+        if (literal == null) {
+            byte[] name = host.getBytes(StandardCharsets.US_ASCII);
+            command.write(3);
+            command.write(name.length);
+            command.writeBytes(name);
+        } else {
+            command.write(literal.getAddress().length == 4 ? 1 : 4);
+            command.writeBytes(literal.getAddress());
+        }
+        command.write(port >> 8);
+        command.write(port & 0xff);
+        return command.toByteArray();
     }
 
     private static InetAddress literal(String host) {

@@ -5,6 +5,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,6 +24,7 @@ final class Chromium implements BeforeAllCallback, AfterAllCallback {
 
     static final Path EXECUTABLE = Path.of(System.getProperty("pocketproxy.chromium", "/usr/bin/chromium"));
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    static final double ASSERTION_TIMEOUT_MILLIS = 15_000;
 
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private Playwright playwright;
@@ -35,6 +37,9 @@ final class Chromium implements BeforeAllCallback, AfterAllCallback {
                     EXECUTABLE + " is missing: install Debian's chromium (apt-get install -y chromium)");
         }
         Files.createDirectories(SCREENSHOTS);
+        // Every sign-in costs a bcrypt check (a quarter of a second of CPU, on one thread), and the tests share
+        // two cores with whatever else the machine builds: Playwright's 5 s default left too little margin.
+        PlaywrightAssertions.setDefaultAssertionTimeout(ASSERTION_TIMEOUT_MILLIS);
         playwright = Playwright.create(
                 new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright

@@ -17,6 +17,7 @@ final class Dashboard {
     static void signIn(Page page) {
         submitSignIn(page, EMAIL, PASSWORD);
         assertThat(heading(page, "Devices")).isVisible();
+        assertLoaded(page);
     }
 
     static void submitSignIn(Page page, String email, String password) {
@@ -35,14 +36,24 @@ final class Dashboard {
                 AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(name).setExact(true));
     }
 
+    /** The page's own heading: exactly this name, so that "No connections yet" is not "Connections". */
     static Locator heading(Page page, String name) {
-        return page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName(name));
+        return page.getByRole(
+                AriaRole.HEADING,
+                new Page.GetByRoleOptions().setName(name).setExact(true).setLevel(1));
     }
 
+    /** Opens a section from the navigation and waits until its lists have answered. */
     static void open(Page page, String section) {
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(section))
                 .click();
         assertThat(heading(page, section)).isVisible();
+        assertLoaded(page);
+    }
+
+    /** Every list on the page has had its first answer: no loading state is left. */
+    static void assertLoaded(Page page) {
+        assertThat(page.locator("main [aria-busy='true']")).hasCount(0);
     }
 
     /** The confirmation dialog's button, which carries the same name as the row's button that opened it. */

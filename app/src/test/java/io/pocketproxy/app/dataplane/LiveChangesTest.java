@@ -8,6 +8,7 @@ import io.pocketproxy.server.connections.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import io.pocketproxy.testkit.ProxyClients;
+import io.pocketproxy.testkit.TakesEffect;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
@@ -32,14 +33,15 @@ class LiveChangesTest {
         assertThat(system.connectStatus(http.connection().username(), http.password()))
                 .isEqualTo(200); // now in the verified cache
 
+        long regeneratedAt = System.nanoTime();
         IssuedPassword regenerated = system.server()
                 .connections()
                 .regeneratePassword(system.operator().id(), http.connection().id());
 
-        await().atMost(Duration.ofSeconds(1))
-                .untilAsserted(
-                        () -> assertThat(system.connectStatus(http.connection().username(), http.password()))
-                                .isEqualTo(407));
+        TakesEffect.within(
+                Duration.ofSeconds(1),
+                regeneratedAt,
+                () -> system.connectStatus(http.connection().username(), http.password()) == 407);
         assertThat(system.connectStatus(http.connection().username(), regenerated.password()))
                 .isEqualTo(200);
     }

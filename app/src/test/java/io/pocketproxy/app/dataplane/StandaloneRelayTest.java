@@ -15,6 +15,7 @@ import io.pocketproxy.server.connections.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import io.pocketproxy.testkit.ProxyClients;
+import io.pocketproxy.testkit.TakesEffect;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -99,19 +100,22 @@ class StandaloneRelayTest {
         IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
         open(socks, socks.password()).close();
 
+        long regeneratedAt = System.nanoTime();
         IssuedPassword regenerated = system.server()
                 .connections()
                 .regeneratePassword(system.operator().id(), socks.connection().id());
 
-        await().atMost(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(ProxyClients.socks5(
+        TakesEffect.within(
+                Duration.ofSeconds(1),
+                regeneratedAt,
+                () -> ProxyClients.socks5(
                                         socksPort,
                                         socks.connection().username(),
                                         socks.password(),
                                         "127.0.0.1",
                                         system.echo().port())
-                                .authStatus())
-                        .isNotZero());
+                                .authStatus()
+                        != 0);
         open(socks, regenerated.password()).close();
     }
 

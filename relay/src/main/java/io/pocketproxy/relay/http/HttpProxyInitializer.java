@@ -5,13 +5,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.tunnel.HeadDeadline;
 import io.pocketproxy.relay.tunnel.IdleCloser;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A customer on the HTTP proxy port: a request head of at most {@code maxHeadBytes}, complete within the
@@ -28,25 +26,18 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     private final Tunnels tunnels;
     private final Duration headDeadline;
     private final int maxHeadBytes;
-    private final Duration idleTimeout;
 
     public HttpProxyInitializer(
-            CustomerAuthenticator authenticator,
-            Tunnels tunnels,
-            Duration headDeadline,
-            int maxHeadBytes,
-            Duration idleTimeout) {
+            CustomerAuthenticator authenticator, Tunnels tunnels, Duration headDeadline, int maxHeadBytes) {
         this.authenticator = authenticator;
         this.tunnels = tunnels;
         this.headDeadline = headDeadline;
         this.maxHeadBytes = maxHeadBytes;
-        this.idleTimeout = idleTimeout;
     }
 
     @Override
     protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addLast(HeadDeadline.NAME, new HeadDeadline(headDeadline));
         pipeline.addLast(DECODER, new HttpRequestDecoder(MAX_INITIAL_LINE, maxHeadBytes, 64 * 1024));
         pipeline.addLast(ENCODER, new HttpResponseEncoder());

@@ -3,6 +3,7 @@ package io.pocketproxy.relay.link;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
@@ -21,6 +22,7 @@ import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NameLookup;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.link.status.StatusReport;
+import io.pocketproxy.link.stream.TunnelBuffers;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -117,6 +119,7 @@ public final class DeviceLink {
             return answer;
         }
         new Http2StreamChannelBootstrap(channel)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TunnelBuffers.STREAM)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {

@@ -8,6 +8,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.link.Transport;
+import io.pocketproxy.link.stream.TunnelBuffers;
 import io.pocketproxy.relay.directory.DeviceDirectory;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import java.net.InetSocketAddress;
@@ -55,6 +56,8 @@ public final class LinkServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TunnelBuffers.LINK)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, TunnelBuffers.READS)
                 .childHandler(initializer)
                 .bind(address)
                 .syncUninterruptibly()

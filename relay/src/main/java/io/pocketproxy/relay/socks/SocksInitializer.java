@@ -5,13 +5,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.tunnel.HeadDeadline;
 import io.pocketproxy.relay.tunnel.IdleCloser;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A customer on the SOCKS5 port (RFC 1928): the greeting ({@link SocksGreeting}), username and password
@@ -26,20 +24,16 @@ public final class SocksInitializer extends ChannelInitializer<Channel> {
     private final CustomerAuthenticator authenticator;
     private final Tunnels tunnels;
     private final Duration headDeadline;
-    private final Duration idleTimeout;
 
-    public SocksInitializer(
-            CustomerAuthenticator authenticator, Tunnels tunnels, Duration headDeadline, Duration idleTimeout) {
+    public SocksInitializer(CustomerAuthenticator authenticator, Tunnels tunnels, Duration headDeadline) {
         this.authenticator = authenticator;
         this.tunnels = tunnels;
         this.headDeadline = headDeadline;
-        this.idleTimeout = idleTimeout;
     }
 
     @Override
     protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addLast(HeadDeadline.NAME, new HeadDeadline(headDeadline));
         pipeline.addLast(ENCODER, Socks5ServerEncoder.DEFAULT);
         pipeline.addLast(DECODER, new Socks5InitialRequestDecoder());

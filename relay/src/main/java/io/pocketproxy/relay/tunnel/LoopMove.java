@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
  * back-pressure is decided where both sides' state lives.
  *
  * <p>Netty supports this directly ({@code deregister()}, then {@code register} with the new loop); what it
- * cannot move are timers already scheduled on the old loop. The one timer a customer channel has by then
- * is its idle timeout, which is replaced by a fresh one on the new loop. (The handshake deadline is met,
- * and so gone, before a tunnel opens.)
+ * cannot move are timers already scheduled on the old loop. The one timer a customer channel can have by
+ * then is the idle timeout of a tunnel it had before (a kept-alive HTTP customer going to another origin),
+ * which is replaced by a fresh one on the new loop. (The handshake deadline is met, and so gone, before a
+ * tunnel opens; the first tunnel's idle timer starts on the link's loop.)
  */
 final class LoopMove {
 

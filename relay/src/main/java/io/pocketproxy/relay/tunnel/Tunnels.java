@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.link.stream.Pipe;
@@ -11,14 +12,14 @@ import io.pocketproxy.link.stream.StreamBytesCodec;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.link.DeviceLink;
 import io.pocketproxy.relay.link.DeviceLinks;
-import io.pocketproxy.relay.link.DeviceRefusal;
 import io.pocketproxy.relay.metering.Meter;
 import io.pocketproxy.relay.metering.Meters;
 import io.pocketproxy.relay.metering.StreamMeter;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,17 +38,25 @@ import org.slf4j.LoggerFactory;
 public final class Tunnels {
 
     public static final String HOLD = "hold";
+    static final String IDLE = "idle";
 
     private static final Logger log = LoggerFactory.getLogger(Tunnels.class);
 
     private final DeviceLinks links;
     private final Meters meters;
     private final int maxStreamsPerConnection;
+    private final Duration idleTimeout;
 
-    public Tunnels(DeviceLinks links, Meters meters, int maxStreamsPerConnection) {
+    /**
+     * @param idleTimeout a tunnel moving no byte either way for this long is closed. The timer starts with the
+     *     tunnel: before it, the handshake deadline bounds the customer, and the relay's own work (a bcrypt check,
+     *     the device dialling) must not count against them.
+     */
+    public Tunnels(DeviceLinks links, Meters meters, int maxStreamsPerConnection, Duration idleTimeout) {
         this.links = links;
         this.meters = meters;
         this.maxStreamsPerConnection = maxStreamsPerConnection;
+        this.idleTimeout = idleTimeout;
     }
 
     /**
@@ -87,7 +96,10 @@ public final class Tunnels {
         return opened;
     }
 
-    /** Whether {@code connection} may open a tunnel now, and if not, why (the device's link is checked at open). */
+    /**
+     * Whether {@code connection} may open a tunnel now, and if not, why (its device's link is checked at open).
+     * OpenVPN's sign-in asks it, to refuse a client with the reason rather than let it in to have every flow reset.
+     */
     public Optional<Refusal> check(ConnectionRecord connection) {
         return check(connection, meters.meterFor(connection));
     }
@@ -103,8 +115,7 @@ public final class Tunnels {
     }
 
     /** On the link's loop, with the customer moved there: the stream becomes the tunnel's device end. */
-    private static void attach(
-            Meter meter, Channel customer, Http2StreamChannel stream, CompletableFuture<Tunnel> opened) {
+    private void attach(Meter meter, Channel customer, Http2StreamChannel stream, CompletableFuture<Tunnel> opened) {
         stream.closeFuture().addListener(closed -> meter.releaseStream());
         ChannelPipeline pipeline = stream.pipeline();
         pipeline.addLast("bytes-in", new StreamBytesCodec.Decoder());
@@ -118,7 +129,15 @@ public final class Tunnels {
         }
         meter.track(customer);
         customer.closeFuture().addListener(closed -> Pipe.closeOnFlush(stream));
+        startIdleTimer(customer);
         opened.complete(new Tunnel(customer, stream));
+    }
+
+    private void startIdleTimer(Channel customer) {
+        if (customer.pipeline().get(IdleStateHandler.class) == null) {
+            customer.pipeline()
+                    .addFirst(IDLE, new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        }
     }
 
     private static CompletableFuture<Tunnel> refuse(
@@ -132,13 +151,13 @@ public final class Tunnels {
         return opened;
     }
 
+    /** What to tell the customer; our own failures (not a refusal, not the device's answer) are worth a warning. */
     private static Refusal refusalOf(Throwable failure, Channel customer) {
-        Throwable cause =
-                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (!(cause instanceof Refusal || cause instanceof DeviceRefusal) && customer.isActive()) {
-            log.warn("cannot open a tunnel for {}", customer, cause);
+        Refusal refusal = Refusal.from(failure);
+        if (refusal.reason() == Refusal.Reason.PROXY_INTERNAL_ERROR && customer.isActive()) {
+            log.warn("cannot open a tunnel for {}", customer, failure);
         }
-        return Refusal.from(cause);
+        return refusal;
     }
 
     private static void holdBefore(ChannelHandlerContext requester) {

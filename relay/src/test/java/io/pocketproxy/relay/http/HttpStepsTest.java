@@ -24,7 +24,7 @@ class HttpStepsTest {
 
     private static final String PASSWORD = "correct horse";
 
-    private final RelayParts parts = new RelayParts(new DeviceLinks(), 10);
+    private final RelayParts parts = new RelayParts(new DeviceLinks(), 10, Duration.ofMinutes(5));
     private final ConnectionRecord alice = parts.directory().add("alice", PASSWORD, UUID.randomUUID(), 0, 0);
 
     @AfterEach
@@ -128,8 +128,8 @@ class HttpStepsTest {
     }
 
     private CustomerChannel customer() {
-        return new CustomerChannel(new HttpProxyInitializer(
-                parts.authenticator(), parts.tunnels(), Duration.ofSeconds(10), 64 * 1024, Duration.ofMinutes(5)));
+        return new CustomerChannel(
+                new HttpProxyInitializer(parts.authenticator(), parts.tunnels(), Duration.ofSeconds(10), 64 * 1024));
     }
 
     private static String connect(String authority) {

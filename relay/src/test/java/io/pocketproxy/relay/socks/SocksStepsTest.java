@@ -7,6 +7,7 @@ import io.pocketproxy.relay.RelayParts;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.testkit.NettyLeakDetection;
+import io.pocketproxy.testkit.ProxyClients;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,7 +26,7 @@ class SocksStepsTest {
 
     private static final String PASSWORD = "correct horse";
 
-    private final RelayParts parts = new RelayParts(new DeviceLinks(), 10);
+    private final RelayParts parts = new RelayParts(new DeviceLinks(), 10, Duration.ofMinutes(5));
     private final ConnectionRecord alice = parts.directory().add("alice", PASSWORD, UUID.randomUUID(), 0, 0);
 
     @AfterEach
@@ -70,7 +71,8 @@ class SocksStepsTest {
         CustomerChannel customer = signedInWithoutWarmUp();
 
         customer.send(concat(
-                connectCommand("example.com", 443), "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+                ProxyClients.socks5ConnectRequest("example.com", 443),
+                "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
 
         assertThat(customer.answeredBytes()[1]).isEqualTo((byte) 0x02); // not allowed by ruleset
         assertThat(customer.isOpen()).isFalse();
@@ -80,7 +82,7 @@ class SocksStepsTest {
     void answersNetworkUnreachableWhenTheDeviceIsNotLinked() {
         CustomerChannel customer = signedIn();
 
-        customer.send(connectCommand("example.com", 443));
+        customer.send(ProxyClients.socks5ConnectRequest("example.com", 443));
 
         assertThat(customer.answeredBytes()[1]).isEqualTo((byte) 0x03);
         assertThat(customer.isOpen()).isFalse();
@@ -94,7 +96,7 @@ class SocksStepsTest {
         for (int attempt = 0; attempt < attempts; attempt++) {
             CustomerChannel customer = customer();
             customer.send(new byte[] {5, 1, 2});
-            customer.send(passwordRequest("bob", "whatever"));
+            customer.send(ProxyClients.socks5PasswordRequest("bob", "whatever"));
 
             assertThat(customer.answeredBytes()).containsExactly(5, 2, 1, 0x01);
             assertThat(customer.isOpen()).isFalse();
@@ -106,8 +108,8 @@ class SocksStepsTest {
     }
 
     private CustomerChannel customer() {
-        return new CustomerChannel(new SocksInitializer(
-                parts.authenticator(), parts.tunnels(), Duration.ofSeconds(10), Duration.ofMinutes(5)));
+        return new CustomerChannel(
+                new SocksInitializer(parts.authenticator(), parts.tunnels(), Duration.ofSeconds(10)));
     }
 
     private CustomerChannel signedIn() {
@@ -119,30 +121,9 @@ class SocksStepsTest {
     private CustomerChannel signedInWithoutWarmUp() {
         CustomerChannel customer = customer();
         customer.send(new byte[] {5, 1, 2});
-        customer.send(passwordRequest("alice", PASSWORD));
+        customer.send(ProxyClients.socks5PasswordRequest("alice", PASSWORD));
         assertThat(customer.answeredBytes()).containsExactly(5, 2, 1, 0);
         return customer;
-    }
-
-    private static byte[] passwordRequest(String username, String password) {
-        byte[] user = username.getBytes(StandardCharsets.UTF_8);
-        byte[] pass = password.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream request = new ByteArrayOutputStream();
-        request.write(1);
-        request.write(user.length);
-        request.writeBytes(user);
-        request.write(pass.length);
-        request.writeBytes(pass);
-        return request.toByteArray();
-    }
-
-    private static byte[] connectCommand(String host, int port) {
-        byte[] name = host.getBytes(StandardCharsets.US_ASCII);
-        ByteArrayOutputStream command = new ByteArrayOutputStream();
-        command.writeBytes(new byte[] {5, 1, 0, 3, (byte) name.length});
-        command.writeBytes(name);
-        command.writeBytes(new byte[] {(byte) (port >> 8), (byte) port});
-        return command.toByteArray();
     }
 
     private static byte[] concat(byte[] first, byte[] second) {

@@ -207,26 +207,13 @@ class TunnelsTest {
         DataInputStream in = new DataInputStream(socket.getInputStream());
         out.write(new byte[] {5, 1, 2});
         assertThat(new byte[] {in.readByte(), in.readByte()}).containsExactly(5, 2);
-        byte[] user = connection.username().getBytes(StandardCharsets.UTF_8);
-        byte[] pass = "alice's password".getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream auth = new ByteArrayOutputStream();
-        auth.write(1);
-        auth.write(user.length);
-        auth.write(user);
-        auth.write(pass.length);
-        auth.write(pass);
-        out.write(auth.toByteArray());
+        out.write(ProxyClients.socks5PasswordRequest(connection.username(), "alice's password"));
         assertThat(new byte[] {in.readByte(), in.readByte()}).containsExactly(1, 0);
     }
 
     /** CONNECT to a domain name: the scripted device never dials, it only echoes. */
     private static byte[] connectCommand() {
-        byte[] host = "echo.test".getBytes(StandardCharsets.US_ASCII);
-        ByteArrayOutputStream command = new ByteArrayOutputStream();
-        command.writeBytes(new byte[] {5, 1, 0, 3, (byte) host.length});
-        command.writeBytes(host);
-        command.writeBytes(new byte[] {0, 80});
-        return command.toByteArray();
+        return ProxyClients.socks5ConnectRequest("echo.test", 80);
     }
 
     private static int readReply(Socket socket) throws IOException {

@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Marks devices offline when their heartbeats stop, and alerts their owners (DESIGN.md section 3).
+ * Marks devices offline when their heartbeats stop, and alerts their owners (docs/architecture.md section 8).
  *
  * <p>Every scan, a device online whose last heartbeat is older than {@code offlineAfter} becomes offline:
  * one conditional {@code UPDATE} (two server processes cannot both make the change), a

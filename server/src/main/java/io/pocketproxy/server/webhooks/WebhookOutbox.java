@@ -76,7 +76,7 @@ public final class WebhookOutbox {
 
     /**
      * The body to send for a stored payload. PostgreSQL keeps {@code jsonb} in its own key order and
-     * spacing; receivers read {@code type} first, as DESIGN.md writes it, and every retry sends the same bytes.
+     * spacing; receivers read {@code type} first, as docs/architecture.md writes it, and every retry sends the same bytes.
      */
     static String wireBody(String stored) {
         try {
@@ -93,7 +93,7 @@ public final class WebhookOutbox {
         }
     }
 
-    /** The JSON body of DESIGN.md section 5: {@code {type, id, timestamp, data}}. */
+    /** The JSON body of docs/architecture.md section 8.2: {@code {type, id, timestamp, data}}. */
     static String payload(UUID id, String type, Map<String, Object> data, Instant at) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", type);

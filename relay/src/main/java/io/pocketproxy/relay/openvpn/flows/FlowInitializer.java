@@ -48,11 +48,13 @@ public final class FlowInitializer extends ChannelInitializer<Channel> {
             return;
         }
         session.get().track(channel);
-        channel.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         if (destination.getPort() == DNS_PORT) {
+            channel.pipeline()
+                    .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
             channel.pipeline().addLast("dns-over-tcp", dnsOverTcp.apply(session.get()));
             channel.config().setAutoRead(true);
         } else {
+            // Its idle timer starts with its tunnel (Tunnels.open): the device's dialling does not count against it.
             HostAndPort target = new HostAndPort(destination.getAddress().getHostAddress(), destination.getPort());
             channel.pipeline()
                     .addLast("flow", new FlowTunnel(tunnels, session.get().connection(), target));

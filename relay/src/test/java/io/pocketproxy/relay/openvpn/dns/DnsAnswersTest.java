@@ -10,6 +10,7 @@ import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.link.ScriptedDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class DnsAnswersTest {
     static final NettyLeakDetection leaks = new NettyLeakDetection();
 
     private final ScriptedDevice device = ScriptedDevice.start();
-    private final RelayParts relay = new RelayParts(device.links(), 10);
+    private final RelayParts relay = new RelayParts(device.links(), 10, Duration.ofMinutes(5));
     private final DnsAnswers answers = new DnsAnswers(relay.tunnels(), device.links());
 
     @AfterEach

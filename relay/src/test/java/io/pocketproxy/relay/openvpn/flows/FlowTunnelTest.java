@@ -44,7 +44,7 @@ class FlowTunnelTest {
     @BeforeEach
     void listen() {
         device = ScriptedDevice.start();
-        relay = new RelayParts(device.links(), 10);
+        relay = new RelayParts(device.links(), 10, Duration.ofMinutes(5));
         flows = new FlowTable();
         listener = new ServerBootstrap()
                 .group(device.loops())
