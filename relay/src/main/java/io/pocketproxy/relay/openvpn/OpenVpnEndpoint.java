@@ -5,11 +5,11 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.pocketproxy.link.Threads;
+import io.pocketproxy.link.stream.TunnelBuffers;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.metering.Meters;
@@ -132,7 +132,9 @@ public final class OpenVpnEndpoint implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                // As every customer socket of a tunnel (CustomerPort): the same read sizes and watermarks.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TunnelBuffers.TUNNEL_SOCKET)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, TunnelBuffers.READS)
                 .childHandler(new FlowInitializer(flows, tunnels, dns::tcp, idleTimeout))
                 .bind(new InetSocketAddress(serverAddress, 0))
                 .syncUninterruptibly()
