@@ -5,14 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the OpenVPN end-to-end tests need from the machine: root (network namespaces, tun devices, netfilter),
- * and the {@code ip}, {@code openvpn}, {@code nft} and {@code curl} programs. In CI ({@code CI=true}) a
- * missing one fails the run; on a developer's machine the tests are skipped with one line saying why.
+ * and the {@code ip}, {@code openvpn}, {@code nft} and {@code curl} programs. Only a developer running without
+ * root skips them, with one line saying why; as root, or in CI ({@code CI=true}, which {@code .ci/run} sets), a
+ * missing program or device fails the run, so that a CI machine lacking one cannot pass by skipping them.
  */
 final class LabPrerequisites {
+
+    private static final AtomicBoolean SKIP_SAID = new AtomicBoolean();
 
     private LabPrerequisites() {}
 
@@ -34,10 +38,13 @@ final class LabPrerequisites {
         }
         String reason = "OpenVPN end-to-end tests need " + String.join(", ", missing)
                 + " (.ci/run installs openvpn, nftables, iproute2 and curl, and CI runs as root)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        if (root() || "true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new AssertionError(reason);
         }
-        System.err.println("SKIPPED: " + reason);
+        if (SKIP_SAID.compareAndSet(false, true)) {
+            // Failsafe keeps test output in its reports; the console (stdout of the build) hears it once.
+            System.out.println("[WARNING] OpenVPN end-to-end tests SKIPPED: " + reason);
+        }
         Assumptions.abort(reason);
     }
 

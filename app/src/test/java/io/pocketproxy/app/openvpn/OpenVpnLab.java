@@ -290,6 +290,14 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
         return apiUrl;
     }
 
+    /** The VPN clients' addresses: the server's default {@code --openvpn-network}, which the lab keeps. */
+    String poolNetwork() {
+        return io.pocketproxy.server.ServerConfig.builder(dataDir)
+                .build()
+                .openvpnNetwork()
+                .toString();
+    }
+
     NetworkLab network() {
         return network;
     }
