@@ -142,6 +142,26 @@ class OpenVpnRestartIT {
                 .isEqualTo("hello");
     }
 
+    @Test
+    @Order(8)
+    void autoRunsTheServerWithoutOpenVpnWhenItCannotStartAndSaysWhy() {
+        // The first server holds OpenVPN's port: a second one in auto mode (the default) starts without OpenVPN.
+        try (var second = lab.startSecondServerProcess("--openvpn", "auto", "--openvpn-network", "10.9.0.0/16")) {
+            second.awaitReady();
+
+            assertThat(second.stderr())
+                    .contains("OpenVPN is off: it did not start:")
+                    .contains("Address already in use");
+            // Nothing of its OpenVPN is left behind: no second table, no address of its pool.
+            assertThat(lab.network().inServer("nft", "list", "tables").output().split("pocketproxy_", -1))
+                    .hasSize(2);
+            assertThat(lab.network().inServer("ip", "-o", "addr", "show").output())
+                    .doesNotContain("10.9.0.1");
+        }
+        assertThat(lab.fetchThroughTheVpn(lab.newConnection(0).profile(), "/hello"))
+                .isEqualTo("hello");
+    }
+
     /** The 8 hex digits naming this server's tun device and table, from its data directory. */
     private static String tunSuffix() {
         return io.pocketproxy.relay.openvpn.OpenVpnNames.of(lab.dataDir())
