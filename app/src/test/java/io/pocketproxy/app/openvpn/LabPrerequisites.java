@@ -1,6 +1,6 @@
 package io.pocketproxy.app.openvpn;
 
-import java.io.IOException;
+import io.pocketproxy.relay.openvpn.OpenVpnPrerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,11 +22,11 @@ final class LabPrerequisites {
 
     static void requireOrSkip() {
         List<String> missing = new ArrayList<>();
-        if (!root()) {
+        if (!OpenVpnPrerequisites.runsAsRoot()) {
             missing.add("root");
         }
         for (String program : List.of("ip", "openvpn", "nft", "curl")) {
-            if (find(program) == null) {
+            if (OpenVpnPrerequisites.find(program).isEmpty()) {
                 missing.add("the " + program + " program");
             }
         }
@@ -38,7 +38,7 @@ final class LabPrerequisites {
         }
         String reason = "OpenVPN end-to-end tests need " + String.join(", ", missing)
                 + " (.ci/run installs openvpn, nftables, iproute2 and curl, and CI runs as root)";
-        if (root() || "true".equalsIgnoreCase(System.getenv("CI"))) {
+        if (OpenVpnPrerequisites.runsAsRoot() || "true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new AssertionError(reason);
         }
         if (SKIP_SAID.compareAndSet(false, true)) {
@@ -46,28 +46,5 @@ final class LabPrerequisites {
             System.out.println("[WARNING] OpenVPN end-to-end tests SKIPPED: " + reason);
         }
         Assumptions.abort(reason);
-    }
-
-    static Path find(String program) {
-        for (String directory :
-                (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin").split(":")) {
-            if (!directory.isBlank() && Files.isExecutable(Path.of(directory, program))) {
-                return Path.of(directory, program);
-            }
-        }
-        return null;
-    }
-
-    private static boolean root() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.substring(4).strip().split("\\s+")[1].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
     }
 }
