@@ -79,6 +79,30 @@ class ProxyPathsTest {
     }
 
     @Test
+    void refusesEachConnectionOnTheListenerOfAnotherType() throws IOException {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+
+        ProxyClients.HttpHead onHttp = ProxyClients.connect(
+                system.httpProxyPort(),
+                socks.connection().username(),
+                socks.password(),
+                "127.0.0.1:" + system.echo().port());
+        ProxyClients.SocksResult onSocks = ProxyClients.socks5(
+                system.socksPort(),
+                http.connection().username(),
+                http.password(),
+                "127.0.0.1",
+                system.echo().port());
+        onHttp.socket().close();
+
+        assertThat(onHttp.status()).isEqualTo(403);
+        assertThat(onHttp.headers()).containsEntry("proxy-status", "pocketproxy; error=connection_type_mismatch");
+        assertThat(onSocks.authStatus()).isZero();
+        assertThat(onSocks.reply()).isEqualTo(0x02);
+    }
+
+    @Test
     void tunnelsWithConnectByteForByte() throws IOException {
         IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
 

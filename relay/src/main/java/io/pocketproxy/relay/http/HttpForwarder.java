@@ -19,6 +19,7 @@ import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.link.stream.Pipe;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnel;
@@ -125,7 +126,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
         streamOrigin = origin;
         // The body that follows waits in the tunnel's hold until the stream is there.
-        Completions.then(ctx, tunnels.open(connection, origin, ctx), (tunnel, refusal) -> {
+        Completions.then(ctx, tunnels.open(connection, ConnectionType.HTTP, origin, ctx), (tunnel, refusal) -> {
             if (refusal != null) {
                 ProxyResponses.refuse(ctx, Refusal.from(refusal));
             } else {
