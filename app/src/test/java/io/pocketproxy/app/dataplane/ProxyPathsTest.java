@@ -47,6 +47,45 @@ class ProxyPathsTest {
     }
 
     @Test
+    void givesTheOriginTheRequestTargetsHostRatherThanTheCustomersHostHeader() throws IOException {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+
+        assertThat(forwardRaw(http, "http://" + system.http().authority() + "/hello", "somewhere.else.example"))
+                .isEqualTo(200);
+
+        assertThat(system.http().requestHeaders())
+                .last()
+                .satisfies(headers -> assertThat(headers.get("Host"))
+                        .containsExactly(system.http().authority()));
+    }
+
+    @Test
+    void neverPutsTheRequestTargetsUserinfoIntoHost() throws IOException {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+
+        assertThat(forwardRaw(http, "http://visitor:secret@" + system.http().authority() + "/hello", null))
+                .isEqualTo(200);
+
+        assertThat(system.http().requestHeaders())
+                .last()
+                .satisfies(headers -> assertThat(headers.get("Host"))
+                        .containsExactly(system.http().authority()));
+    }
+
+    /** A plain request for {@code url} written by hand, with the given Host header (or none); its answer's status. */
+    private static int forwardRaw(IssuedPassword http, String url, String host) throws IOException {
+        try (Socket socket = ProxyClients.open(system.httpProxyPort())) {
+            socket.getOutputStream()
+                    .write(("GET " + url + " HTTP/1.1\r\n" + (host == null ? "" : "Host: " + host + "\r\n")
+                                    + "Proxy-Authorization: "
+                                    + ProxyClients.basic(http.connection().username(), http.password())
+                                    + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            return ProxyClients.readHead(socket, socket.getInputStream()).status();
+        }
+    }
+
+    @Test
     void carriesLargeDownloadsWithoutPausing() throws IOException {
         IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
         int size = 32 * 1024 * 1024;

@@ -138,6 +138,34 @@ class HttpStepsTest {
     }
 
     @Test
+    void refusesARequestWhoseConnectionHeaderNamesContentLengthRatherThanForwardItsBodyAsARequest() {
+        parts.signInOnce("alice", PASSWORD);
+        CustomerChannel customer = customer();
+
+        customer.send("POST http://example.com/ HTTP/1.1\r\nHost: example.com\r\nProxy-Authorization: "
+                + ProxyClients.basic("alice", PASSWORD)
+                + "\r\nConnection: keep-alive, Content-Length\r\nContent-Length: 41\r\n\r\n"
+                + "GET /admin HTTP/1.1\r\nHost: example.com\r\n\r\n");
+
+        assertThat(customer.answered()).startsWith("HTTP/1.1 400 ").contains("Content-Length");
+        assertThat(customer.isOpen()).isFalse();
+    }
+
+    @Test
+    void refusesARequestWhoseSecondConnectionHeaderNamesTransferEncoding() {
+        parts.signInOnce("alice", PASSWORD);
+        CustomerChannel customer = customer();
+
+        customer.send("POST http://example.com/ HTTP/1.1\r\nHost: example.com\r\nProxy-Authorization: "
+                + ProxyClients.basic("alice", PASSWORD)
+                + "\r\nConnection: keep-alive\r\nConnection: transfer-encoding\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0\r\n\r\n");
+
+        assertThat(customer.answered()).startsWith("HTTP/1.1 400 ").contains("Transfer-Encoding");
+        assertThat(customer.isOpen()).isFalse();
+    }
+
+    @Test
     void answersAStorageFailureWith503AndDoesNotCountItAsAFailedSignIn() {
         parts.signInOnce("alice", PASSWORD);
         parts.directory().unreachable(true);
