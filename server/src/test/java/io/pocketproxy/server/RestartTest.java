@@ -113,6 +113,21 @@ class RestartTest {
         }
     }
 
+    @Test
+    void createsItsDataDirectoryAndThePostgresLogForItsOwnUserAlone() throws IOException {
+        Files.delete(dataDir); // the server makes it
+
+        try (PocketProxyServer server = start("admin@example.com", "first-admin-password")) {
+            assertThat(Files.getPosixFilePermissions(dataDir))
+                    .containsExactlyInAnyOrder(
+                            PosixFilePermission.OWNER_READ,
+                            PosixFilePermission.OWNER_WRITE,
+                            PosixFilePermission.OWNER_EXECUTE);
+            assertThat(Files.getPosixFilePermissions(dataDir.resolve("postgres.log")))
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        }
+    }
+
     private PocketProxyServer start(String adminEmail, String adminPassword) {
         return PocketProxyServer.start(ServerConfig.builder(dataDir)
                 .ephemeralPorts()
