@@ -6,7 +6,9 @@ import io.pocketproxy.relay.openvpn.PoolNetwork;
 import io.pocketproxy.server.ServerConfig;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The options of {@code pocketproxy server}, each also read from POCKETPROXY_<NAME>. Their defaults are
@@ -209,7 +211,12 @@ final class ServerOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     java.util.List<Duration> webhookRetryDelays = DEFAULTS.webhookRetryDelays();
 
+    /** The command these options belong to: what its command line held. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     ServerConfig toConfig() {
+        CommandLineSecrets.warnAbout(command);
         return ServerConfig.builder(storage.dataDir)
                 .databaseUrl(storage.databaseUrl)
                 .bind(bind)
