@@ -22,6 +22,7 @@ final class CommandLineSecrets {
             "--pair", "--pair-file or POCKETPROXY_PAIR",
             "--token", "POCKETPROXY_TOKEN",
             "--admin-password", "POCKETPROXY_ADMIN_PASSWORD",
+            "--metrics-token", "POCKETPROXY_METRICS_TOKEN",
             "--database-url", "POCKETPROXY_DATABASE_URL");
 
     private CommandLineSecrets() {}

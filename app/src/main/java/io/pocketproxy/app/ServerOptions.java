@@ -102,6 +102,14 @@ final class ServerOptions {
     String adminPassword;
 
     @Option(
+            names = "--metrics-token",
+            paramLabel = "TOKEN",
+            description = "Bearer token /metrics requires (at least 16 characters); without it /metrics answers"
+                    + " loopback clients only. Prefer POCKETPROXY_METRICS_TOKEN (command lines are visible to all local"
+                    + " users).")
+    String metricsToken;
+
+    @Option(
             names = "--offline-after",
             converter = DurationConverter.class,
             paramLabel = "DURATION",
@@ -244,6 +252,7 @@ final class ServerOptions {
                 .monitorInterval(monitorInterval)
                 .webhookTimeout(webhookTimeout)
                 .webhookRetryDelays(webhookRetryDelays)
+                .metricsToken(metricsToken)
                 .build();
     }
 }
