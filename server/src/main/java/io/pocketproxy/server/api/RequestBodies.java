@@ -40,6 +40,11 @@ public final class RequestBodies {
                     "unknown_field",
                     "unknown field '" + e.getPropertyName() + "' (expected: " + knownFields(e.getKnownPropertyIds())
                             + ")");
+        } catch (PlainText.ControlCharacterException e) {
+            throw ApiException.badRequest(
+                    "invalid_field",
+                    fieldOf(e) + ": contains a control character (expected: text without control characters such as"
+                            + " NUL, tabs or line breaks)");
         } catch (InvalidFormatException e) {
             throw ApiException.badRequest("invalid_field", fieldOf(e) + ": " + expectation(e.getTargetType()));
         } catch (MismatchedInputException e) {

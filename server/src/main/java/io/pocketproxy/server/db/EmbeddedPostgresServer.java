@@ -90,6 +90,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("listen_addresses", "127.0.0.1,::1")
                     .setServerConfig("unix_socket_directories", "")
                     .setServerConfig("password_encryption", "scram-sha-256")
+                    // Its log must not quote data: no DETAIL ("Failing row contains ...", with hashes and secrets).
+                    .setServerConfig("log_error_verbosity", "terse")
                     .setConnectConfig("password", password)
                     .setDataDirectoryCustomizer(directory -> writeHostBasedAccess(directory.toPath()));
             if (fresh) {
