@@ -76,7 +76,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
             ProcessBuilder.Redirect postgresLog = ProcessBuilder.Redirect.appendTo(
                     privateFile(dataDir.resolve(LOG_FILE)).toFile());
+            PostgresBinaries binaries = PostgresBinaries.in(dataDir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setPgBinaryResolver(binaries)
+                    .setOverrideWorkingDirectory(binaries.workingDirectory())
                     .setDataDirectory(clusterDir)
                     .setOutputRedirector(postgresLog)
                     .setErrorRedirector(postgresLog)
