@@ -61,9 +61,11 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** What went wrong, and in which statement: JDBI's short form without the bound values. */
     private static String statementOnly(StatementException failure) {
         StatementContext context = failure.getStatementContext();
-        return context == null || context.getRawSql() == null ? "" : "[statement: \"" + context.getRawSql() + "\"]";
+        String sql = context == null ? null : context.getRenderedSql();
+        return sql == null ? failure.getShortMessage() : failure.getShortMessage() + " [statement: \"" + sql + "\"]";
     }
 
     /** Brings the schema up to date (Flyway, {@code db/migration/V<n>__<what>.sql}). */
