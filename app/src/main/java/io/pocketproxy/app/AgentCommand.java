@@ -78,6 +78,10 @@ final class AgentCommand implements Callable<Integer> {
                     + " (expected: one of --pair-file FILE, POCKETPROXY_PAIR, --pair STRING, or --relay HOST:PORT with"
                     + " --token TOKEN)");
         }
+        if (fingerprint != null && relay == null) {
+            throw new IllegalArgumentException(
+                    "--relay-fingerprint without --relay (expected: it with --relay; a pairing string carries its own)");
+        }
         if (pairing != null) {
             return AgentConfig.fromPairing(PairingString.parse(pairing.strip()), allowPrivateTargets);
         }
