@@ -4,10 +4,16 @@ import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.AgentConfig;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.PairingString;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
         name = "agent",
@@ -16,38 +22,39 @@ import picocli.CommandLine.Option;
         description = "Runs the device agent: links to a relay and carries customers' traffic out of this machine.")
 final class AgentCommand implements Callable<Integer> {
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Target target;
+    // Plain options rather than an exclusive group: picocli does not let the environment (POCKETPROXY_PAIR) satisfy
+    // a required group, and the environment is where the pairing string belongs. config() checks the combination.
+    @Option(
+            names = "--pair",
+            paramLabel = "STRING",
+            description =
+                    "The pairing string shown when the device was created (prefer --pair-file or POCKETPROXY_PAIR:"
+                            + " command lines are visible to local users).")
+    String pairing;
 
-    static final class Target {
-        @Option(
-                names = "--pair",
-                paramLabel = "STRING",
-                description = "The pairing string shown when the device was created.")
-        String pairing;
+    @Option(
+            names = "--pair-file",
+            paramLabel = "FILE",
+            description = "A file holding the pairing string (keep it readable by the agent's user alone).")
+    Path pairingFile;
 
-        @ArgGroup(exclusive = false)
-        Explicit explicit;
-    }
+    @Option(names = "--relay", paramLabel = "HOST:PORT", description = "The relay's link address (with --token).")
+    String relay;
 
-    static final class Explicit {
-        @Option(names = "--relay", required = true, paramLabel = "HOST:PORT", description = "The relay's link address.")
-        String relay;
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            description = "The device token (prefer POCKETPROXY_TOKEN: command lines are visible to local users).")
+    String token;
 
-        @Option(
-                names = "--token",
-                required = true,
-                paramLabel = "TOKEN",
-                description = "The device token (prefer POCKETPROXY_TOKEN: command lines are visible to local users).")
-        String token;
+    @Option(
+            names = "--relay-fingerprint",
+            paramLabel = "SHA256",
+            description = "The relay certificate's SHA-256 (base64url) to pin; without it the system CAs are trusted.")
+    String fingerprint;
 
-        @Option(
-                names = "--relay-fingerprint",
-                paramLabel = "SHA256",
-                description =
-                        "The relay certificate's SHA-256 (base64url) to pin; without it the system CAs are trusted.")
-        String fingerprint;
-    }
+    @Spec
+    CommandSpec spec;
 
     @Option(
             names = "--allow-private-targets",
@@ -64,20 +71,41 @@ final class AgentCommand implements Callable<Integer> {
     }
 
     AgentConfig config() {
-        if (target.pairing != null) {
-            return AgentConfig.fromPairing(PairingString.parse(target.pairing), allowPrivateTargets);
+        CommandLineSecrets.warnAbout(spec);
+        int ways = (pairing != null ? 1 : 0) + (pairingFile != null ? 1 : 0) + (relay != null || token != null ? 1 : 0);
+        if (ways != 1) {
+            throw new IllegalArgumentException((ways == 0 ? "no relay to link to" : "more than one relay to link to")
+                    + " (expected: one of --pair-file FILE, POCKETPROXY_PAIR, --pair STRING, or --relay HOST:PORT with"
+                    + " --token TOKEN)");
         }
-        HostAndPort relay;
+        if (fingerprint != null && relay == null) {
+            throw new IllegalArgumentException(
+                    "--relay-fingerprint without --relay (expected: it with --relay; a pairing string carries its own)");
+        }
+        if (pairing != null) {
+            return AgentConfig.fromPairing(PairingString.parse(pairing.strip()), allowPrivateTargets);
+        }
+        if (pairingFile != null) {
+            return AgentConfig.fromPairing(PairingString.parse(readPairing(pairingFile)), allowPrivateTargets);
+        }
+        if (relay == null || token == null) {
+            throw new IllegalArgumentException((relay == null ? "--token without --relay" : "--relay without --token")
+                    + " (expected: both, or a pairing string instead)");
+        }
+        HostAndPort address;
         try {
-            relay = HostAndPort.parse(target.explicit.relay.strip());
+            address = HostAndPort.parse(relay.strip());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--relay: " + e.getMessage(), e);
         }
-        return AgentConfig.of(
-                relay.host(),
-                relay.port(),
-                target.explicit.token.strip(),
-                target.explicit.fingerprint,
-                allowPrivateTargets);
+        return AgentConfig.of(address.host(), address.port(), token.strip(), fingerprint, allowPrivateTargets);
+    }
+
+    private static String readPairing(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("--pair-file: cannot read " + file, e);
+        }
     }
 }

@@ -23,6 +23,7 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        CommandLineSecrets.warnAbout(spec);
         PocketProxyServer.migrateOnly(ServerConfig.builder(storage.dataDir)
                 .databaseUrl(storage.databaseUrl)
                 .build());

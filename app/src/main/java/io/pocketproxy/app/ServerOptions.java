@@ -6,7 +6,9 @@ import io.pocketproxy.relay.openvpn.PoolNetwork;
 import io.pocketproxy.server.ServerConfig;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The options of {@code pocketproxy server}, each also read from POCKETPROXY_<NAME>. Their defaults are
@@ -98,6 +100,14 @@ final class ServerOptions {
             description =
                     "Password of that first admin; prefer POCKETPROXY_ADMIN_PASSWORD (command lines are visible to all local users).")
     String adminPassword;
+
+    @Option(
+            names = "--metrics-token",
+            paramLabel = "TOKEN",
+            description = "Bearer token /metrics requires (at least 16 characters); without it /metrics answers"
+                    + " loopback clients only. Prefer POCKETPROXY_METRICS_TOKEN (command lines are visible to all local"
+                    + " users).")
+    String metricsToken;
 
     @Option(
             names = "--offline-after",
@@ -209,7 +219,12 @@ final class ServerOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     java.util.List<Duration> webhookRetryDelays = DEFAULTS.webhookRetryDelays();
 
+    /** The command these options belong to: what its command line held. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     ServerConfig toConfig() {
+        CommandLineSecrets.warnAbout(command);
         return ServerConfig.builder(storage.dataDir)
                 .databaseUrl(storage.databaseUrl)
                 .bind(bind)
@@ -237,6 +252,7 @@ final class ServerOptions {
                 .monitorInterval(monitorInterval)
                 .webhookTimeout(webhookTimeout)
                 .webhookRetryDelays(webhookRetryDelays)
+                .metricsToken(metricsToken)
                 .build();
     }
 }

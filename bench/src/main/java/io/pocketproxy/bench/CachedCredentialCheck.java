@@ -7,6 +7,7 @@ import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.directory.Change;
 import io.pocketproxy.relay.directory.ConnectionDirectory;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -42,8 +43,8 @@ final class CachedCredentialCheck implements Figure {
     public Table measure(Testbed testbed) {
         try (PasswordHashing hashing = new PasswordHashing(1)) {
             String hash = hashing.hash(PASSWORD).join();
-            ConnectionRecord record =
-                    new ConnectionRecord(UUID.randomUUID(), USERNAME, hash, true, 0, 0, 0, UUID.randomUUID());
+            ConnectionRecord record = new ConnectionRecord(
+                    UUID.randomUUID(), USERNAME, hash, ConnectionType.SOCKS5, true, 0, 0, 0, UUID.randomUUID());
             CustomerAuthenticator authenticator = new CustomerAuthenticator(
                     new Customers(new OneConnection(record), Duration.ofMinutes(1)),
                     hashing,

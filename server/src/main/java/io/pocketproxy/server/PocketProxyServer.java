@@ -154,7 +154,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     new DevicesApi(parts.devices, bodies),
                     new ConnectionsApi(parts.connections, parts.endpoints, bodies),
                     new WebhooksApi(new WebhookSettings(jdbi, webhookUrls), webhooks, bodies),
-                    new OperationsApi(jdbi, metrics));
+                    new OperationsApi(jdbi, metrics, config.metricsToken()));
             parts.api = parts.open(ApiServer.start(
                     config.bind(),
                     config.apiPort(),

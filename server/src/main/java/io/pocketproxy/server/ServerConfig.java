@@ -33,6 +33,8 @@ import java.util.Objects;
  * @param webhookTimeout how long a webhook receiver has to answer
  * @param webhookRetryDelays the waits before each retry of a failed webhook; after the last, it has failed
  * @param webhookPoll how often the outbox is checked for webhooks due
+ * @param metricsToken the bearer token {@code /metrics} requires, or {@code null}: then it answers loopback clients
+ *     only
  * @param relay the listeners, link, metering and customer-facing limits of the relay in this process
  */
 public record ServerConfig(
@@ -56,6 +58,7 @@ public record ServerConfig(
         Duration webhookTimeout,
         List<Duration> webhookRetryDelays,
         Duration webhookPoll,
+        String metricsToken,
         RelayConfig relay) {
 
     public ServerConfig {
@@ -96,6 +99,13 @@ public record ServerConfig(
         webhookRetryDelays.forEach(delay -> requirePositive("webhook-retry-delays", delay));
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tls-cert and tls-key: only one given (expected: both, or neither)");
+        }
+        if (metricsToken != null && metricsToken.isBlank()) {
+            metricsToken = null;
+        }
+        if (metricsToken != null && (metricsToken.length() < 16 || !metricsToken.matches("[\\x21-\\x7e]+"))) {
+            throw new IllegalArgumentException("metrics-token: " + metricsToken.length()
+                    + " characters (expected: at least 16 printable ASCII characters, no spaces)");
         }
         Objects.requireNonNull(relay, "relay");
     }
@@ -158,7 +168,9 @@ public record ServerConfig(
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(component.getName(), e);
             }
-            if (component.getName().equals("adminPassword") && value != null) {
+            if ((component.getName().equals("adminPassword")
+                            || component.getName().equals("metricsToken"))
+                    && value != null) {
                 value = "****";
             } else if (component.getName().equals("databaseUrl")) {
                 value = value == null ? "embedded" : DatabaseUrls.masked((String) value);
@@ -216,6 +228,7 @@ public record ServerConfig(
                 Duration.ofHours(1),
                 Duration.ofHours(6));
         private Duration webhookPoll = Duration.ofSeconds(1);
+        private String metricsToken;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -307,6 +320,11 @@ public record ServerConfig(
 
         public Builder webhookRetryDelays(List<Duration> value) {
             this.webhookRetryDelays = value;
+            return this;
+        }
+
+        public Builder metricsToken(String value) {
+            this.metricsToken = value;
             return this;
         }
 
@@ -403,6 +421,7 @@ public record ServerConfig(
                     webhookTimeout,
                     webhookRetryDelays,
                     webhookPoll,
+                    metricsToken,
                     relay.build());
         }
     }

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pocketproxy.testkit.ApiClient;
+import io.pocketproxy.testkit.ProxyClients;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,12 +52,18 @@ class BadInputTest {
                 "negative limit            | POST  | /api/connections  | {\"device_id\":\"{device}\",\"type\":\"HTTP\",\"bandwidth_limit\":-1} | 422 | invalid_field",
                 "unknown type              | POST  | /api/connections  | {\"device_id\":\"{device}\",\"type\":\"PPTP\"} | 400 | invalid_field",
                 "type as a number          | POST  | /api/connections  | {\"device_id\":\"{device}\",\"type\":5} | 400 | invalid_field",
+                "type as an enum index     | POST  | /api/connections  | {\"device_id\":\"{device}\",\"type\":0} | 400 | invalid_field",
+                "duplicate key             | POST  | /api/connections  | {\"device_id\":\"{device}\",\"type\":\"HTTP\",\"type\":\"SOCKS5\"} | 400 | invalid_json",
+                "patch duplicate key       | PATCH | /api/connections/{connection} | {\"active\":true,\"active\":false} | 400 | invalid_json",
                 "missing type              | POST  | /api/connections  | {\"device_id\":\"{device}\"} | 422 | invalid_field",
                 "missing device            | POST  | /api/connections  | {\"type\":\"HTTP\"} | 422 | invalid_field",
                 "unknown device            | POST  | /api/connections  | {\"device_id\":\"00000000-0000-0000-0000-000000000000\",\"type\":\"HTTP\"} | 422 | unknown_device",
                 "device id not a UUID      | POST  | /api/connections  | {\"device_id\":\"phone-1\",\"type\":\"HTTP\"} | 400 | invalid_field",
                 "unknown field             | POST  | /api/connections  | {\"device_id\":\"{device}\",\"type\":\"HTTP\",\"password\":\"mine\"} | 400 | unknown_field",
                 "device name as a number   | POST  | /api/devices      | {\"name\":42} | 400 | invalid_field",
+                "NUL in a device name      | POST  | /api/devices      | {\"name\":\"ph\\u0000one\"} | 400 | invalid_field",
+                "line break in a device name | POST | /api/devices     | {\"name\":\"phone\\nINFO forged\"} | 400 | invalid_field",
+                "tab in a webhook URL      | PUT   | /api/settings/webhook | {\"webhook_url\":\"https://example.com/\\t\"} | 400 | invalid_field",
                 "patch negative limit      | PATCH | /api/connections/{connection} | {\"bandwidth_limit\":-5} | 422 | invalid_field",
                 "patch active as a string  | PATCH | /api/connections/{connection} | {\"active\":\"false\"} | 400 | invalid_field",
                 "patch unknown device      | PATCH | /api/connections/{connection} | {\"device_id\":\"00000000-0000-0000-0000-000000000000\"} | 422 | unknown_device",
@@ -111,6 +121,50 @@ class BadInputTest {
         assertThat(response.status()).isEqualTo(413);
         assertThat(response.json().get("code").asText()).isEqualTo("body_too_large");
         assertThat(api.get("/api/devices").json()).hasSize(1);
+    }
+
+    @Test
+    void saysWhichKeyCameTwice() {
+        ApiClient.Response response = ApiClient.anonymous(server.baseUrl()).sendRaw("POST", "/api/auth/login", """
+                {"email": "someone@example.com", "email": "other@example.com", "password": "whatever"}""");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("error").asText()).contains("'email'").contains("more than once");
+    }
+
+    @Test
+    void answersAnOversizedRequestHeadInTheSameShape() throws IOException {
+        ProxyClients.HttpHead answer = rawRequest(
+                "GET /api/me HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + "x".repeat(64 * 1024) + "\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(431);
+        assertThat(answer.header("Content-Type")).startsWith("application/json");
+        assertThat(new String(answer.body(), StandardCharsets.UTF_8))
+                .contains("\"code\":\"http_431\"")
+                .doesNotContain("<html");
+    }
+
+    @Test
+    void answersAMalformedRequestHeadInTheSameShape() throws IOException {
+        ProxyClients.HttpHead answer =
+                rawRequest("GET /api/me HTTP/1.1\r\nHost: localhost\r\nno colon in this header\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.header("Content-Type")).startsWith("application/json");
+        assertThat(new String(answer.body(), StandardCharsets.UTF_8))
+                .contains("\"code\":\"http_400\"")
+                .doesNotContain("<html");
+    }
+
+    /** What Jetty itself answers, before any route sees the request. */
+    private static ProxyClients.HttpHead rawRequest(String request) throws IOException {
+        try (Socket socket = ProxyClients.open(server.server().apiPort())) {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            ProxyClients.HttpHead head = ProxyClients.readHead(socket, socket.getInputStream());
+            byte[] body = head.body();
+            return new ProxyClients.HttpHead(
+                    head.status(), head.headers(), socket, new java.io.ByteArrayInputStream(body));
+        }
     }
 
     @Test

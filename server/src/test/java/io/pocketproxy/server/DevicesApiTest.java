@@ -37,7 +37,8 @@ class DevicesApiTest {
         assertThat(pairing.relayPort()).isEqualTo(server.server().relay().linkPort());
         assertThat(pairing.relayFingerprint())
                 .isEqualTo(server.server().certificate().fingerprint());
-        assertThat(created.get("agent_command").asText()).isEqualTo("pocketproxy agent --pair '" + pairing + "'");
+        assertThat(created.get("agent_command").asText())
+                .isEqualTo("POCKETPROXY_PAIR='" + pairing + "' pocketproxy agent");
 
         ApiClient.Response read = api.get("/api/devices/" + created.get("id").asText());
         assertThat(read.status()).isEqualTo(200);

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +112,51 @@ class RestartTest {
             assertThat(Files.getPosixFilePermissions(dataDir.resolve("relay-key.pem")))
                     .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         }
+    }
+
+    @Test
+    void createsItsDataDirectoryAndThePostgresLogForItsOwnUserAlone() throws IOException {
+        Files.delete(dataDir); // the server makes it
+
+        try (PocketProxyServer server = start("admin@example.com", "first-admin-password")) {
+            assertThat(Files.getPosixFilePermissions(dataDir))
+                    .containsExactlyInAnyOrder(
+                            PosixFilePermission.OWNER_READ,
+                            PosixFilePermission.OWNER_WRITE,
+                            PosixFilePermission.OWNER_EXECUTE);
+            assertThat(Files.getPosixFilePermissions(dataDir.resolve("postgres.log")))
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        }
+    }
+
+    @Test
+    void runsPostgreSQLFromBinariesInADirectoryOnlyItsUserCanWrite() throws IOException {
+        try (PocketProxyServer server = start("admin@example.com", "first-admin-password")) {
+            Path binaries = dataDir.resolve("postgres-binaries");
+            assertThat(Files.getPosixFilePermissions(binaries))
+                    .containsExactlyInAnyOrder(
+                            PosixFilePermission.OWNER_READ,
+                            PosixFilePermission.OWNER_WRITE,
+                            PosixFilePermission.OWNER_EXECUTE);
+            Path realBinaries = binaries.toRealPath();
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid"))
+                    .get(0)
+                    .strip());
+            assertThat(ProcessHandle.of(postmaster)
+                            .flatMap(process -> process.info().command()))
+                    .hasValueSatisfying(command -> assertThat(Path.of(command)).startsWith(realBinaries));
+        }
+    }
+
+    @Test
+    void refusesToRunBinariesThatOtherUsersCouldHaveReplaced() throws IOException {
+        start("admin@example.com", "first-admin-password").close();
+        Path binaries = dataDir.resolve("postgres-binaries");
+        Files.setPosixFilePermissions(binaries, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        assertThatThrownBy(() -> start("admin@example.com", "first-admin-password"))
+                .hasMessageContaining(binaries.toString())
+                .hasMessageContaining("writable by other users");
     }
 
     private PocketProxyServer start(String adminEmail, String adminPassword) {

@@ -3,6 +3,7 @@ package io.pocketproxy.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.directory.UsageSink.UsageDelta;
 import io.pocketproxy.relay.metering.Meter;
 import io.pocketproxy.relay.metering.Meters;
@@ -142,6 +143,7 @@ class UsageFlushTest {
                         rows.getObject("id", UUID.class),
                         "u",
                         "h",
+                        ConnectionType.HTTP,
                         true,
                         rows.getLong("bandwidth_limit"),
                         rows.getLong("bandwidth_used"),

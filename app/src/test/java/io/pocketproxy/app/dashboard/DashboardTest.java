@@ -72,7 +72,7 @@ class DashboardTest {
         Locator pairing = page.getByTestId("pairing");
         assertThat(pairing).hasText(Pattern.compile("^pocketproxy://ppd_.+@127\\.0\\.0\\.1:\\d+\\?fp=.+"));
         assertThat(page.getByText("you will not see it again")).isVisible();
-        assertThat(page.getByTestId("agent-command")).containsText("pocketproxy agent --pair");
+        assertThat(page.getByTestId("agent-command")).containsText("POCKETPROXY_PAIR='pocketproxy://ppd_");
         Chromium.screenshot(page, "device-pairing");
         String pairingString = pairing.textContent();
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done"))

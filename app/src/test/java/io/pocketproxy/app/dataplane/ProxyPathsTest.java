@@ -47,6 +47,45 @@ class ProxyPathsTest {
     }
 
     @Test
+    void givesTheOriginTheRequestTargetsHostRatherThanTheCustomersHostHeader() throws IOException {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+
+        assertThat(forwardRaw(http, "http://" + system.http().authority() + "/hello", "somewhere.else.example"))
+                .isEqualTo(200);
+
+        assertThat(system.http().requestHeaders())
+                .last()
+                .satisfies(headers -> assertThat(headers.get("Host"))
+                        .containsExactly(system.http().authority()));
+    }
+
+    @Test
+    void neverPutsTheRequestTargetsUserinfoIntoHost() throws IOException {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+
+        assertThat(forwardRaw(http, "http://visitor:secret@" + system.http().authority() + "/hello", null))
+                .isEqualTo(200);
+
+        assertThat(system.http().requestHeaders())
+                .last()
+                .satisfies(headers -> assertThat(headers.get("Host"))
+                        .containsExactly(system.http().authority()));
+    }
+
+    /** A plain request for {@code url} written by hand, with the given Host header (or none); its answer's status. */
+    private static int forwardRaw(IssuedPassword http, String url, String host) throws IOException {
+        try (Socket socket = ProxyClients.open(system.httpProxyPort())) {
+            socket.getOutputStream()
+                    .write(("GET " + url + " HTTP/1.1\r\n" + (host == null ? "" : "Host: " + host + "\r\n")
+                                    + "Proxy-Authorization: "
+                                    + ProxyClients.basic(http.connection().username(), http.password())
+                                    + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            return ProxyClients.readHead(socket, socket.getInputStream()).status();
+        }
+    }
+
+    @Test
     void carriesLargeDownloadsWithoutPausing() throws IOException {
         IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
         int size = 32 * 1024 * 1024;
@@ -76,6 +115,30 @@ class ProxyPathsTest {
                 assertThat(received).isEqualTo(size);
             }
         }
+    }
+
+    @Test
+    void refusesEachConnectionOnTheListenerOfAnotherType() throws IOException {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 0);
+        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+
+        ProxyClients.HttpHead onHttp = ProxyClients.connect(
+                system.httpProxyPort(),
+                socks.connection().username(),
+                socks.password(),
+                "127.0.0.1:" + system.echo().port());
+        ProxyClients.SocksResult onSocks = ProxyClients.socks5(
+                system.socksPort(),
+                http.connection().username(),
+                http.password(),
+                "127.0.0.1",
+                system.echo().port());
+        onHttp.socket().close();
+
+        assertThat(onHttp.status()).isEqualTo(403);
+        assertThat(onHttp.headers()).containsEntry("proxy-status", "pocketproxy; error=connection_type_mismatch");
+        assertThat(onSocks.authStatus()).isZero();
+        assertThat(onSocks.reply()).isEqualTo(0x02);
     }
 
     @Test

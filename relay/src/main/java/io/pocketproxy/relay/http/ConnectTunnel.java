@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnels;
@@ -44,7 +45,7 @@ final class ConnectTunnel extends ChannelInboundHandlerAdapter {
             ProxyResponses.badRequest(ctx, HttpResponseStatus.BAD_REQUEST, "CONNECT target " + e.getMessage());
             return;
         }
-        Completions.then(ctx, tunnels.open(connection, target, ctx), (tunnel, refusal) -> {
+        Completions.then(ctx, tunnels.open(connection, ConnectionType.HTTP, target, ctx), (tunnel, refusal) -> {
             if (refusal != null) {
                 ProxyResponses.refuse(ctx, Refusal.from(refusal));
                 return;

@@ -19,6 +19,7 @@ import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.link.stream.Pipe;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnel;
@@ -26,6 +27,7 @@ import io.pocketproxy.relay.tunnel.Tunnels;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Plain {@code http://} requests in absolute form: each is rewritten to origin form and sent through a
@@ -88,6 +90,15 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             ProxyResponses.requireCredentials(ctx);
             return;
         }
+        Optional<String> framing = framingHeaderNamedByConnection(request.headers());
+        if (framing.isPresent()) {
+            ProxyResponses.badRequest(
+                    ctx,
+                    HttpResponseStatus.BAD_REQUEST,
+                    "Connection names " + framing.get()
+                            + " (expected: Connection never names Content-Length or Transfer-Encoding)");
+            return;
+        }
         URI target;
         try {
             target = new URI(request.uri());
@@ -125,7 +136,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
         streamOrigin = origin;
         // The body that follows waits in the tunnel's hold until the stream is there.
-        Completions.then(ctx, tunnels.open(connection, origin, ctx), (tunnel, refusal) -> {
+        Completions.then(ctx, tunnels.open(connection, ConnectionType.HTTP, origin, ctx), (tunnel, refusal) -> {
             if (refusal != null) {
                 ProxyResponses.refuse(ctx, Refusal.from(refusal));
             } else {
@@ -218,21 +229,42 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The framing header ({@code Content-Length}, {@code Transfer-Encoding}) a {@code Connection} header names, if
+     * any. Removing it as hop-by-hop would forward the body without its framing, and the origin would read it as
+     * a request of its own (request smuggling).
+     */
+    private static Optional<String> framingHeaderNamedByConnection(HttpHeaders headers) {
+        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String listed : connection.split(",")) {
+                String name = listed.strip();
+                if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
+                    return Optional.of("Content-Length");
+                }
+                if (HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
+                    return Optional.of("Transfer-Encoding");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Absolute form to origin form, and the proxy's headers removed. */
     private static void rewrite(HttpRequest request, URI target) {
         String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
         request.setUri(target.getRawQuery() == null ? path : path + "?" + target.getRawQuery());
         HttpHeaders headers = request.headers();
-        String connection = headers.get(HttpHeaderNames.CONNECTION);
-        if (connection != null) {
+        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String listed : connection.split(",")) {
                 headers.remove(listed.strip());
             }
         }
         HOP_BY_HOP.forEach(headers::remove);
-        if (!headers.contains(HttpHeaderNames.HOST)) {
-            headers.set(HttpHeaderNames.HOST, target.getRawAuthority());
-        }
+        // RFC 9112 3.2.2: the request target, not the customer's Host header, says which origin this is. Its
+        // userinfo (http://user:secret@host/) is the customer's business and never goes into Host.
+        headers.set(
+                HttpHeaderNames.HOST,
+                target.getPort() == -1 ? target.getHost() : target.getHost() + ":" + target.getPort());
     }
 
     /** On the stream: passes the origin's response to the customer as it arrives, and tells the forwarder its end. */

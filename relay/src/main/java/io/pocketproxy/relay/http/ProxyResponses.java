@@ -21,7 +21,7 @@ final class ProxyResponses {
 
     static void refuse(ChannelHandlerContext ctx, Refusal refusal) {
         HttpResponseStatus status = switch (refusal.reason()) {
-            case CONNECTION_DISABLED, BANDWIDTH_LIMIT_REACHED -> HttpResponseStatus.FORBIDDEN;
+            case CONNECTION_TYPE_MISMATCH, CONNECTION_DISABLED, BANDWIDTH_LIMIT_REACHED -> HttpResponseStatus.FORBIDDEN;
             case TOO_MANY_STREAMS -> HttpResponseStatus.TOO_MANY_REQUESTS;
             case DEVICE_OFFLINE -> HttpResponseStatus.BAD_GATEWAY;
             case PROXY_INTERNAL_ERROR -> HttpResponseStatus.SERVICE_UNAVAILABLE;
@@ -30,6 +30,8 @@ final class ProxyResponses {
                         refusal.deviceError().map(e -> e.httpStatus()).orElse(502));
         };
         String text = switch (refusal.reason()) {
+            case CONNECTION_TYPE_MISMATCH ->
+                "this connection is not sold for the HTTP proxy; use it with the protocol and endpoint it was given";
             case CONNECTION_DISABLED -> "this proxy connection is disabled";
             case BANDWIDTH_LIMIT_REACHED -> "this proxy connection has used its bandwidth limit";
             case TOO_MANY_STREAMS -> "too many open connections for this proxy connection";

@@ -3,6 +3,7 @@ package io.pocketproxy.relay.openvpn;
 import io.pocketproxy.relay.auth.AuthOutcome;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.metering.Meters;
 import io.pocketproxy.relay.openvpn.flows.FlowTable;
 import io.pocketproxy.relay.openvpn.flows.VpnSession;
@@ -107,7 +108,7 @@ final class OpenVpnSessions implements ManagementListener {
         switch (outcome) {
             case AuthOutcome.Accepted accepted -> {
                 ConnectionRecord connection = accepted.connection();
-                Optional<Refusal> refusal = tunnels.check(connection);
+                Optional<Refusal> refusal = tunnels.check(connection, ConnectionType.OPENVPN);
                 if (refusal.isPresent()) {
                     refuse(commands, request, reasonOf(refusal.get()));
                     return;
@@ -153,6 +154,7 @@ final class OpenVpnSessions implements ManagementListener {
         return switch (refusal.reason()) {
             case BANDWIDTH_LIMIT_REACHED -> "bandwidth limit reached";
             case CONNECTION_DISABLED -> "connection disabled";
+            case CONNECTION_TYPE_MISMATCH -> "not an OpenVPN connection";
             default -> "TEMP[backoff 10]: " + refusal.proxyStatusType().replace('_', ' ');
         };
     }
@@ -176,7 +178,7 @@ final class OpenVpnSessions implements ManagementListener {
         flows.add(session);
         log.info("OpenVPN client {} of {} is up at {}", clientId, connection.username(), poolAddress.getHostAddress());
         // The limit may have been reached, or the connection disabled, since the sign-in was granted.
-        if (tunnels.check(connection).isPresent()) {
+        if (tunnels.check(connection, ConnectionType.OPENVPN).isPresent()) {
             session.end();
         }
     }

@@ -13,6 +13,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.HeadDeadline;
 import io.pocketproxy.relay.tunnel.Refusal;
@@ -56,7 +57,7 @@ final class SocksCommand extends ChannelInboundHandlerAdapter {
             reply(ctx, Socks5CommandStatus.ADDRESS_UNSUPPORTED).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        Completions.then(ctx, tunnels.open(connection, target, ctx), (tunnel, refusal) -> {
+        Completions.then(ctx, tunnels.open(connection, ConnectionType.SOCKS5, target, ctx), (tunnel, refusal) -> {
             if (refusal != null) {
                 reply(ctx, statusOf(Refusal.from(refusal))).addListener(ChannelFutureListener.CLOSE);
                 return;
@@ -76,7 +77,8 @@ final class SocksCommand extends ChannelInboundHandlerAdapter {
     /** Our refusals in SOCKS5's reply codes. */
     static Socks5CommandStatus statusOf(Refusal refusal) {
         return switch (refusal.reason()) {
-            case CONNECTION_DISABLED, BANDWIDTH_LIMIT_REACHED -> Socks5CommandStatus.FORBIDDEN;
+            case CONNECTION_TYPE_MISMATCH, CONNECTION_DISABLED, BANDWIDTH_LIMIT_REACHED ->
+                Socks5CommandStatus.FORBIDDEN;
             case TOO_MANY_STREAMS, PROXY_INTERNAL_ERROR -> Socks5CommandStatus.FAILURE;
             case DEVICE_OFFLINE -> Socks5CommandStatus.NETWORK_UNREACHABLE;
             case DEVICE_ERROR ->

@@ -13,6 +13,8 @@ import java.util.concurrent.CompletionException;
 public final class Refusal extends RuntimeException {
 
     public enum Reason {
+        /** The connection is sold for another protocol than the one its customer speaks here. */
+        CONNECTION_TYPE_MISMATCH("connection_type_mismatch"),
         CONNECTION_DISABLED("connection_disabled"),
         BANDWIDTH_LIMIT_REACHED("bandwidth_limit_reached"),
         TOO_MANY_STREAMS("too_many_streams"),

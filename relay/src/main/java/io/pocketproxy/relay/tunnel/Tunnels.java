@@ -10,6 +10,7 @@ import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.link.stream.Pipe;
 import io.pocketproxy.link.stream.StreamBytesCodec;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.link.DeviceLink;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.metering.Meter;
@@ -61,18 +62,18 @@ public final class Tunnels {
     }
 
     /**
-     * Opens a tunnel to {@code target} for the customer whose handler is {@code requester};
-     * call on the customer's event loop. Completes on the customer's event loop, which is by then the device
-     * link's: with the tunnel, or failed with the {@link Refusal} to answer.
+     * Opens a tunnel to {@code target} for the customer whose handler is {@code requester}, who speaks
+     * {@code protocol}; call on the customer's event loop. Completes on the customer's event loop, which is by
+     * then the device link's: with the tunnel, or failed with the {@link Refusal} to answer.
      */
     public CompletableFuture<Tunnel> open(
-            ConnectionRecord connection, HostAndPort target, ChannelHandlerContext requester) {
+            ConnectionRecord connection, ConnectionType protocol, HostAndPort target, ChannelHandlerContext requester) {
         Channel customer = requester.channel();
         customer.config().setAutoRead(false);
         holdBefore(requester);
         CompletableFuture<Tunnel> opened = new CompletableFuture<>();
         Meter meter = meters.meterFor(connection);
-        Optional<Refusal> refusal = check(connection, meter);
+        Optional<Refusal> refusal = check(connection, protocol, meter);
         if (refusal.isPresent()) {
             return refuse(customer, opened, refusal.get());
         }
@@ -119,14 +120,20 @@ public final class Tunnels {
     }
 
     /**
-     * Whether {@code connection} may open a tunnel now, and if not, why (its device's link is checked at open).
-     * OpenVPN's sign-in asks it, to refuse a client with the reason rather than let it in to have every flow reset.
+     * Whether {@code connection} may open a tunnel now for a customer speaking {@code protocol}, and if not, why
+     * (its device's link is checked at open). OpenVPN's sign-in asks it, to refuse a client with the reason rather
+     * than let it in to have every flow reset.
      */
-    public Optional<Refusal> check(ConnectionRecord connection) {
-        return check(connection, meters.meterFor(connection));
+    public Optional<Refusal> check(ConnectionRecord connection, ConnectionType protocol) {
+        return check(connection, protocol, meters.meterFor(connection));
     }
 
-    private static Optional<Refusal> check(ConnectionRecord connection, Meter meter) {
+    private static Optional<Refusal> check(ConnectionRecord connection, ConnectionType protocol, Meter meter) {
+        // A connection is sold as one type. Asked only once its password has verified, so that the answer tells a
+        // guesser nothing about which usernames exist.
+        if (connection.type() != protocol) {
+            return Optional.of(Refusal.of(Refusal.Reason.CONNECTION_TYPE_MISMATCH));
+        }
         if (!connection.active()) {
             return Optional.of(Refusal.of(Refusal.Reason.CONNECTION_DISABLED));
         }

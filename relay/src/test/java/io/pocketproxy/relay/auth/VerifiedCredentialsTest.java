@@ -3,6 +3,7 @@ package io.pocketproxy.relay.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -32,8 +33,10 @@ class VerifiedCredentialsTest {
 
     @Test
     void doesNotConfuseUsernameAndPasswordBoundaries() {
-        ConnectionRecord ab = new ConnectionRecord(UUID.randomUUID(), "ab", "h", true, 0, 0, 0, UUID.randomUUID());
-        ConnectionRecord a = new ConnectionRecord(UUID.randomUUID(), "a", "h", true, 0, 0, 0, UUID.randomUUID());
+        ConnectionRecord ab = new ConnectionRecord(
+                UUID.randomUUID(), "ab", "h", ConnectionType.SOCKS5, true, 0, 0, 0, UUID.randomUUID());
+        ConnectionRecord a = new ConnectionRecord(
+                UUID.randomUUID(), "a", "h", ConnectionType.SOCKS5, true, 0, 0, 0, UUID.randomUUID());
         verified.remember(ab, "c");
 
         assertThat(verified.matches(a, "bc")).isFalse();
@@ -49,6 +52,7 @@ class VerifiedCredentialsTest {
                 UUID.fromString("7b7c3a52-1f8e-4d0b-9d43-0a3c1f9e2b11"),
                 "pp123",
                 hash,
+                ConnectionType.SOCKS5,
                 true,
                 0,
                 0,

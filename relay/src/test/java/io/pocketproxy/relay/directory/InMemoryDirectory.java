@@ -22,11 +22,12 @@ public final class InMemoryDirectory implements ConnectionDirectory, UsageSink {
     private final Map<UUID, ConnectionRecord> byId = new ConcurrentHashMap<>();
     private volatile boolean unreachable;
 
-    /** Adds an active connection through {@code deviceId} with this password; returns its record. */
-    public ConnectionRecord add(String username, String password, UUID deviceId, long limit, long used) {
+    /** Adds an active connection of {@code type} through {@code deviceId} with this password; returns its record. */
+    public ConnectionRecord add(
+            String username, String password, ConnectionType type, UUID deviceId, long limit, long used) {
         String hash = BCrypt.withDefaults().hashToString(TEST_COST, password.toCharArray());
         ConnectionRecord record =
-                new ConnectionRecord(UUID.randomUUID(), username, hash, true, limit, used, 0, deviceId);
+                new ConnectionRecord(UUID.randomUUID(), username, hash, type, true, limit, used, 0, deviceId);
         byId.put(record.id(), record);
         return record;
     }
@@ -75,6 +76,7 @@ public final class InMemoryDirectory implements ConnectionDirectory, UsageSink {
                                     id,
                                     old.username(),
                                     old.passwordHash(),
+                                    old.type(),
                                     old.active(),
                                     old.bandwidthLimit(),
                                     old.bandwidthUsed() + delta.bytes(),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pocketproxy.relay.CustomerChannel;
 import io.pocketproxy.relay.RelayParts;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import io.pocketproxy.testkit.ProxyClients;
@@ -25,7 +26,8 @@ class HttpStepsTest {
     private static final String PASSWORD = "correct horse";
 
     private final RelayParts parts = new RelayParts(new DeviceLinks(), 10, Duration.ofMinutes(5));
-    private final ConnectionRecord alice = parts.directory().add("alice", PASSWORD, UUID.randomUUID(), 0, 0);
+    private final ConnectionRecord alice =
+            parts.directory().add("alice", PASSWORD, ConnectionType.HTTP, UUID.randomUUID(), 0, 0);
 
     @AfterEach
     void close() {
@@ -79,7 +81,8 @@ class HttpStepsTest {
     @Test
     void refusesADisabledConnectionAndDropsTheTunnelBytesThatCameWithTheHead() {
         parts.directory()
-                .put(new ConnectionRecord(alice.id(), "alice", alice.passwordHash(), false, 0, 0, 0, alice.deviceId()));
+                .put(new ConnectionRecord(
+                        alice.id(), "alice", alice.passwordHash(), alice.type(), false, 0, 0, 0, alice.deviceId()));
         parts.signInOnce("alice", PASSWORD);
         CustomerChannel customer = customer();
 
@@ -89,6 +92,36 @@ class HttpStepsTest {
                 .startsWith("HTTP/1.1 403 ")
                 .contains("Proxy-Status: pocketproxy; error=connection_disabled");
         assertThat(customer.isOpen()).isFalse();
+    }
+
+    @Test
+    void refusesAConnectionSoldForSocks5OnceItsPasswordHasVerified() {
+        parts.directory().add("carol", PASSWORD, ConnectionType.SOCKS5, UUID.randomUUID(), 0, 0);
+        parts.signInOnce("carol", PASSWORD);
+        CustomerChannel customer = customer();
+
+        customer.send("CONNECT example.com:443 HTTP/1.1\r\nProxy-Authorization: "
+                + ProxyClients.basic("carol", PASSWORD) + "\r\n\r\n");
+
+        assertThat(customer.answered())
+                .startsWith("HTTP/1.1 403 ")
+                .contains("Proxy-Status: pocketproxy; error=connection_type_mismatch")
+                .contains("not sold for the HTTP proxy");
+        assertThat(customer.isOpen()).isFalse();
+    }
+
+    @Test
+    void refusesAConnectionSoldForOpenVpnOnAForwardedRequest() {
+        parts.directory().add("dave", PASSWORD, ConnectionType.OPENVPN, UUID.randomUUID(), 0, 0);
+        parts.signInOnce("dave", PASSWORD);
+        CustomerChannel customer = customer();
+
+        customer.send("GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\nProxy-Authorization: "
+                + ProxyClients.basic("dave", PASSWORD) + "\r\n\r\n");
+
+        assertThat(customer.answered())
+                .startsWith("HTTP/1.1 403 ")
+                .contains("Proxy-Status: pocketproxy; error=connection_type_mismatch");
     }
 
     @Test
@@ -102,6 +135,34 @@ class HttpStepsTest {
         assertThat(customer.answered())
                 .startsWith("HTTP/1.1 502 ")
                 .contains("Proxy-Status: pocketproxy; error=device_offline");
+    }
+
+    @Test
+    void refusesARequestWhoseConnectionHeaderNamesContentLengthRatherThanForwardItsBodyAsARequest() {
+        parts.signInOnce("alice", PASSWORD);
+        CustomerChannel customer = customer();
+
+        customer.send("POST http://example.com/ HTTP/1.1\r\nHost: example.com\r\nProxy-Authorization: "
+                + ProxyClients.basic("alice", PASSWORD)
+                + "\r\nConnection: keep-alive, Content-Length\r\nContent-Length: 41\r\n\r\n"
+                + "GET /admin HTTP/1.1\r\nHost: example.com\r\n\r\n");
+
+        assertThat(customer.answered()).startsWith("HTTP/1.1 400 ").contains("Content-Length");
+        assertThat(customer.isOpen()).isFalse();
+    }
+
+    @Test
+    void refusesARequestWhoseSecondConnectionHeaderNamesTransferEncoding() {
+        parts.signInOnce("alice", PASSWORD);
+        CustomerChannel customer = customer();
+
+        customer.send("POST http://example.com/ HTTP/1.1\r\nHost: example.com\r\nProxy-Authorization: "
+                + ProxyClients.basic("alice", PASSWORD)
+                + "\r\nConnection: keep-alive\r\nConnection: transfer-encoding\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0\r\n\r\n");
+
+        assertThat(customer.answered()).startsWith("HTTP/1.1 400 ").contains("Transfer-Encoding");
+        assertThat(customer.isOpen()).isFalse();
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.pocketproxy.relay.RelayParts;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.openvpn.flows.FlowTable;
 import io.pocketproxy.relay.openvpn.management.ManagementInterface;
@@ -89,7 +90,8 @@ class OpenVpnSessionsTest {
 
     @Test
     void letsInTheRightPasswordAndPutsTheClientsAddressInTheFlowTable() throws Exception {
-        ConnectionRecord connection = relay.directory().add("ppalice", "right password", UUID.randomUUID(), 0, 0);
+        ConnectionRecord connection =
+                relay.directory().add("ppalice", "right password", ConnectionType.OPENVPN, UUID.randomUUID(), 0, 0);
 
         openvpn.connect(7, 1, "ppalice", "right password");
         assertThat(openvpn.nextCommand()).isEqualTo("client-auth-nt 7 1");
@@ -107,7 +109,7 @@ class OpenVpnSessionsTest {
 
     @Test
     void refusesAWrongPasswordSayingSo() {
-        relay.directory().add("ppbob", "right password", UUID.randomUUID(), 0, 0);
+        relay.directory().add("ppbob", "right password", ConnectionType.OPENVPN, UUID.randomUUID(), 0, 0);
 
         openvpn.connect(3, 1, "ppbob", "wrong password");
 
@@ -117,7 +119,7 @@ class OpenVpnSessionsTest {
 
     @Test
     void refusesAConnectionAtItsLimitWithTheReasonTheClientPrints() {
-        relay.directory().add("ppcarol", "right password", UUID.randomUUID(), 1000, 1000);
+        relay.directory().add("ppcarol", "right password", ConnectionType.OPENVPN, UUID.randomUUID(), 1000, 1000);
 
         openvpn.connect(4, 1, "ppcarol", "right password");
 
@@ -127,10 +129,19 @@ class OpenVpnSessionsTest {
 
     @Test
     void refusesADisabledConnection() {
-        ConnectionRecord record = relay.directory().add("ppdave", "right password", UUID.randomUUID(), 0, 0);
+        ConnectionRecord record =
+                relay.directory().add("ppdave", "right password", ConnectionType.OPENVPN, UUID.randomUUID(), 0, 0);
         relay.directory()
                 .put(new ConnectionRecord(
-                        record.id(), record.username(), record.passwordHash(), false, 0, 0, 0, record.deviceId()));
+                        record.id(),
+                        record.username(),
+                        record.passwordHash(),
+                        record.type(),
+                        false,
+                        0,
+                        0,
+                        0,
+                        record.deviceId()));
 
         openvpn.connect(5, 1, "ppdave", "right password");
 
@@ -138,8 +149,19 @@ class OpenVpnSessionsTest {
     }
 
     @Test
+    void refusesTheRightPasswordOfAConnectionSoldForSocks5() {
+        relay.directory().add("ppgrace", "right password", ConnectionType.SOCKS5, UUID.randomUUID(), 0, 0);
+
+        openvpn.connect(6, 1, "ppgrace", "right password");
+
+        assertThat(openvpn.nextCommand())
+                .isEqualTo("client-deny 6 1 \"not an OpenVPN connection\" \"not an OpenVPN connection\"");
+    }
+
+    @Test
     void killsTheSessionOnceWhenTheConnectionsTunnelsMustCloseAndForgetsItWhenItIsGone() throws Exception {
-        ConnectionRecord connection = relay.directory().add("ppeve", "right password", UUID.randomUUID(), 0, 0);
+        ConnectionRecord connection =
+                relay.directory().add("ppeve", "right password", ConnectionType.OPENVPN, UUID.randomUUID(), 0, 0);
         openvpn.connect(9, 1, "ppeve", "right password");
         assertThat(openvpn.nextCommand()).isEqualTo("client-auth-nt 9 1");
         openvpn.established(9, "10.8.0.9", "ppeve");
@@ -162,7 +184,7 @@ class OpenVpnSessionsTest {
 
     @Test
     void endsEverySessionWhenOpenVpnGoes() throws Exception {
-        relay.directory().add("ppfrank", "right password", UUID.randomUUID(), 0, 0);
+        relay.directory().add("ppfrank", "right password", ConnectionType.OPENVPN, UUID.randomUUID(), 0, 0);
         openvpn.connect(1, 1, "ppfrank", "right password");
         assertThat(openvpn.nextCommand()).isEqualTo("client-auth-nt 1 1");
         openvpn.established(1, "10.8.0.3", "ppfrank");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pocketproxy.relay.CustomerChannel;
 import io.pocketproxy.relay.RelayParts;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import io.pocketproxy.testkit.ProxyClients;
@@ -27,7 +28,8 @@ class SocksStepsTest {
     private static final String PASSWORD = "correct horse";
 
     private final RelayParts parts = new RelayParts(new DeviceLinks(), 10, Duration.ofMinutes(5));
-    private final ConnectionRecord alice = parts.directory().add("alice", PASSWORD, UUID.randomUUID(), 0, 0);
+    private final ConnectionRecord alice =
+            parts.directory().add("alice", PASSWORD, ConnectionType.SOCKS5, UUID.randomUUID(), 0, 0);
 
     @AfterEach
     void close() {
@@ -73,6 +75,22 @@ class SocksStepsTest {
         customer.send(concat(
                 ProxyClients.socks5ConnectRequest("example.com", 443),
                 "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+
+        assertThat(customer.answeredBytes()[1]).isEqualTo((byte) 0x02); // not allowed by ruleset
+        assertThat(customer.isOpen()).isFalse();
+    }
+
+    @Test
+    void refusesAConnectionSoldForHttpAtTheCommandAfterItsPasswordSucceeded() {
+        parts.directory().add("carol", PASSWORD, ConnectionType.HTTP, UUID.randomUUID(), 0, 0);
+        parts.signInOnce("carol", PASSWORD);
+        CustomerChannel customer = customer();
+        customer.send(new byte[] {5, 1, 2});
+        customer.send(ProxyClients.socks5PasswordRequest("carol", PASSWORD));
+        // The password step succeeds as for any right password: the refusal says nothing about unknown usernames.
+        assertThat(customer.answeredBytes()).containsExactly(5, 2, 1, 0);
+
+        customer.send(ProxyClients.socks5ConnectRequest("example.com", 443));
 
         assertThat(customer.answeredBytes()[1]).isEqualTo((byte) 0x02); // not allowed by ruleset
         assertThat(customer.isOpen()).isFalse();
@@ -138,6 +156,7 @@ class SocksStepsTest {
                 record.id(),
                 record.username(),
                 record.passwordHash(),
+                record.type(),
                 false,
                 record.bandwidthLimit(),
                 record.bandwidthUsed(),

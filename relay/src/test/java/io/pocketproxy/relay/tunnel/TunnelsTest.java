@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.netty.channel.Channel;
 import io.pocketproxy.relay.LocalProxies;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.link.ScriptedDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import io.pocketproxy.testkit.ProxyClients;
@@ -50,7 +51,8 @@ class TunnelsTest {
     void start() {
         device = ScriptedDevice.start();
         proxies = LocalProxies.start(device.links(), MAX_STREAMS, Duration.ofSeconds(3));
-        connection = proxies.directory().add("alice", "alice's password", device.deviceId(), 0, 0);
+        connection =
+                proxies.directory().add("alice", "alice's password", ConnectionType.SOCKS5, device.deviceId(), 0, 0);
     }
 
     @AfterEach
@@ -92,11 +94,13 @@ class TunnelsTest {
 
     @Test
     void carriesAnHttpConnectTunnelWhoseFirstBytesCameWithTheHead() throws Exception {
+        ConnectionRecord web =
+                proxies.directory().add("bob", "bob's password", ConnectionType.HTTP, device.deviceId(), 0, 0);
         device.answer(ScriptedDevice.Answer.HOLD);
         try (Socket socket = ProxyClients.open(proxies.httpPort())) {
             socket.getOutputStream()
                     .write(("CONNECT echo.test:443 HTTP/1.1\r\nHost: echo.test:443\r\nProxy-Authorization: "
-                                    + ProxyClients.basic(connection.username(), "alice's password")
+                                    + ProxyClients.basic(web.username(), "bob's password")
                                     + "\r\n\r\nearly bytes|")
                             .getBytes(StandardCharsets.US_ASCII));
             await().atMost(Duration.ofSeconds(10)).until(() -> device.held() == 1);

@@ -22,6 +22,9 @@ public final class ApiServer implements AutoCloseable {
     /** Every body the API accepts is small; anything larger is refused before it is read. */
     public static final long MAX_REQUEST_BYTES = 64 * 1024;
 
+    /** Request line and headers together: Jetty's default, which it answers 431 (or 414) beyond. */
+    static final int MAX_HEAD_BYTES = 8 * 1024;
+
     /** The route handlers, one per resource. */
     public record Handlers(
             AuthApi auth,
@@ -52,7 +55,10 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.host = host;
             config.jetty.port = port;
             config.jetty.threadPool = threads;
-            config.jetty.modifyServer(server -> server.setStopTimeout(5_000));
+            config.jetty.modifyServer(server -> {
+                server.setStopTimeout(5_000);
+                server.setErrorHandler(new JsonErrorHandler(mapper, MAX_HEAD_BYTES));
+            });
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
             // The dashboard: static files from the classpath, no build step, nothing from a CDN.
             config.staticFiles.add("/dashboard", Location.CLASSPATH);

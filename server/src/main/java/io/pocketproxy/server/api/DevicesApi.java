@@ -33,7 +33,8 @@ public final class DevicesApi {
                         DeviceView.of(created.device()),
                         created.token(),
                         pairing,
-                        "pocketproxy agent --pair '" + pairing + "'"));
+                        // In the agent's environment, not on its command line, which every local user can read.
+                        "POCKETPROXY_PAIR='" + pairing + "' pocketproxy agent"));
     }
 
     public void list(Context ctx) {

@@ -40,6 +40,11 @@ public final class RequestBodies {
                     "unknown_field",
                     "unknown field '" + e.getPropertyName() + "' (expected: " + knownFields(e.getKnownPropertyIds())
                             + ")");
+        } catch (PlainText.ControlCharacterException e) {
+            throw ApiException.badRequest(
+                    "invalid_field",
+                    fieldOf(e) + ": contains a control character (expected: text without control characters such as"
+                            + " NUL, tabs or line breaks)");
         } catch (InvalidFormatException e) {
             throw ApiException.badRequest("invalid_field", fieldOf(e) + ": " + expectation(e.getTargetType()));
         } catch (MismatchedInputException e) {
@@ -51,6 +56,11 @@ public final class RequestBodies {
             throw ApiException.badRequest(
                     "invalid_field", "a number is out of range (expected: at most " + Long.MAX_VALUE + ")");
         } catch (StreamReadException e) {
+            String duplicate = duplicateField(e);
+            if (duplicate != null) {
+                throw ApiException.badRequest(
+                        "invalid_json", "field '" + duplicate + "' appears more than once (expected: each field once)");
+            }
             throw ApiException.badRequest(
                     "invalid_json",
                     "request body is not valid JSON (at line " + e.getLocation().getLineNr() + ", column "
@@ -67,6 +77,19 @@ public final class RequestBodies {
             throw ApiException.badRequest("invalid_json", "request body is not a JSON object");
         }
         return value;
+    }
+
+    /**
+     * The field a strict parser found twice, or {@code null}. Jackson has no exception type of its own for it, only
+     * its message ("Duplicate field 'name'"); a field name is the client's own key, never a value.
+     */
+    private static String duplicateField(StreamReadException e) {
+        String message = e.getOriginalMessage();
+        if (message == null || !message.startsWith("Duplicate field '")) {
+            return null;
+        }
+        int end = message.indexOf('\'', "Duplicate field '".length());
+        return end < 0 ? null : message.substring("Duplicate field '".length(), end);
     }
 
     private static String fieldOf(JsonMappingException e) {

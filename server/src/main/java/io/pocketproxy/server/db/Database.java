@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementException;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
 /**
  * The connection pool and the JDBI entry point over it. JDBC blocks, so it is called only from request
@@ -22,6 +25,9 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource dataSource) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+        // JDBI puts a failed statement's bound values into its exception message by default, and so into any log
+        // that records the failure: password hashes, webhook secrets. The statement's text is enough to find it.
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(Database::statementOnly);
     }
 
     /** Opens the pool, failing at once with a clear message if the database cannot be reached. */
@@ -38,6 +44,9 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(POOL_SIZE);
         config.setConnectionTimeout(10_000);
         config.addDataSourceProperty("ApplicationName", "pocketproxy");
+        // PostgreSQL's DETAIL can quote a whole failing row ("Failing row contains (..., $2a$12$..., whsec_...)");
+        // the driver leaves it out of exception messages with this.
+        config.addDataSourceProperty("logServerErrorDetail", "false");
         if (registry != null) {
             config.setMetricRegistry(registry);
         }
@@ -50,6 +59,13 @@ public final class Database implements AutoCloseable {
                             + cause.getMessage(),
                     e);
         }
+    }
+
+    /** What went wrong, and in which statement: JDBI's short form without the bound values. */
+    private static String statementOnly(StatementException failure) {
+        StatementContext context = failure.getStatementContext();
+        String sql = context == null ? null : context.getRenderedSql();
+        return sql == null ? failure.getShortMessage() : failure.getShortMessage() + " [statement: \"" + sql + "\"]";
     }
 
     /** Brings the schema up to date (Flyway, {@code db/migration/V<n>__<what>.sql}). */

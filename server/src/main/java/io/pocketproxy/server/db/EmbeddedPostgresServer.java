@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,9 +74,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             String password =
                     Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
 
-            ProcessBuilder.Redirect postgresLog =
-                    ProcessBuilder.Redirect.appendTo(dataDir.resolve(LOG_FILE).toFile());
+            ProcessBuilder.Redirect postgresLog = ProcessBuilder.Redirect.appendTo(
+                    privateFile(dataDir.resolve(LOG_FILE)).toFile());
+            PostgresBinaries binaries = PostgresBinaries.in(dataDir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setPgBinaryResolver(binaries)
+                    .setOverrideWorkingDirectory(binaries.workingDirectory())
                     .setDataDirectory(clusterDir)
                     .setOutputRedirector(postgresLog)
                     .setErrorRedirector(postgresLog)
@@ -88,6 +93,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("listen_addresses", "127.0.0.1,::1")
                     .setServerConfig("unix_socket_directories", "")
                     .setServerConfig("password_encryption", "scram-sha-256")
+                    // Its log must not quote data: no DETAIL ("Failing row contains ...", with hashes and secrets).
+                    .setServerConfig("log_error_verbosity", "terse")
                     .setConnectConfig("password", password)
                     .setDataDirectoryCustomizer(directory -> writeHostBasedAccess(directory.toPath()));
             if (fresh) {
@@ -213,6 +220,20 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /**
+     * {@code file}, created or made readable by its owner alone (0600): PostgreSQL's log names users, databases and
+     * the statements that failed.
+     */
+    private static Path privateFile(Path file) throws IOException {
+        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
+        if (Files.exists(file)) {
+            Files.setPosixFilePermissions(file, ownerOnly);
+        } else {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(ownerOnly));
+        }
+        return file;
     }
 
     private static void writeSecret(Path file, String secret) throws IOException {

@@ -3,6 +3,7 @@ package io.pocketproxy.server.directory;
 import io.pocketproxy.relay.directory.Change;
 import io.pocketproxy.relay.directory.ConnectionDirectory;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.directory.UsageSink;
 import io.pocketproxy.server.db.DatabaseSettings;
 import io.pocketproxy.server.db.SqlArrays;
@@ -27,12 +28,13 @@ import org.jdbi.v3.core.mapper.RowMapper;
 public final class DatabaseDirectory implements ConnectionDirectory, UsageSink, AutoCloseable {
 
     private static final String COLUMNS =
-            "id, username, password_hash, active, bandwidth_limit, bandwidth_used, usage_generation, device_id";
+            "id, username, password_hash, type, active, bandwidth_limit, bandwidth_used, usage_generation, device_id";
 
     private static final RowMapper<ConnectionRecord> RECORD = (rows, ctx) -> new ConnectionRecord(
             rows.getObject("id", UUID.class),
             rows.getString("username"),
             rows.getString("password_hash"),
+            ConnectionType.valueOf(rows.getString("type")),
             rows.getBoolean("active"),
             rows.getLong("bandwidth_limit"),
             rows.getLong("bandwidth_used"),

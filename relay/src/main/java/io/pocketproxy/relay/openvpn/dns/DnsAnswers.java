@@ -8,6 +8,7 @@ import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.NameLookup;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.link.DeviceLink;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.link.DeviceRefusal;
@@ -58,7 +59,7 @@ public final class DnsAnswers {
 
     /** Answers {@code question} for {@code connection}; completes on a link's event loop or at once, never failed. */
     public CompletableFuture<Answer> answer(ConnectionRecord connection, DnsQuestion question) {
-        if (tunnels.check(connection).isPresent()) {
+        if (tunnels.check(connection, ConnectionType.OPENVPN).isPresent()) {
             return done(Answer.of(DnsResponseCode.REFUSED)); // disabled, or its limit reached
         }
         if (question.dnsClass() != DnsRecord.CLASS_IN) {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnels;
@@ -35,7 +36,7 @@ final class FlowTunnel extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        Completions.then(ctx, tunnels.open(connection, destination, ctx), (tunnel, failure) -> {
+        Completions.then(ctx, tunnels.open(connection, ConnectionType.OPENVPN, destination, ctx), (tunnel, failure) -> {
             if (failure != null) {
                 Refusal refusal = Refusal.from(failure);
                 log.debug(

@@ -8,6 +8,7 @@ import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.pocketproxy.relay.RelayParts;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.link.ScriptedDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
@@ -39,7 +40,8 @@ class DnsAnswersTest {
 
     @Test
     void answersServfailWhenTheDevicesAgentPredatesNameLookups() {
-        ConnectionRecord connection = relay.directory().add("ppold", "password", device.deviceId(), 0, 0);
+        ConnectionRecord connection =
+                relay.directory().add("ppold", "password", ConnectionType.OPENVPN, device.deviceId(), 0, 0);
 
         DnsAnswers.Answer answer = answers.answer(connection, question("example.com.", DnsRecordType.A))
                 .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
@@ -51,7 +53,8 @@ class DnsAnswersTest {
 
     @Test
     void answersServfailWhileTheDeviceIsOffline() {
-        ConnectionRecord connection = relay.directory().add("ppoffline", "password", UUID.randomUUID(), 0, 0);
+        ConnectionRecord connection =
+                relay.directory().add("ppoffline", "password", ConnectionType.OPENVPN, UUID.randomUUID(), 0, 0);
         DnsAnswers offline = new DnsAnswers(relay.tunnels(), new DeviceLinks());
 
         assertThat(offline.answer(connection, question("example.com.", DnsRecordType.A))
@@ -62,7 +65,8 @@ class DnsAnswersTest {
 
     @Test
     void answersOtherTypesWithNoRecordsWithoutAskingTheDevice() {
-        ConnectionRecord connection = relay.directory().add("ppsix", "password", device.deviceId(), 0, 0);
+        ConnectionRecord connection =
+                relay.directory().add("ppsix", "password", ConnectionType.OPENVPN, device.deviceId(), 0, 0);
 
         DnsAnswers.Answer aaaa = answers.answer(connection, question("example.com.", DnsRecordType.AAAA))
                 .join();
@@ -74,7 +78,8 @@ class DnsAnswersTest {
 
     @Test
     void refusesForAConnectionAtItsLimit() {
-        ConnectionRecord connection = relay.directory().add("ppfull", "password", device.deviceId(), 100, 100);
+        ConnectionRecord connection =
+                relay.directory().add("ppfull", "password", ConnectionType.OPENVPN, device.deviceId(), 100, 100);
 
         assertThat(answers.answer(connection, question("example.com.", DnsRecordType.A))
                         .join()
@@ -85,7 +90,8 @@ class DnsAnswersTest {
 
     @Test
     void answersNxdomainForWhatIsNotAHostName() {
-        ConnectionRecord connection = relay.directory().add("ppodd", "password", device.deviceId(), 0, 0);
+        ConnectionRecord connection =
+                relay.directory().add("ppodd", "password", ConnectionType.OPENVPN, device.deviceId(), 0, 0);
 
         assertThat(answers.answer(connection, question("bad name!.", DnsRecordType.A))
                         .join()
@@ -99,7 +105,8 @@ class DnsAnswersTest {
         RelayParts capped = new RelayParts(device.links(), 2, Duration.ofMinutes(5));
         try {
             DnsAnswers answers = new DnsAnswers(capped.tunnels(), device.links());
-            ConnectionRecord connection = capped.directory().add("ppflood", "password", device.deviceId(), 0, 0);
+            ConnectionRecord connection =
+                    capped.directory().add("ppflood", "password", ConnectionType.OPENVPN, device.deviceId(), 0, 0);
             device.answer(ScriptedDevice.Answer.HOLD);
 
             var first = answers.answer(connection, question("one.example.", DnsRecordType.A));

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.pocketproxy.link.Transport;
 import io.pocketproxy.relay.RelayParts;
 import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.link.ScriptedDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import java.io.IOException;
@@ -67,7 +68,8 @@ class FlowTunnelTest {
 
     @Test
     void tunnelsAFlowToItsOriginalDestinationThroughTheSessionsDevice() throws IOException {
-        ConnectionRecord connection = relay.directory().add("ppflow", "password", device.deviceId(), 0, 0);
+        ConnectionRecord connection =
+                relay.directory().add("ppflow", "password", ConnectionType.OPENVPN, device.deviceId(), 0, 0);
         VpnSession session = session(connection);
         flows.add(session);
 
@@ -92,7 +94,8 @@ class FlowTunnelTest {
 
     @Test
     void resetsAFlowOfAnEndedSession() throws IOException {
-        VpnSession session = session(relay.directory().add("ppended", "password", device.deviceId(), 0, 0));
+        VpnSession session =
+                session(relay.directory().add("ppended", "password", ConnectionType.OPENVPN, device.deviceId(), 0, 0));
         flows.add(session);
         session.end();
 
@@ -103,7 +106,8 @@ class FlowTunnelTest {
 
     @Test
     void resetsAFlowTheDeviceRefusesSoTheCustomerFailsAtOnce() throws IOException {
-        flows.add(session(relay.directory().add("pprefused", "password", device.deviceId(), 0, 0)));
+        flows.add(session(
+                relay.directory().add("pprefused", "password", ConnectionType.OPENVPN, device.deviceId(), 0, 0)));
         device.answer(ScriptedDevice.Answer.REFUSE_DNS);
 
         try (Socket flow = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -113,7 +117,8 @@ class FlowTunnelTest {
 
     @Test
     void closesTheSessionsFlowsWhenItIsGone() throws IOException {
-        VpnSession session = session(relay.directory().add("ppgone", "password", device.deviceId(), 0, 0));
+        VpnSession session =
+                session(relay.directory().add("ppgone", "password", ConnectionType.OPENVPN, device.deviceId(), 0, 0));
         flows.add(session);
         try (Socket flow = new Socket(InetAddress.getLoopbackAddress(), port)) {
             flow.getOutputStream().write(1);

@@ -1,0 +1,56 @@
+package io.pocketproxy.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import java.net.URL;
+import org.junit.jupiter.api.Test;
+
+/** The shipped log configuration ({@code logback.xml} in the jar): one event, one line, whatever it quotes. */
+class LogFormatTest {
+
+    @Test
+    void logsALineBreakFromInputAsEscapedTextSoItCannotForgeALine() throws Exception {
+        LoggerContext context = new LoggerContext();
+        try {
+            PatternLayout layout = shippedLayout(context);
+            Logger logger = context.getLogger("io.pocketproxy.test");
+            LoggingEvent event = new LoggingEvent(
+                    Logger.class.getName(), logger, Level.INFO, "sign-in refused for {}", null, new Object[] {
+                        "eve@example.com\r\n00:00:00.000 ERROR Admin - forged"
+                    });
+
+            String written = layout.doLayout(event);
+
+            assertThat(written.lines()).hasSize(1);
+            assertThat(written).contains("eve@example.com\\r\\n00:00:00.000 ERROR Admin - forged");
+        } finally {
+            context.stop();
+        }
+    }
+
+    /** The pattern of the shipped console appender, as a layout of its own (the appender writes to stderr). */
+    @SuppressWarnings("unchecked")
+    private static PatternLayout shippedLayout(LoggerContext context) throws Exception {
+        URL shipped = LogFormatTest.class.getClassLoader().getResource("logback.xml");
+        assertThat(shipped).as("logback.xml on the class path").isNotNull();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(shipped);
+        OutputStreamAppender<ILoggingEvent> console = (OutputStreamAppender<ILoggingEvent>)
+                context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("CONSOLE");
+        PatternLayout layout = new PatternLayout();
+        layout.setContext(context);
+        layout.setPattern(((PatternLayoutEncoder) console.getEncoder()).getPattern());
+        layout.start();
+        return layout;
+    }
+}
