@@ -1,5 +1,6 @@
 package io.pocketproxy.bench;
 
+import io.pocketproxy.relay.openvpn.OpenVpnPrerequisites;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,11 +37,11 @@ final class VpnLab implements AutoCloseable {
     /** Why this machine cannot run the figure (it needs root and the tools), or empty when it can. */
     static Optional<String> missing() {
         List<String> missing = new ArrayList<>();
-        if (!root()) {
+        if (!OpenVpnPrerequisites.runsAsRoot()) {
             missing.add("root");
         }
         for (String program : List.of("ip", "openvpn", "nft")) {
-            if (find(program).isEmpty()) {
+            if (OpenVpnPrerequisites.find(program).isEmpty()) {
                 missing.add(program);
             }
         }
@@ -132,27 +133,5 @@ final class VpnLab implements AutoCloseable {
             Thread.currentThread().interrupt();
             return "";
         }
-    }
-
-    private static Optional<Path> find(String program) {
-        for (String directory : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":")) {
-            if (!directory.isBlank() && Files.isExecutable(Path.of(directory, program))) {
-                return Optional.of(Path.of(directory, program));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static boolean root() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.substring(4).strip().split("\\s+")[1].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
     }
 }

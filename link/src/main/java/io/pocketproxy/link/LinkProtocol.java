@@ -20,7 +20,7 @@ public final class LinkProtocol {
     public static final String RESOLVE_PATH = "/v1/resolve";
 
     /** The addresses a name resolved to on the device: the answer to {@link #RESOLVE_PATH}. */
-    public static final AsciiString ADDRESSES = AsciiString.cached("pocketproxy-addresses");
+    public static final AsciiString ADDRESSES = AsciiString.cached("pp-addresses");
 
     /** RFC 9209 {@code Proxy-Status}: why a CONNECT failed on the device. */
     public static final AsciiString PROXY_STATUS = AsciiString.cached("proxy-status");

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * A name resolved on the device, over the link: the relay asks {@code GET /v1/resolve?name=example.com}
  * (HEADERS with END_STREAM), and the agent resolves it with the device's own resolver and answers in HEADERS
- * alone: {@code 200} with {@code pocketproxy-addresses: 93.184.215.14, 2606:2800:21f:cb07:6820:80da:af6b:8b2c},
+ * alone: {@code 200} with {@code pp-addresses: 93.184.215.14, 2606:2800:21f:cb07:6820:80da:af6b:8b2c},
  * or {@code 502} with {@code proxy-status: pocketproxy-agent; error=dns_error} when the name does not resolve
  * ({@code 400} for a name that is not one). This is how an OpenVPN customer's DNS is answered without a
  * query ever leaving the relay's own network.
@@ -56,7 +56,7 @@ public final class NameLookup {
         return text.equals(LinkProtocol.RESOLVE_PATH) || text.startsWith(LinkProtocol.RESOLVE_PATH + "?");
     }
 
-    /** The {@code pocketproxy-addresses} value: IP literals, comma-separated. */
+    /** The {@code pp-addresses} value: IP literals, comma-separated. */
     public static String format(List<InetAddress> addresses) {
         StringBuilder text = new StringBuilder();
         for (InetAddress address : addresses) {
@@ -68,7 +68,7 @@ public final class NameLookup {
         return text.toString();
     }
 
-    /** Reads a {@code pocketproxy-addresses} value; anything that is not an IP literal is left out. */
+    /** Reads a {@code pp-addresses} value; anything that is not an IP literal is left out. */
     public static List<InetAddress> parse(CharSequence value) {
         List<InetAddress> addresses = new ArrayList<>();
         if (value == null) {

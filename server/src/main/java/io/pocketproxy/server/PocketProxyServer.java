@@ -173,8 +173,9 @@ public final class PocketProxyServer implements AutoCloseable {
 
     /**
      * Starts the relay's OpenVPN endpoint as {@code --openvpn} says: {@code off} never, {@code on} or fail,
-     * {@code auto} when this host has what it needs (else one line says what is missing). A host that has it but
-     * where OpenVPN does not start (its port taken, its network in use) is an error in either mode.
+     * {@code auto} when this host has what it needs and it starts (else one line says why not: what is missing,
+     * or why it did not start, such as its port taken by another OpenVPN). With {@code on}, a failed start is an
+     * error: the operator asked for it.
      */
     private static OpenVpnProfiles startOpenVpn(ServerConfig config, Relay relay) {
         if (config.openvpn() == OpenVpnMode.OFF) {
@@ -186,7 +187,7 @@ public final class PocketProxyServer implements AutoCloseable {
             if (config.openvpn() == OpenVpnMode.ON) {
                 throw new IllegalStateException("--openvpn on, but " + missing.reason());
             }
-            log.info("OpenVPN is off: {} (--openvpn auto; --openvpn off says nothing)", missing.reason());
+            log.info("OpenVPN is off: {} (--openvpn auto)", missing.reason());
             return OpenVpnProfiles.unavailable(missing.reason());
         }
         if (config.openvpnPort() == 0) {
@@ -195,15 +196,25 @@ public final class PocketProxyServer implements AutoCloseable {
         }
         OpenVpnPrerequisites.Tools tools = ((OpenVpnPrerequisites.Probe.Ready) probe).tools();
         OpenVpnPki pki = OpenVpnPki.loadOrCreate(config.dataDir());
-        relay.startOpenVpn(new OpenVpnSettings(
-                config.dataDir(),
-                pki,
-                tools,
-                config.bind(),
-                config.openvpnPort(),
-                config.openvpnProto(),
-                config.openvpnNetwork(),
-                OPENVPN_START_TIMEOUT));
+        try {
+            relay.startOpenVpn(new OpenVpnSettings(
+                    config.dataDir(),
+                    pki,
+                    tools,
+                    config.bind(),
+                    config.openvpnPort(),
+                    config.openvpnProto(),
+                    config.openvpnNetwork(),
+                    OPENVPN_START_TIMEOUT));
+        } catch (RuntimeException e) {
+            if (config.openvpn() == OpenVpnMode.ON) {
+                throw e;
+            }
+            log.warn(
+                    "OpenVPN is off: it did not start: {} (--openvpn auto; with --openvpn on this stops the server)",
+                    e.getMessage());
+            return OpenVpnProfiles.unavailable("it did not start on this server (see the server's log)");
+        }
         return OpenVpnProfiles.available(
                 new ProfileWriter(pki, config.advertisedHost(), config.openvpnPort(), config.openvpnProto()));
     }

@@ -23,7 +23,10 @@ import java.util.List;
  *   10.250.K.1 ──────veth────── 10.250.K.2  server + agent + OpenVPN   192.168.77.1 ──veth── 192.168.77.2  openvpn client
  * </pre>
  *
- * The test reaches the server's API over the first link; the device (the agent, in the server's namespace)
+ * The client's link also carries IPv6, as a dual-stack customer's does, to an address in the server's namespace
+ * ({@link #AROUND_THE_DEVICE_IPV6}): the VPN must keep the customer's IPv6 from taking it.
+ *
+ * <p>The test reaches the server's API over the first link; the device (the agent, in the server's namespace)
  * reaches the destination over it too. The client's namespace has no route but its link to the server, so the
  * only way its traffic reaches the destination is through the VPN, and so the device.
  *
@@ -35,6 +38,14 @@ final class NetworkLab implements AutoCloseable {
 
     static final String CLIENT_SIDE = "192.168.77.2";
     static final String SERVER_CLIENT_SIDE = "192.168.77.1";
+    static final String CLIENT_SIDE_IPV6 = "fd77:77::2";
+    static final String SERVER_CLIENT_SIDE_IPV6 = "fd77:77::1";
+
+    /**
+     * An IPv6 address in the server's namespace that the client reaches over its own link, not through the VPN: the
+     * way a dual-stack customer's IPv6 would go around the device if the VPN let it.
+     */
+    static final String AROUND_THE_DEVICE_IPV6 = "2001:db8:77::1";
 
     private final String id;
     private final String server;
@@ -88,6 +99,11 @@ final class NetworkLab implements AutoCloseable {
         Shell.require("ip", "-n", server, "link", "set", toClient, "up");
         Shell.require("ip", "-n", client, "addr", "add", CLIENT_SIDE + "/30", "dev", fromServer);
         Shell.require("ip", "-n", client, "link", "set", fromServer, "up");
+        // The customer is dual-stack: IPv6 on its link (nodad: usable at once) and a default route through it.
+        Shell.require("ip", "-n", server, "addr", "add", SERVER_CLIENT_SIDE_IPV6 + "/64", "dev", toClient, "nodad");
+        Shell.require("ip", "-n", client, "addr", "add", CLIENT_SIDE_IPV6 + "/64", "dev", fromServer, "nodad");
+        Shell.require("ip", "-n", client, "-6", "route", "add", "default", "via", SERVER_CLIENT_SIDE_IPV6);
+        Shell.require("ip", "-n", server, "addr", "add", AROUND_THE_DEVICE_IPV6 + "/128", "dev", "lo");
         // Forwarding on, as on many servers: the rules, not the host's settings, must keep traffic off other routes.
         Shell.require("ip", "netns", "exec", server, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
     }

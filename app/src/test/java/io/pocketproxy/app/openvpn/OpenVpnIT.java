@@ -156,6 +156,48 @@ class OpenVpnIT {
     }
 
     @Test
+    void keepsADualStackCustomersIpv6FromGoingAroundTheDevice() {
+        String around = "[" + NetworkLab.AROUND_THE_DEVICE_IPV6 + "]";
+        Shell.Result before = java(UdpProbe.class, NetworkLab.AROUND_THE_DEVICE_IPV6, "9");
+        assertThat(before.output().strip())
+                .as("without the VPN the customer's IPv6 reaches %s (its kernel refuses the port)", around)
+                .endsWith("refused");
+
+        lab.connect(lab.newConnection(0).profile());
+        Shell.Result after = java(UdpProbe.class, NetworkLab.AROUND_THE_DEVICE_IPV6, "9");
+
+        // Into the tunnel, where OpenVPN refuses it (block-ipv6): nothing reaches the address around the device.
+        assertThat(lab.network()
+                        .inClient(Duration.ofSeconds(10), "ip", "-6", "route", "get", NetworkLab.AROUND_THE_DEVICE_IPV6)
+                        .output())
+                .contains("dev tun");
+        assertThat(after.output().strip()).as(after.output()).matches("silent|unreachable.*");
+    }
+
+    @Test
+    void neverForwardsTheCustomersPacketsPastTheServer() {
+        // The way back exists (the server's namespace forwards, and this namespace routes the pool to it): only
+        // the endpoint's own rules stand between the customer's pings and this namespace.
+        Shell.require(
+                "ip", "route", "add", lab.poolNetwork(), "via", lab.network().serverHostAddress());
+        try {
+            lab.connect(lab.newConnection(0).profile());
+
+            Shell.Result ping = java(EchoProbe.class, lab.network().hostAddress());
+
+            assertThat(ping.output().strip()).as(ping.output()).endsWith("unreachable");
+        } finally {
+            Shell.run(
+                    "ip",
+                    "route",
+                    "del",
+                    lab.poolNetwork(),
+                    "via",
+                    lab.network().serverHostAddress());
+        }
+    }
+
+    @Test
     void refusesAWrongPassword() {
         OpenVpnLab.Connection connection = lab.newConnection(0);
         String wrong = connection.profile().replace(connection.password(), "not-the-password-at-all");

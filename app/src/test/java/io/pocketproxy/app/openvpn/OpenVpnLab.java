@@ -155,6 +155,28 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
         return Shell.run(command, Duration.ofSeconds(120));
     }
 
+    /**
+     * Runs a second server in the lab's server namespace, on a data directory of its own and ports the system picks
+     * (but OpenVPN's, which {@code options} may set), until the caller closes it.
+     */
+    PocketProxyProcess startSecondServerProcess(String... options) {
+        List<String> arguments = new ArrayList<>(List.of(
+                "server",
+                "--data-dir",
+                directory.resolve("third-data").toString(),
+                "--api-port",
+                "0",
+                "--http-proxy-port",
+                "0",
+                "--socks-port",
+                "0",
+                "--link-port",
+                "0"));
+        arguments.addAll(List.of(options));
+        return PocketProxyProcess.start(
+                NetworkLab.in(network.server()), List.of(), Map.of(), arguments.toArray(String[]::new));
+    }
+
     /** SIGTERM: the server stops cleanly (flushes usage, stops OpenVPN, removes its rules). */
     void stopServer() {
         server.terminate();
@@ -288,6 +310,14 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
     /** The dashboard and API as this JVM (and a browser it drives) reaches them. */
     public String apiUrl() {
         return apiUrl;
+    }
+
+    /** The VPN clients' addresses: the server's default {@code --openvpn-network}, which the lab keeps. */
+    String poolNetwork() {
+        return io.pocketproxy.server.ServerConfig.builder(dataDir)
+                .build()
+                .openvpnNetwork()
+                .toString();
     }
 
     NetworkLab network() {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The OpenVPN endpoint across the server's stops and crashes: usage survives a restart, a stop leaves no tun
  * device, netfilter table or routing rule, and after a SIGKILL the next start cleans up what was left and serves
- * again. One lab, one server restarted in turn, so the tests run in order.
+ * again (also when OpenVPN's tun device outlived it). One lab, one server restarted in turn, so the tests run in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OpenVpnRestartIT {
@@ -63,6 +63,28 @@ class OpenVpnRestartIT {
 
     @Test
     @Order(3)
+    void removesATunDeviceAnOpenVpnKilledWithItsServerLeftBehind() {
+        String tun = "pp" + tunSuffix();
+        lab.stopServer();
+        // As an OpenVPN killed before it could clean up leaves it: its name, and the pool's first address on it.
+        assertThat(lab.network()
+                        .inServer("ip", "tuntap", "add", "dev", tun, "mode", "tun")
+                        .exitCode())
+                .isZero();
+        assertThat(lab.network()
+                        .inServer("ip", "addr", "add", "10.8.0.1/16", "dev", tun)
+                        .exitCode())
+                .isZero();
+
+        lab.startServer();
+
+        assertThat(lab.server().stderr()).contains("removing tun device " + tun + " left by a server");
+        assertThat(lab.fetchThroughTheVpn(lab.newConnection(0).profile(), "/hello"))
+                .isEqualTo("hello");
+    }
+
+    @Test
+    @Order(4)
     void cleansUpAfterASigkillAndServesAgain() {
         OpenVpnLab.Connection connection = lab.newConnection(0);
         OpenVpnClient client = lab.connect(connection.profile());
@@ -86,7 +108,7 @@ class OpenVpnRestartIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void startsOpenVpnAgainWhenItDies() {
         OpenVpnLab.Connection connection = lab.newConnection(0);
         long openvpn = lab.openVpnServerPid();
@@ -101,7 +123,7 @@ class OpenVpnRestartIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void refusesToStartASecondServerOnAPortTheFirstHolds() {
         Shell.Result second = lab.startSecondServer("--openvpn-network", "10.9.0.0/16");
 
@@ -110,12 +132,32 @@ class OpenVpnRestartIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void refusesToStartASecondServerOnANetworkTheFirstUses() {
         Shell.Result second = lab.startSecondServer("--openvpn-port", "1195");
 
         assertThat(second.exitCode()).as(second.output()).isNotZero();
         assertThat(second.output()).contains("openvpn-network: 10.8.0.0/16 overlaps 10.8.0.1/16 on pp" + tunSuffix());
+        assertThat(lab.fetchThroughTheVpn(lab.newConnection(0).profile(), "/hello"))
+                .isEqualTo("hello");
+    }
+
+    @Test
+    @Order(8)
+    void autoRunsTheServerWithoutOpenVpnWhenItCannotStartAndSaysWhy() {
+        // The first server holds OpenVPN's port: a second one in auto mode (the default) starts without OpenVPN.
+        try (var second = lab.startSecondServerProcess("--openvpn", "auto", "--openvpn-network", "10.9.0.0/16")) {
+            second.awaitReady();
+
+            assertThat(second.stderr())
+                    .contains("OpenVPN is off: it did not start:")
+                    .contains("Address already in use");
+            // Nothing of its OpenVPN is left behind: no second table, no address of its pool.
+            assertThat(lab.network().inServer("nft", "list", "tables").output().split("pocketproxy_", -1))
+                    .hasSize(2);
+            assertThat(lab.network().inServer("ip", "-o", "addr", "show").output())
+                    .doesNotContain("10.9.0.1");
+        }
         assertThat(lab.fetchThroughTheVpn(lab.newConnection(0).profile(), "/hello"))
                 .isEqualTo("hello");
     }

@@ -1,5 +1,6 @@
 package io.pocketproxy.app.openvpn;
 
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -9,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Sends one UDP datagram (as a QUIC client's first would go) and prints what came back: {@code refused} for an
- * ICMP port unreachable, {@code answered}, or {@code silent}. Run in the customer's namespace by the tests.
+ * ICMP port unreachable, {@code answered}, {@code unreachable} for another ICMP refusal (no route), or
+ * {@code silent}. Run in the customer's namespace by the tests.
  */
 public final class UdpProbe {
 
@@ -28,6 +30,8 @@ public final class UdpProbe {
                 System.out.println("refused");
             } catch (SocketTimeoutException e) {
                 System.out.println("silent");
+            } catch (IOException e) {
+                System.out.println("unreachable: " + e.getMessage()); // ICMP(v6) destination unreachable, not a port
             }
         }
     }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>All rules sit in one nftables table of our own ({@link OpenVpnNames#table()}), added at start and deleted at
- * stop; a start first deletes whatever a crashed predecessor left.
+ * stop; a start first deletes whatever a crashed predecessor left, its tun device included.
  */
 final class Netfilter {
 
@@ -40,6 +40,14 @@ final class Netfilter {
             log.warn("removing netfilter table ip {} left by a server that did not shut down", names.table());
         }
         remove();
+        // OpenVPN removes its tun device when it ends; one killed with its server may not have.
+        if (Commands.run(ip(), "link", "show", "dev", names.tunDevice()).succeeded()) {
+            log.warn("removing tun device {} left by a server that did not shut down", names.tunDevice());
+            Commands.Result deleted = Commands.run(ip(), "link", "del", "dev", names.tunDevice());
+            if (!deleted.succeeded()) {
+                log.warn("cannot delete tun device {}: {}", names.tunDevice(), deleted.output());
+            }
+        }
     }
 
     void install(InetAddress serverAddress, int flowPort, int dnsPort) {

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -73,6 +74,7 @@ public final class OpenVpnEndpoint implements AutoCloseable {
     private Channel dnsSocket;
     private volatile Run run;
     private volatile boolean stopping;
+    private volatile boolean started; // up once: from then on, an exit means a restart
     private volatile Duration restartDelay = FIRST_RESTART_DELAY;
 
     /** One OpenVPN process and the management connection it came with. */
@@ -151,6 +153,7 @@ public final class OpenVpnEndpoint implements AutoCloseable {
 
         run = startRun();
         awaitReady(run);
+        started = true;
         log.info(
                 "OpenVPN is up on {} port {} ({}), clients from {} on {}; its log is {}",
                 settings.bind(),
@@ -205,7 +208,7 @@ public final class OpenVpnEndpoint implements AutoCloseable {
     private void exited(Run ended) {
         ended.management().close();
         ended.sessions().closed(); // in case the socket's end has not been seen yet: every session is over
-        if (stopping || run != ended) {
+        if (stopping || !started || run != ended) {
             return;
         }
         log.error(
@@ -214,31 +217,56 @@ public final class OpenVpnEndpoint implements AutoCloseable {
                 restartDelay.toSeconds(),
                 names.logFile(),
                 OpenVpnProcess.logTail(names.logFile(), 10));
-        Duration delay = restartDelay;
-        restartDelay = delay.multipliedBy(2).compareTo(LONGEST_RESTART_DELAY) > 0
-                ? LONGEST_RESTART_DELAY
-                : delay.multipliedBy(2);
-        supervisor.schedule(this::restart, delay.toMillis(), TimeUnit.MILLISECONDS);
+        scheduleRestart();
     }
 
     private void restart() {
         if (stopping) {
             return;
         }
+        Run next;
         try {
-            Run next = startRun();
-            run = next;
+            next = startRun();
+        } catch (RuntimeException e) {
+            // No process came to life, so no exit will schedule the next attempt: this one does.
+            log.error("OpenVPN could not be started again", e);
+            scheduleRestart();
+            return;
+        }
+        run = next;
+        if (stopping) { // close() ran meanwhile and may have missed this process
+            stopRun(next);
+            return;
+        }
+        try {
             awaitReady(next);
             restartDelay = FIRST_RESTART_DELAY;
             log.info("OpenVPN is up again");
         } catch (RuntimeException e) {
-            // Its exit (if it exited) schedules the next attempt; if it hangs instead, this one does.
+            // Its exit schedules the next attempt (exited); one that hangs is stopped here, and exits.
             log.error("OpenVPN did not start again", e);
-            Run failed = run;
-            if (failed != null && failed.process().isAlive()) {
-                OpenVpnProcess.stop(failed.process());
+            if (next.process().isAlive()) {
+                OpenVpnProcess.stop(next.process());
             }
         }
+    }
+
+    private void scheduleRestart() {
+        Duration delay = restartDelay;
+        restartDelay = delay.multipliedBy(2).compareTo(LONGEST_RESTART_DELAY) > 0
+                ? LONGEST_RESTART_DELAY
+                : delay.multipliedBy(2);
+        try {
+            supervisor.schedule(this::restart, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopping: no more restarts
+        }
+    }
+
+    private static void stopRun(Run ended) {
+        OpenVpnProcess.stop(ended.process());
+        ended.management().close();
+        ended.sessions().closed();
     }
 
     /** Clients signed in now. */
@@ -289,11 +317,19 @@ public final class OpenVpnEndpoint implements AutoCloseable {
     public void close() {
         stopping = true;
         supervisor.shutdownNow();
+        try {
+            // A restart under way finishes first (it sees stopping and stops what it started), so the run below
+            // is the last one.
+            Duration wait = settings.startTimeout().plusSeconds(10);
+            if (!supervisor.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("OpenVPN's supervisor did not stop within {} s", wait.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Run current = run;
         if (current != null) {
-            OpenVpnProcess.stop(current.process());
-            current.management().close();
-            current.sessions().closed();
+            stopRun(current);
         }
         try {
             netfilter.remove();

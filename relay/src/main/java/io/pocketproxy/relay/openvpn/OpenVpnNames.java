@@ -15,12 +15,15 @@ import java.util.HexFormat;
  * @param table the nftables table ({@code ip} family) holding every rule we add
  * @param mark the packet mark of diverted flows
  * @param routeTable the routing table that sends marked packets to the local stack
+ * @param clientIpv6 the IPv6 address (with its {@code /64}) every client is given so that its IPv6 goes into the
+ *     tunnel, where OpenVPN refuses it ({@code block-ipv6}): a unique local address, never routed anywhere
  */
 public record OpenVpnNames(
         String tunDevice,
         String table,
         int mark,
         int routeTable,
+        String clientIpv6,
         Path directory,
         Path configFile,
         Path pidFile,
@@ -40,16 +43,21 @@ public record OpenVpnNames(
         Path absolute = dataDir.toAbsolutePath().normalize();
         byte[] digest = sha256(absolute.toString());
         String id = HexFormat.of().formatHex(digest, 0, 4);
-        // 0x5050 ("PP") in the high half, 16 bits of the directory's digest in the low half: unlikely to meet
-        // another program's marks or tables, and distinct for two data directories but for a 1 in 65536 chance.
-        int low = ((digest[4] & 0xff) << 8) | (digest[5] & 0xff);
-        int mark = 0x5050_0000 | low;
+        // 0x50 ("P") in the high byte, 24 bits of the directory's digest below: unlikely to meet another
+        // program's marks or tables, and distinct for two data directories but for a 1 in 16 million chance.
+        int low = ((digest[4] & 0xff) << 16) | ((digest[5] & 0xff) << 8) | (digest[6] & 0xff);
+        int mark = 0x5000_0000 | low;
+        // fd00::/8 with 40 bits of the digest as its global ID (RFC 4193), subnet 0, the client ::2.
+        String clientIpv6 = String.format(
+                "fd%02x:%02x%02x:%02x%02x::2/64",
+                digest[7] & 0xff, digest[8] & 0xff, digest[9] & 0xff, digest[10] & 0xff, digest[11] & 0xff);
         Path directory = absolute.resolve(OpenVpnPki.DIRECTORY);
         return new OpenVpnNames(
                 "pp" + id,
                 "pocketproxy_" + id,
                 mark,
                 mark,
+                clientIpv6,
                 directory,
                 directory.resolve("server.conf"),
                 directory.resolve("openvpn.pid"),
@@ -65,6 +73,11 @@ public record OpenVpnNames(
                     + " bytes long (expected: at most " + MAX_SOCKET_PATH
                     + " for a Unix socket); use a shorter --data-dir");
         }
+    }
+
+    /** The address {@link #clientIpv6}'s clients are told is their IPv6 gateway (the same /64's {@code ::1}). */
+    public String clientIpv6Gateway() {
+        return clientIpv6.substring(0, clientIpv6.indexOf("::")) + "::1";
     }
 
     /** The mark as nftables and {@code ip rule} write it. */

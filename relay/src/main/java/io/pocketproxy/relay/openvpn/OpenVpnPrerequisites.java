@@ -94,7 +94,22 @@ public final class OpenVpnPrerequisites {
         return Optional.empty();
     }
 
-    static Optional<Path> find(String program) {
+    /** Whether this process runs as root (uid 0), as the tests and bench labs that build namespaces need. */
+    public static boolean runsAsRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.substring(4).strip().split("\\s+")[1].equals("0");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable: not root as far as we can tell
+        }
+        return false;
+    }
+
+    /** Where {@code program} is: on the {@code PATH}, or in the system directories a user's PATH often lacks. */
+    public static Optional<Path> find(String program) {
         List<Path> directories = new ArrayList<>();
         for (String entry : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!entry.isBlank()) {

@@ -78,7 +78,16 @@ final class OpenVpnProcess {
         text.append("tls-version-min 1.2\n");
         text.append("data-ciphers AES-256-GCM:CHACHA20-POLY1305\n");
         text.append("allow-compression no\n");
-        text.append("push \"redirect-gateway def1\"\n");
+        // All of the client's IPv4 into the tunnel. IPv6 is not carried: a dual-stack client would send it around
+        // the device (its DNS too), so it gets an address and routes that put its IPv6 into the tunnel, where
+        // OpenVPN answers every IPv6 packet with "no route to host" (block-ipv6) and the client falls back to IPv4.
+        text.append("push \"redirect-gateway def1 ipv6\"\n");
+        text.append("push \"ifconfig-ipv6 ")
+                .append(names.clientIpv6())
+                .append(' ')
+                .append(names.clientIpv6Gateway())
+                .append("\"\n");
+        text.append("block-ipv6\n");
         text.append("push \"dhcp-option DNS ")
                 .append(network.serverAddress().getHostAddress())
                 .append("\"\n");

@@ -91,7 +91,16 @@ final class OpenVpnSessions implements ManagementListener {
     public void clientRequest(ClientRequest request) {
         authenticator
                 .authenticate(request.username(), request.password(), request.clientAddress())
-                .thenAccept(outcome -> decide(request, outcome));
+                .thenAccept(outcome -> decide(request, outcome))
+                .exceptionally(failure -> {
+                    // Never leave a sign-in unanswered: OpenVPN would hold the client until its hand window ends.
+                    log.error("OpenVPN sign-in of {} could not be decided", request, failure);
+                    refuse(
+                            management,
+                            request,
+                            "TEMP[backoff 10]: the sign-in could not be checked; try again shortly");
+                    return null;
+                });
     }
 
     private void decide(ClientRequest request, AuthOutcome outcome) {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,6 +96,27 @@ public final class Tunnels {
                     }
                 });
         return opened;
+    }
+
+    /**
+     * Runs {@code request} (a request to the device that is not a tunnel, such as an OpenVPN customer's name
+     * lookup) within the connection's stream cap, as a tunnel would be: it takes a slot before it starts and gives
+     * it back when it completes. Empty, without running it, when every slot is taken.
+     */
+    public <T> Optional<CompletableFuture<T>> withStreamSlot(
+            ConnectionRecord connection, Supplier<CompletableFuture<T>> request) {
+        Meter meter = meters.meterFor(connection);
+        if (!meter.reserveStream(maxStreamsPerConnection)) {
+            return Optional.empty();
+        }
+        CompletableFuture<T> started;
+        try {
+            started = request.get();
+        } catch (RuntimeException e) {
+            meter.releaseStream();
+            throw e;
+        }
+        return Optional.of(started.whenComplete((result, failure) -> meter.releaseStream()));
     }
 
     /**

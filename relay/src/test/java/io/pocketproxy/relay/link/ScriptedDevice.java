@@ -126,7 +126,7 @@ public final class ScriptedDevice implements AutoCloseable {
         return List.copyOf(authorities);
     }
 
-    /** CONNECTs waiting for an answer. */
+    /** CONNECTs (and, in {@link Answer#HOLD}, other requests) waiting for an answer. */
     public int held() {
         return held.size();
     }
@@ -136,6 +136,13 @@ public final class ScriptedDevice implements AutoCloseable {
         for (Http2StreamChannel stream = held.poll(); stream != null; stream = held.poll()) {
             Http2StreamChannel opened = stream;
             opened.eventLoop().execute(() -> accept(opened));
+        }
+    }
+
+    /** Resets every held stream (CONNECTs and other requests alike), as a device that gave up on them would. */
+    public void resetHeld() {
+        for (Http2StreamChannel stream = held.poll(); stream != null; stream = held.poll()) {
+            stream.close();
         }
     }
 
@@ -174,6 +181,10 @@ public final class ScriptedDevice implements AutoCloseable {
                         }
                     } else if (msg instanceof Http2HeadersFrame headers) {
                         authorities.add(String.valueOf(headers.headers().path()));
+                        if (answer == Answer.HOLD) {
+                            held.add(stream);
+                            return;
+                        }
                         ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("404"), true));
                     } else if (msg instanceof Http2DataFrame data) {
                         ctx.writeAndFlush(

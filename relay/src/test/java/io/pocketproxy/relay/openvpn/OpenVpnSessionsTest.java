@@ -13,7 +13,9 @@ import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.openvpn.flows.FlowTable;
 import io.pocketproxy.relay.openvpn.management.ManagementInterface;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -69,6 +71,12 @@ class OpenVpnSessionsTest {
             loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
                     .syncUninterruptibly();
         }
+    }
+
+    @Test
+    void listensOnASocketOnlyItsOwnerMayUse() throws Exception {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("management.sock"))))
+                .isEqualTo("rw-------");
     }
 
     @Test

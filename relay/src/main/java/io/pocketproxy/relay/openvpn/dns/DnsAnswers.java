@@ -78,16 +78,22 @@ public final class DnsAnswers {
         if (link.isEmpty()) {
             return done(Answer.of(DnsResponseCode.SERVFAIL)); // the device is offline
         }
-        return link.get().resolve(name).handle((addresses, failure) -> {
-            if (failure != null) {
-                return Answer.of(codeOf(failure));
-            }
-            List<InetAddress> ipv4 = addresses.stream()
-                    .filter(address -> address instanceof Inet4Address)
-                    .limit(MAX_ADDRESSES)
-                    .toList();
-            return new Answer(DnsResponseCode.NOERROR, ipv4);
-        });
+        // A lookup is a stream on the device's link like a tunnel: it counts against the same cap, so a customer
+        // flooding their resolver cannot crowd the phone out of streams.
+        return tunnels.withStreamSlot(connection, () -> link.get().resolve(name))
+                .map(lookup -> lookup.handle(this::answerOf))
+                .orElseGet(() -> done(Answer.of(DnsResponseCode.SERVFAIL)));
+    }
+
+    private Answer answerOf(List<InetAddress> addresses, Throwable failure) {
+        if (failure != null) {
+            return Answer.of(codeOf(failure));
+        }
+        List<InetAddress> ipv4 = addresses.stream()
+                .filter(address -> address instanceof Inet4Address)
+                .limit(MAX_ADDRESSES)
+                .toList();
+        return new Answer(DnsResponseCode.NOERROR, ipv4);
     }
 
     private DnsResponseCode codeOf(Throwable failure) {

@@ -1,6 +1,7 @@
 package io.pocketproxy.relay.openvpn.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.handler.codec.dns.DefaultDnsQuestion;
 import io.netty.handler.codec.dns.DnsRecordType;
@@ -13,6 +14,7 @@ import io.pocketproxy.relay.link.ScriptedDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -96,6 +98,37 @@ class DnsAnswersTest {
                         .code())
                 .isEqualTo(DnsResponseCode.NXDOMAIN);
         assertThat(device.authorities()).isEmpty();
+    }
+
+    @Test
+    void aLookupTakesOneOfTheConnectionsStreamsUntilItIsAnswered() {
+        RelayParts capped = new RelayParts(device.links(), 2, Duration.ofMinutes(5));
+        try {
+            DnsAnswers answers = new DnsAnswers(capped.tunnels(), device.links());
+            ConnectionRecord connection =
+                    capped.directory().add("ppflood", "password", ConnectionType.OPENVPN, device.deviceId(), 0, 0);
+            device.answer(ScriptedDevice.Answer.HOLD);
+
+            var first = answers.answer(connection, question("one.example.", DnsRecordType.A));
+            var second = answers.answer(connection, question("two.example.", DnsRecordType.A));
+            await().atMost(Duration.ofSeconds(10)).until(() -> device.held() == 2);
+            DnsAnswers.Answer third = answers.answer(connection, question("three.example.", DnsRecordType.A))
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .join();
+
+            assertThat(third.code()).isEqualTo(DnsResponseCode.SERVFAIL);
+            assertThat(device.authorities()).hasSize(2);
+            device.resetHeld();
+            assertThat(first.orTimeout(10, TimeUnit.SECONDS).join().code()).isEqualTo(DnsResponseCode.SERVFAIL);
+            assertThat(second.orTimeout(10, TimeUnit.SECONDS).join().code()).isEqualTo(DnsResponseCode.SERVFAIL);
+            device.answer(ScriptedDevice.Answer.ECHO);
+            answers.answer(connection, question("four.example.", DnsRecordType.A))
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .join();
+            assertThat(device.authorities()).as("slots given back").hasSize(3);
+        } finally {
+            capped.close();
+        }
     }
 
     private static DefaultDnsQuestion question(String name, DnsRecordType type) {
