@@ -2,8 +2,8 @@ package io.pocketproxy.app;
 
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.AgentConfig;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.PocketProxyServer;
-import io.pocketproxy.server.connections.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.connections.ProxyConnection;
 import io.pocketproxy.server.devices.Device;

@@ -1,9 +1,9 @@
 package io.pocketproxy.bench;
 
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.server.PocketProxyServer;
 import io.pocketproxy.server.ServerConfig;
-import io.pocketproxy.server.connections.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.server.users.Role;

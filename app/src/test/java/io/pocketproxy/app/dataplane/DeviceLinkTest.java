@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pocketproxy.agent.Agent;
-import io.pocketproxy.server.connections.ConnectionType;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.Device;
 import io.pocketproxy.server.devices.DeviceStatus;

@@ -3,8 +3,8 @@ package io.pocketproxy.app.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.connections.ConnectionChanges;
-import io.pocketproxy.server.connections.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.testkit.LocalHttpTarget;
 import io.pocketproxy.testkit.NettyLeakDetection;

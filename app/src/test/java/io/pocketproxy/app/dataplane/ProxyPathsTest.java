@@ -2,7 +2,7 @@ package io.pocketproxy.app.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pocketproxy.server.connections.ConnectionType;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.testkit.LocalHttpTarget;
 import io.pocketproxy.testkit.NettyLeakDetection;

@@ -2,9 +2,9 @@ package io.pocketproxy.server.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.javalin.http.Context;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.connections.ConnectionChanges;
 import io.pocketproxy.server.connections.ConnectionService;
-import io.pocketproxy.server.connections.ConnectionType;
 import io.pocketproxy.server.connections.ConnectionView;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.connections.ProxyConnection;

@@ -1,5 +1,6 @@
 package io.pocketproxy.server.connections;
 
+import io.pocketproxy.relay.directory.ConnectionType;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;

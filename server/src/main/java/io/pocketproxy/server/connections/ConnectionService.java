@@ -2,6 +2,7 @@ package io.pocketproxy.server.connections;
 
 import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.directory.Change;
+import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.changes.ChangeAnnouncer;
 import io.pocketproxy.server.db.SqlErrors;
 import io.pocketproxy.server.errors.ConflictException;

@@ -1,5 +1,6 @@
 package io.pocketproxy.server.connections;
 
+import io.pocketproxy.relay.directory.ConnectionType;
 import java.time.Instant;
 import java.util.UUID;
 

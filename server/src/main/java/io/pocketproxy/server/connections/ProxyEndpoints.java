@@ -1,6 +1,7 @@
 package io.pocketproxy.server.connections;
 
 import io.pocketproxy.link.HostAndPort;
+import io.pocketproxy.relay.directory.ConnectionType;
 
 /** The host and ports customers are given, one per connection type. */
 public record ProxyEndpoints(String host, int httpPort, int socksPort, int openvpnPort) {
