@@ -52,6 +52,7 @@ final class NetworkLab implements AutoCloseable {
     private final String client;
     private final String hostAddress;
     private final String serverHostAddress;
+    private final int subnet;
     private final List<String> created = new ArrayList<>();
 
     private NetworkLab(String id, int subnet) {
@@ -60,6 +61,7 @@ final class NetworkLab implements AutoCloseable {
         this.client = "pocketproxy-" + id + "-cli";
         this.hostAddress = "10.250." + subnet + ".1";
         this.serverHostAddress = "10.250." + subnet + ".2";
+        this.subnet = subnet;
     }
 
     static NetworkLab create() {
@@ -152,6 +154,19 @@ final class NetworkLab implements AutoCloseable {
     /** The server's end of the link to this JVM: where its API is reached. */
     String serverHostAddress() {
         return serverHostAddress;
+    }
+
+    /**
+     * The VPN clients' pool for this lab's server, {@code 10.251.K.0/24} with this lab's K: labs of test runs that
+     * share the host each have their own, so a route to it in this namespace is theirs alone.
+     */
+    String poolNetwork() {
+        return "10.251." + subnet + ".0/24";
+    }
+
+    /** The pool's first address: the server's own on its tun device. */
+    String poolServerAddress() {
+        return "10.251." + subnet + ".1";
     }
 
     /** {@code ip netns exec NAMESPACE} and then {@code command}. */

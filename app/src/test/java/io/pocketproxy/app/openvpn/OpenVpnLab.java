@@ -96,7 +96,9 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
                 "--usage-flush",
                 "200ms",
                 "--heartbeat-interval",
-                "1s"));
+                "1s",
+                "--openvpn-network",
+                network.poolNetwork()));
         arguments.addAll(serverOptions);
         server = PocketProxyProcess.start(
                 NetworkLab.in(network.server()),
@@ -312,12 +314,9 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
         return apiUrl;
     }
 
-    /** The VPN clients' addresses: the server's default {@code --openvpn-network}, which the lab keeps. */
+    /** The VPN clients' addresses: the lab's own {@code --openvpn-network}. */
     String poolNetwork() {
-        return io.pocketproxy.server.ServerConfig.builder(dataDir)
-                .build()
-                .openvpnNetwork()
-                .toString();
+        return network.poolNetwork();
     }
 
     NetworkLab network() {

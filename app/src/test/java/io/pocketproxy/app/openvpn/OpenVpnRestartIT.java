@@ -72,7 +72,7 @@ class OpenVpnRestartIT {
                         .exitCode())
                 .isZero();
         assertThat(lab.network()
-                        .inServer("ip", "addr", "add", "10.8.0.1/16", "dev", tun)
+                        .inServer("ip", "addr", "add", lab.network().poolServerAddress() + "/24", "dev", tun)
                         .exitCode())
                 .isZero();
 
@@ -134,10 +134,12 @@ class OpenVpnRestartIT {
     @Test
     @Order(7)
     void refusesToStartASecondServerOnANetworkTheFirstUses() {
-        Shell.Result second = lab.startSecondServer("--openvpn-port", "1195");
+        Shell.Result second = lab.startSecondServer("--openvpn-port", "1195", "--openvpn-network", lab.poolNetwork());
 
         assertThat(second.exitCode()).as(second.output()).isNotZero();
-        assertThat(second.output()).contains("openvpn-network: 10.8.0.0/16 overlaps 10.8.0.1/16 on pp" + tunSuffix());
+        assertThat(second.output())
+                .contains("openvpn-network: " + lab.poolNetwork() + " overlaps "
+                        + lab.network().poolServerAddress() + "/24 on pp" + tunSuffix());
         assertThat(lab.fetchThroughTheVpn(lab.newConnection(0).profile(), "/hello"))
                 .isEqualTo("hello");
     }
