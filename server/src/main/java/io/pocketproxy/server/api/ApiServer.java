@@ -67,6 +67,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.before(httpMetrics::start);
             config.routes.after(httpMetrics::stop);
             config.routes.after(ApiServer::securityHeaders);
+            config.routes.beforeMatched("/api/*", JsonContentType::check);
             config.routes.beforeMatched("/api/*", authentication::check);
             declareRoutes(config.routes, handlers);
             ApiErrors.register(config.routes);
