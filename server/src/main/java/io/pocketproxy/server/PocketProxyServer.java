@@ -163,6 +163,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     config.apiPort(),
                     handlers,
                     new Authentication(sessions),
+                    dashboard,
                     new HttpMetrics(metrics.registry()),
                     mapper));
             PocketProxyServer server = new PocketProxyServer(parts);

@@ -41,6 +41,18 @@ class ForwardedProtoTest {
             assertThat(login.statusCode()).isEqualTo(200);
             assertThat(sessionCookie(login)).doesNotContain("Secure");
         }
+
+        @Test
+        void takesTheDashboardsOriginToBeHttpsWhenTheProxySaysSo() throws Exception {
+            String token = server.admin().token();
+            String port = Integer.toString(server.server().apiPort());
+
+            int fromHttps = createDevice(server, token, "https://127.0.0.1:" + port);
+            int fromHttp = createDevice(server, token, "http://127.0.0.1:" + port);
+
+            assertThat(fromHttps).isEqualTo(201);
+            assertThat(fromHttp).isEqualTo(403);
+        }
     }
 
     @Nested
@@ -68,6 +80,19 @@ class ForwardedProtoTest {
                 .build();
         try (HttpClient http = HttpClient.newHttpClient()) {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    static int createDevice(RunningServer server, String token, String origin) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/devices"))
+                .header("Content-Type", "application/json")
+                .header("X-Forwarded-Proto", "https")
+                .header("Cookie", Authentication.SESSION_COOKIE + "=" + token)
+                .header("Origin", origin)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"phone\"}"))
+                .build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         }
     }
 
