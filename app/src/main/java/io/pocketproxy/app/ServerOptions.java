@@ -138,6 +138,13 @@ final class ServerOptions {
     Duration sessionTtl = DEFAULTS.sessionTtl();
 
     @Option(
+            names = "--trust-forwarded-proto",
+            description = "Behind a TLS-terminating proxy that sets X-Forwarded-Proto: trust it, so the session cookie"
+                    + " is Secure over HTTPS (default: ${DEFAULT-VALUE}; clients reaching the API directly could send"
+                    + " it themselves).")
+    boolean trustForwardedProto = DEFAULTS.trustForwardedProto();
+
+    @Option(
             names = "--heartbeat-interval",
             converter = DurationConverter.class,
             paramLabel = "DURATION",
@@ -242,6 +249,7 @@ final class ServerOptions {
                 .alertCooldown(alertCooldown)
                 .usageFlush(usageFlush)
                 .sessionTtl(sessionTtl)
+                .trustForwardedProto(trustForwardedProto)
                 .allowPrivateWebhooks(allowPrivateWebhooks)
                 .heartbeatInterval(heartbeatInterval)
                 .headDeadline(headDeadline)

@@ -13,6 +13,7 @@ import io.pocketproxy.server.api.ApiServer;
 import io.pocketproxy.server.api.AuthApi;
 import io.pocketproxy.server.api.Authentication;
 import io.pocketproxy.server.api.ConnectionsApi;
+import io.pocketproxy.server.api.DashboardOrigin;
 import io.pocketproxy.server.api.DevicesApi;
 import io.pocketproxy.server.api.Json;
 import io.pocketproxy.server.api.OperationsApi;
@@ -148,8 +149,10 @@ public final class PocketProxyServer implements AutoCloseable {
 
             var mapper = Json.mapper();
             RequestBodies bodies = new RequestBodies(mapper);
+            DashboardOrigin dashboard = new DashboardOrigin(config.trustForwardedProto());
             ApiServer.Handlers handlers = new ApiServer.Handlers(
-                    new AuthApi(parts.users, sessions, new FailureThrottle(AuthApi.LOGIN_LIMITS, clock), bodies),
+                    new AuthApi(
+                            parts.users, sessions, new FailureThrottle(AuthApi.LOGIN_LIMITS, clock), bodies, dashboard),
                     new UsersApi(parts.users, bodies),
                     new DevicesApi(parts.devices, bodies),
                     new ConnectionsApi(parts.connections, parts.endpoints, bodies),
@@ -160,6 +163,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     config.apiPort(),
                     handlers,
                     new Authentication(sessions),
+                    dashboard,
                     new HttpMetrics(metrics.registry()),
                     mapper));
             PocketProxyServer server = new PocketProxyServer(parts);

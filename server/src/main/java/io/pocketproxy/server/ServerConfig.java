@@ -27,6 +27,9 @@ import java.util.Objects;
  * @param openvpnPort the OpenVPN endpoint's port (UDP, or TCP as {@code openvpnProto} says)
  * @param openvpnNetwork the network OpenVPN clients' addresses come from
  * @param sessionTtl how long a login stays valid
+ * @param trustForwardedProto whether {@code X-Forwarded-Proto} says how a request reached us: on behind a
+ *     TLS-terminating proxy that sets it, so the session cookie gets {@code Secure} and the dashboard's origin is
+ *     {@code https}; off (the default) when clients reach the API directly and could send the header themselves
  * @param tlsCertificate the link's certificate (PEM), or {@code null} for the self-signed one in the data directory
  * @param tlsKey the private key (PEM) of {@code tlsCertificate}
  * @param monitorInterval how often devices are checked for missing heartbeats
@@ -52,6 +55,7 @@ public record ServerConfig(
         Duration alertCooldown,
         boolean allowPrivateWebhooks,
         Duration sessionTtl,
+        boolean trustForwardedProto,
         Path tlsCertificate,
         Path tlsKey,
         Duration monitorInterval,
@@ -217,6 +221,7 @@ public record ServerConfig(
         private Duration alertCooldown = Duration.ofMinutes(5);
         private boolean allowPrivateWebhooks;
         private Duration sessionTtl = Duration.ofHours(12);
+        private boolean trustForwardedProto;
         private Path tlsCertificate;
         private Path tlsKey;
         private Duration monitorInterval = Duration.ofSeconds(10);
@@ -298,6 +303,11 @@ public record ServerConfig(
 
         public Builder sessionTtl(Duration value) {
             this.sessionTtl = value;
+            return this;
+        }
+
+        public Builder trustForwardedProto(boolean value) {
+            this.trustForwardedProto = value;
             return this;
         }
 
@@ -415,6 +425,7 @@ public record ServerConfig(
                     alertCooldown,
                     allowPrivateWebhooks,
                     sessionTtl,
+                    trustForwardedProto,
                     tlsCertificate,
                     tlsKey,
                     monitorInterval,

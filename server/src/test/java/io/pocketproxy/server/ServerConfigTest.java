@@ -26,6 +26,7 @@ class ServerConfigTest {
         assertThat(config.alertCooldown()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.relay().usageFlush()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.allowPrivateWebhooks()).isFalse();
+        assertThat(config.trustForwardedProto()).isFalse();
     }
 
     @Test

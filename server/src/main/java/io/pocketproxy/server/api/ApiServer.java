@@ -45,6 +45,7 @@ public final class ApiServer implements AutoCloseable {
             int port,
             Handlers handlers,
             Authentication authentication,
+            DashboardOrigin dashboard,
             HttpMetrics httpMetrics,
             ObjectMapper mapper) {
         QueuedThreadPool threads = new QueuedThreadPool(64, 4, 60_000);
@@ -67,6 +68,8 @@ public final class ApiServer implements AutoCloseable {
             config.routes.before(httpMetrics::start);
             config.routes.after(httpMetrics::stop);
             config.routes.after(ApiServer::securityHeaders);
+            config.routes.beforeMatched("/api/*", new CrossSiteGuard(dashboard)::check);
+            config.routes.beforeMatched("/api/*", JsonContentType::check);
             config.routes.beforeMatched("/api/*", authentication::check);
             declareRoutes(config.routes, handlers);
             ApiErrors.register(config.routes);

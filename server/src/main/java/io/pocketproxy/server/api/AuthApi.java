@@ -29,12 +29,19 @@ public final class AuthApi {
     private final SessionService sessions;
     private final FailureThrottle throttle;
     private final RequestBodies bodies;
+    private final DashboardOrigin dashboard;
 
-    public AuthApi(UserService users, SessionService sessions, FailureThrottle throttle, RequestBodies bodies) {
+    public AuthApi(
+            UserService users,
+            SessionService sessions,
+            FailureThrottle throttle,
+            RequestBodies bodies,
+            DashboardOrigin dashboard) {
         this.users = users;
         this.sessions = sessions;
         this.throttle = throttle;
         this.bodies = bodies;
+        this.dashboard = dashboard;
     }
 
     public void login(Context ctx) {
@@ -76,14 +83,15 @@ public final class AuthApi {
      * A cookie the dashboard's script can read, holding no secret: it only tells the page that a session
      * exists, so that a signed-out page does not ask the API and get a 401 to find out.
      */
-    private static Cookie signedInMarker(Context ctx, String value, int maxAgeSeconds) {
-        boolean secure = "https".equalsIgnoreCase(ctx.scheme());
+    private Cookie signedInMarker(Context ctx, String value, int maxAgeSeconds) {
+        boolean secure = dashboard.https(ctx);
         return new Cookie(SIGNED_IN_COOKIE, value, "/", maxAgeSeconds, secure, false, null, SameSite.STRICT);
     }
 
-    private static Cookie sessionCookie(Context ctx, String value, int maxAgeSeconds) {
-        // Secure only over HTTPS: browsers drop Secure cookies on plain-http origins other than localhost.
-        boolean secure = "https".equalsIgnoreCase(ctx.scheme());
+    private Cookie sessionCookie(Context ctx, String value, int maxAgeSeconds) {
+        // Secure only over HTTPS (the browser's, which a trusted proxy reports): browsers drop Secure cookies on
+        // plain-http origins other than localhost.
+        boolean secure = dashboard.https(ctx);
         return new Cookie(
                 Authentication.SESSION_COOKIE, value, "/", maxAgeSeconds, secure, true, null, SameSite.STRICT);
     }
