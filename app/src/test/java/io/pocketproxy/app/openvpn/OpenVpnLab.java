@@ -131,41 +131,33 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
     }
 
     /**
-     * Runs a second server in the lab's server namespace, on a data directory of its own and ports the system
-     * picks (but OpenVPN's), until it exits; for servers that must refuse to start beside the first.
+     * Runs a second server in the lab's server namespace until it exits (with {@code --openvpn on} unless
+     * {@code options} say otherwise); for servers that must refuse to start beside the first.
      */
     Shell.Result startSecondServer(String... options) {
         List<String> command = new ArrayList<>(NetworkLab.in(
                 network.server(),
                 ProcessHandle.current().info().command().orElse("java"),
                 "-jar",
-                PocketProxyProcess.jar().toAbsolutePath().toString(),
-                "server",
-                "--openvpn",
-                "on",
-                "--data-dir",
-                directory.resolve("second-data").toString(),
-                "--api-port",
-                "0",
-                "--http-proxy-port",
-                "0",
-                "--socks-port",
-                "0",
-                "--link-port",
-                "0"));
+                PocketProxyProcess.jar().toAbsolutePath().toString()));
+        command.addAll(secondServerArguments("second-data", "--openvpn", "on"));
         command.addAll(List.of(options));
         return Shell.run(command, Duration.ofSeconds(120));
     }
 
-    /**
-     * Runs a second server in the lab's server namespace, on a data directory of its own and ports the system picks
-     * (but OpenVPN's, which {@code options} may set), until the caller closes it.
-     */
+    /** Runs a second server in the lab's server namespace until the caller closes it. */
     PocketProxyProcess startSecondServerProcess(String... options) {
+        List<String> arguments = secondServerArguments("third-data", options);
+        return PocketProxyProcess.start(
+                NetworkLab.in(network.server()), List.of(), Map.of(), arguments.toArray(String[]::new));
+    }
+
+    /** A data directory of its own and ports the system picks (but OpenVPN's, which {@code options} may set). */
+    private List<String> secondServerArguments(String dataDirName, String... options) {
         List<String> arguments = new ArrayList<>(List.of(
                 "server",
                 "--data-dir",
-                directory.resolve("third-data").toString(),
+                directory.resolve(dataDirName).toString(),
                 "--api-port",
                 "0",
                 "--http-proxy-port",
@@ -175,8 +167,7 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
                 "--link-port",
                 "0"));
         arguments.addAll(List.of(options));
-        return PocketProxyProcess.start(
-                NetworkLab.in(network.server()), List.of(), Map.of(), arguments.toArray(String[]::new));
+        return arguments;
     }
 
     /** SIGTERM: the server stops cleanly (flushes usage, stops OpenVPN, removes its rules). */
