@@ -77,6 +77,7 @@ class OpenVpnRestartIT {
                 .isZero();
 
         lab.startServer();
+        lab.restartAgent(); // linked at once, not after its back-off
 
         assertThat(lab.server().stderr()).contains("removing tun device " + tun + " left by a server");
         assertThat(lab.fetchThroughTheVpn(lab.newConnection(0).profile(), "/hello"))
