@@ -159,6 +159,20 @@ final class ServerOptions {
     Duration headDeadline = DEFAULTS.relay().headDeadline();
 
     @Option(
+            names = "--auth-queue",
+            paramLabel = "N",
+            description =
+                    "Password checks that may wait for bcrypt, for proxy customers and (separately) for dashboard"
+                            + " sign-ins; beyond it a sign-in is answered 'busy, retry after' at once (default: ${DEFAULT-VALUE}).")
+    int authQueue = DEFAULTS.relay().authQueue().overall();
+
+    @Option(
+            names = "--auth-queue-per-address",
+            paramLabel = "N",
+            description = "Of --auth-queue, what one client address may take (default: ${DEFAULT-VALUE}).")
+    int authQueuePerAddress = DEFAULTS.relay().authQueue().perAddress();
+
+    @Option(
             names = "--idle-timeout",
             converter = DurationConverter.class,
             paramLabel = "DURATION",
@@ -253,6 +267,7 @@ final class ServerOptions {
                 .allowPrivateWebhooks(allowPrivateWebhooks)
                 .heartbeatInterval(heartbeatInterval)
                 .headDeadline(headDeadline)
+                .authQueue(authQueue, authQueuePerAddress)
                 .idleTimeout(idleTimeout)
                 .maxStreamsPerConnection(maxStreamsPerConnection)
                 .linkWindows(linkStreamWindow, linkWindow)

@@ -2,6 +2,7 @@ package io.pocketproxy.relay;
 
 import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.relay.auth.FailureThrottle;
+import io.pocketproxy.relay.auth.PasswordHashing;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,6 +18,9 @@ import java.util.Objects;
  * @param heartbeatInterval how often each linked device is asked for its status
  * @param directoryRefresh connection details are re-read at least this often, in case a change notice was lost
  * @param verifiedTtl how long a password bcrypt accepted is remembered
+ * @param authLimits how many failed proxy sign-ins a client may make, and how fast they are forgiven
+ * @param authQueue how many password checks may wait for bcrypt, in all and per client address (each of the
+ *     customers' and the operators' pools has this queue)
  */
 public record RelayConfig(
         String bind,
@@ -33,7 +37,8 @@ public record RelayConfig(
         Duration heartbeatInterval,
         Duration directoryRefresh,
         Duration verifiedTtl,
-        FailureThrottle.Limits authLimits) {
+        FailureThrottle.Limits authLimits,
+        PasswordHashing.Queue authQueue) {
 
     public RelayConfig {
         if (bind == null || bind.isBlank()) {
@@ -58,6 +63,7 @@ public record RelayConfig(
                     "max-streams-per-connection: " + maxStreamsPerConnection + " (expected: > 0)");
         }
         Objects.requireNonNull(authLimits, "authLimits");
+        Objects.requireNonNull(authQueue, "authQueue");
     }
 
     /** The defaults docs/architecture.md describes (sections 3 and 6). */
@@ -89,6 +95,7 @@ public record RelayConfig(
         private Duration directoryRefresh = Duration.ofMinutes(1);
         private Duration verifiedTtl = Duration.ofMinutes(10);
         private FailureThrottle.Limits authLimits = new FailureThrottle.Limits(10, 50, Duration.ofSeconds(6));
+        private PasswordHashing.Queue authQueue = PasswordHashing.Queue.DEFAULT;
 
         private Builder() {}
 
@@ -162,6 +169,11 @@ public record RelayConfig(
             return this;
         }
 
+        public Builder authQueue(int overall, int perAddress) {
+            this.authQueue = new PasswordHashing.Queue(overall, perAddress);
+            return this;
+        }
+
         public RelayConfig build() {
             if (linkStreamWindow < LinkSettings.INITIAL_STREAM_WINDOW) {
                 throw new IllegalArgumentException("link-stream-window: " + linkStreamWindow + " (expected: >= "
@@ -191,7 +203,8 @@ public record RelayConfig(
                     heartbeatInterval,
                     directoryRefresh,
                     verifiedTtl,
-                    authLimits);
+                    authLimits,
+                    authQueue);
         }
     }
 

@@ -58,9 +58,9 @@ public final class RelayParts implements AutoCloseable {
      * leaving the caller's thread (what tests on an {@code EmbeddedChannel} need).
      */
     public void signInOnce(String username, String password) {
-        AuthOutcome outcome =
+        AuthOutcome<?> outcome =
                 authenticator.authenticate(username, password, "198.51.100.1").join();
-        if (!(outcome instanceof AuthOutcome.Accepted)) {
+        if (!(outcome instanceof AuthOutcome.Accepted<?>)) {
             throw new AssertionError("signing in " + username + " answered " + outcome);
         }
     }

@@ -2,7 +2,7 @@ package io.pocketproxy.server;
 
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.relay.Relay;
-import io.pocketproxy.relay.auth.FailureThrottle;
+import io.pocketproxy.relay.auth.PasswordChecks;
 import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.relay.openvpn.OpenVpnPki;
@@ -103,14 +103,25 @@ public final class PocketProxyServer implements AutoCloseable {
             parts.database.migrate();
             parts.certificate = config.relayCertificate();
 
-            PasswordHashing hashing = parts.open(PasswordHashing.withDefaultPool());
-            metrics.bindPasswordHashing(hashing);
+            // Two pools, so that a flood of proxy sign-ins cannot hold an operator's dashboard sign-in.
+            PasswordHashing customerHashing =
+                    parts.open(PasswordHashing.withDefaultPool(config.relay().authQueue()));
+            PasswordHashing operatorHashing =
+                    parts.open(new PasswordHashing(1, config.relay().authQueue()));
+            metrics.bindPasswordHashing(customerHashing, "customers");
+            metrics.bindPasswordHashing(operatorHashing, "operators");
             var jdbi = parts.database.jdbi();
 
             DatabaseDirectory directory = parts.open(new DatabaseDirectory(jdbi, parts.postgres.settings()));
             parts.deviceRegistry = parts.open(new DeviceRegistry(jdbi, HEARTBEAT_BATCH));
             parts.relay = parts.open(Relay.start(
-                    config.relay(), parts.certificate, directory, parts.deviceRegistry, directory, hashing, clock));
+                    config.relay(),
+                    parts.certificate,
+                    directory,
+                    parts.deviceRegistry,
+                    directory,
+                    customerHashing,
+                    clock));
             metrics.bindRelay(parts.relay);
             parts.openvpn = startOpenVpn(config, parts.relay);
 
@@ -133,13 +144,14 @@ public final class PocketProxyServer implements AutoCloseable {
                     metrics.registry()));
 
             ChangeAnnouncer announcer = new ChangeAnnouncer();
-            parts.users = new UserService(jdbi, hashing);
+            parts.users = new UserService(
+                    jdbi, operatorHashing, new PasswordChecks(UserService.SIGN_IN_LIMITS, operatorHashing, clock));
             SessionService sessions = new SessionService(jdbi, clock, config.sessionTtl());
             parts.devices = new DeviceService(
                     jdbi,
                     announcer,
                     new RelayAddress(config.advertisedHost(), parts.relay.linkPort(), parts.certificate.fingerprint()));
-            parts.connections = new ConnectionService(jdbi, hashing, announcer, parts.openvpn);
+            parts.connections = new ConnectionService(jdbi, operatorHashing, announcer, parts.openvpn);
             parts.endpoints = new ProxyEndpoints(
                     config.advertisedHost(), parts.relay.httpPort(), parts.relay.socksPort(), config.openvpnPort());
 
@@ -151,8 +163,7 @@ public final class PocketProxyServer implements AutoCloseable {
             RequestBodies bodies = new RequestBodies(mapper);
             DashboardOrigin dashboard = new DashboardOrigin(config.trustForwardedProto());
             ApiServer.Handlers handlers = new ApiServer.Handlers(
-                    new AuthApi(
-                            parts.users, sessions, new FailureThrottle(AuthApi.LOGIN_LIMITS, clock), bodies, dashboard),
+                    new AuthApi(parts.users, sessions, bodies, dashboard),
                     new UsersApi(parts.users, bodies),
                     new DevicesApi(parts.devices, bodies),
                     new ConnectionsApi(parts.connections, parts.endpoints, bodies),
@@ -261,7 +272,8 @@ public final class PocketProxyServer implements AutoCloseable {
             Postgres postgres = parts.open(Postgres.open(config.dataDir(), config.databaseUrl()));
             Database database = parts.open(Database.open(postgres.settings(), null));
             RelayCertificate certificate = config.relayCertificate();
-            PasswordHashing hashing = parts.open(PasswordHashing.withDefaultPool());
+            PasswordHashing hashing =
+                    parts.open(PasswordHashing.withDefaultPool(config.relay().authQueue()));
             DatabaseDirectory directory = parts.open(new DatabaseDirectory(database.jdbi(), postgres.settings()));
             DeviceRegistry devices = parts.open(new DeviceRegistry(database.jdbi(), HEARTBEAT_BATCH));
             Relay relay =

@@ -379,6 +379,11 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder authQueue(int overall, int perAddress) {
+            relay.authQueue(overall, perAddress);
+            return this;
+        }
+
         public Builder headDeadline(Duration value) {
             relay.headDeadline(value);
             return this;

@@ -7,8 +7,6 @@ import io.pocketproxy.testkit.ApiClient;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,13 +67,13 @@ class AuthApiTest {
 
     @Test
     void answersAWrongPasswordAndAnUnknownEmailAlikeAfterTheSameBcryptCheck() {
-        long before = passwordChecks();
+        long before = server.passwordChecks("operators");
         ApiClient.Response wrongPassword = server.anonymous()
                 .post("/api/auth/login", Map.of("email", RunningServer.ADMIN_EMAIL, "password", "not-the-password"));
-        long afterWrongPassword = passwordChecks();
+        long afterWrongPassword = server.passwordChecks("operators");
         ApiClient.Response unknownEmail = server.anonymous()
                 .post("/api/auth/login", Map.of("email", "nobody@example.com", "password", "not-the-password"));
-        long afterUnknownEmail = passwordChecks();
+        long afterUnknownEmail = server.passwordChecks("operators");
 
         assertThat(wrongPassword.status()).isEqualTo(401);
         assertThat(unknownEmail.status()).isEqualTo(401);
@@ -163,15 +161,5 @@ class AuthApiTest {
         assertThat(digestStored).isTrue();
         assertThat(tokenStored).isFalse();
         assertThat(HexFormat.of().formatHex(Secrets.digest(token))).hasSize(64);
-    }
-
-    private static long passwordChecks() {
-        String metrics = server.anonymous().get("/metrics").body();
-        Matcher matcher = Pattern.compile("(?m)^pocketproxy_password_checks_total\\S* ([0-9.E+]+)$")
-                .matcher(metrics);
-        if (!matcher.find()) {
-            throw new AssertionError("no pocketproxy_password_checks_total in /metrics");
-        }
-        return (long) Double.parseDouble(matcher.group(1));
     }
 }

@@ -12,6 +12,8 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -99,6 +101,25 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
         }
         UUID id = UUID.fromString(created.json().get("id").asText());
         return new Operator(id, email, password, anonymous().login(email, password));
+    }
+
+    /**
+     * A figure of one bcrypt pool, {@code customers} or {@code operators}, as {@code /metrics} shows it (to this
+     * host, which needs no token).
+     */
+    public double passwordMetric(String name, String pool) {
+        String body = anonymous().get("/metrics").body();
+        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*pool=\"" + pool + "\"[^}]*\\} (\\S+)$")
+                .matcher(body);
+        if (!value.find()) {
+            throw new AssertionError(name + "{pool=\"" + pool + "\"} not in /metrics");
+        }
+        return Double.parseDouble(value.group(1));
+    }
+
+    /** How many bcrypt checks the pool has run. */
+    public long passwordChecks(String pool) {
+        return (long) passwordMetric("pocketproxy_password_checks_total", pool);
     }
 
     public Jdbi jdbi() {

@@ -158,6 +158,27 @@ public final class ProxyClients {
         return new SocksResult(authStatus, reply, socket);
     }
 
+    /**
+     * RFC 1928's greeting and RFC 1929's sign-in, and no more: the status the proxy answered the credentials with
+     * (0 = accepted), or -1 when it closed the connection without answering them.
+     */
+    public static int socks5SignIn(int proxyPort, String username, String password) throws IOException {
+        try (Socket socket = open(proxyPort)) {
+            OutputStream out = socket.getOutputStream();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            out.write(new byte[] {5, 1, 2});
+            out.flush();
+            if (in.read() != 5 || in.read() != 2) {
+                return -1;
+            }
+            out.write(socks5PasswordRequest(username, password));
+            out.flush();
+            int version = in.read();
+            int status = in.read();
+            return version == 1 ? status : -1;
+        }
+    }
+
     /** RFC 1929's username/password request. */
     public static byte[] socks5PasswordRequest(String username, String password) {
         byte[] user = username.getBytes(StandardCharsets.UTF_8);

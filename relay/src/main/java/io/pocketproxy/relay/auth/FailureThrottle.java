@@ -11,9 +11,12 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Slows down password guessing without locking anyone out: failed attempts drain a token bucket per
- * identity (a dashboard email; a proxy username at one client address) and one per client address, and an
- * empty bucket turns further attempts away until it refills. Successful attempts cost nothing.
+ * Slows down password guessing without locking anyone out: attempts drain a token bucket per identity (a
+ * dashboard email; a proxy username at one client address) and one per client address, and an empty bucket turns
+ * further attempts away until it refills. An attempt takes its token when its check starts ({@link #tryReserve}),
+ * so parallel guesses cannot all be checked before the first failure is counted; a success, or a check that
+ * could not be made, gives the token back ({@link #release}). So at most the limit of checks is ever in flight
+ * or done per window, and successful attempts cost nothing.
  *
  * <p>Buckets live in a bounded cache, so a flood of made-up identities cannot grow memory without limit.
  */
@@ -44,15 +47,33 @@ public final class FailureThrottle {
                 .build();
     }
 
-    /** How long the caller must wait before trying again, if it must. */
+    /** How long the caller must wait before trying again, if it must; takes nothing. */
     public Optional<Duration> waitBeforeAttempt(String identity, String address) {
         long waitNanos = Math.max(nanosToWait(identityBucket(identity)), nanosToWait(addressBucket(address)));
         return waitNanos > 0 ? Optional.of(Duration.ofNanos(waitNanos)) : Optional.empty();
     }
 
-    public void recordFailure(String identity, String address) {
-        identityBucket(identity).tryConsume(1);
-        addressBucket(address).tryConsume(1);
+    /**
+     * Counts an attempt that is about to be checked: empty when both buckets had a token (the attempt may go
+     * on), else how long to wait, and nothing is taken.
+     */
+    public Optional<Duration> tryReserve(String identity, String address) {
+        Bucket identityBucket = identityBucket(identity);
+        Bucket addressBucket = addressBucket(address);
+        if (!identityBucket.tryConsume(1)) {
+            return waitBeforeAttempt(identity, address).or(() -> Optional.of(limits.refillEvery()));
+        }
+        if (!addressBucket.tryConsume(1)) {
+            identityBucket.addTokens(1);
+            return waitBeforeAttempt(identity, address).or(() -> Optional.of(limits.refillEvery()));
+        }
+        return Optional.empty();
+    }
+
+    /** The reserved attempt succeeded, or could not be checked: it does not count as a failure. */
+    public void release(String identity, String address) {
+        identityBucket(identity).addTokens(1);
+        addressBucket(address).addTokens(1);
     }
 
     private static long nanosToWait(Bucket bucket) {

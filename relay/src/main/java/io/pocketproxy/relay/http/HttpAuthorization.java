@@ -12,6 +12,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.stream.InboundHold;
 import io.pocketproxy.relay.auth.AuthOutcome;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
+import io.pocketproxy.relay.auth.RetryAfter;
+import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.tunnel.Completions;
 import io.pocketproxy.relay.tunnel.HeadDeadline;
 import io.pocketproxy.relay.tunnel.Tunnels;
@@ -75,26 +77,27 @@ final class HttpAuthorization extends ChannelInboundHandlerAdapter {
                 (outcome, never) -> decide(ctx, outcome));
     }
 
-    private void decide(ChannelHandlerContext ctx, AuthOutcome outcome) {
+    private void decide(ChannelHandlerContext ctx, AuthOutcome<ConnectionRecord> outcome) {
         if (!ctx.channel().isActive()) {
             return;
         }
         switch (outcome) {
-            case AuthOutcome.Accepted accepted -> {
+            case AuthOutcome.Accepted<ConnectionRecord> accepted -> {
                 String authorization = head.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION);
                 ChannelInboundHandlerAdapter next = HttpMethod.CONNECT.equals(head.method())
-                        ? new ConnectTunnel(tunnels, accepted.connection())
-                        : new HttpForwarder(tunnels, accepted.connection(), authorization);
+                        ? new ConnectTunnel(tunnels, accepted.account())
+                        : new HttpForwarder(tunnels, accepted.account(), authorization);
                 // The replaced context forwards to its replacement; what the hold kept follows when the next step
                 // releases it.
                 ctx.pipeline().replace(this, "proxy", next);
                 ctx.fireChannelRead(head);
             }
-            case AuthOutcome.Rejected rejected -> ProxyResponses.requireCredentials(discardHeld(ctx));
-            case AuthOutcome.Throttled throttled ->
-                ProxyResponses.throttled(
-                        discardHeld(ctx), Math.max(1, throttled.retryAfter().toSeconds()));
-            case AuthOutcome.Unavailable unavailable -> ProxyResponses.unavailable(discardHeld(ctx));
+            case AuthOutcome.Rejected<ConnectionRecord> rejected -> ProxyResponses.requireCredentials(discardHeld(ctx));
+            case AuthOutcome.Throttled<ConnectionRecord> throttled ->
+                ProxyResponses.throttled(discardHeld(ctx), RetryAfter.seconds(throttled.retryAfter()));
+            case AuthOutcome.Busy<ConnectionRecord> busy ->
+                ProxyResponses.busy(discardHeld(ctx), RetryAfter.seconds(busy.retryAfter()));
+            case AuthOutcome.Unavailable<ConnectionRecord> unavailable -> ProxyResponses.unavailable(discardHeld(ctx));
         }
     }
 

@@ -63,6 +63,18 @@ final class ProxyResponses {
         sendAndClose(ctx, response);
     }
 
+    /**
+     * Too many password checks are waiting: 429 with when to come back, and a {@code Proxy-Status} that tells
+     * this apart from a throttled client (RFC 9209 has no error type of its own for it).
+     */
+    static void busy(ChannelHandlerContext ctx, long retryAfterSeconds) {
+        FullHttpResponse response = response(
+                HttpResponseStatus.TOO_MANY_REQUESTS, "the proxy is busy checking sign-ins; try again shortly");
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        response.headers().set("Proxy-Status", PROXY_NAME + "; error=proxy_internal_error; details=\"busy\"");
+        sendAndClose(ctx, response);
+    }
+
     static void badRequest(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
         sendAndClose(ctx, response(status, text));
     }

@@ -2,6 +2,7 @@ package io.pocketproxy.relay.openvpn;
 
 import io.pocketproxy.relay.auth.AuthOutcome;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
+import io.pocketproxy.relay.auth.RetryAfter;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.metering.Meters;
@@ -103,11 +104,11 @@ final class OpenVpnSessions implements ManagementListener {
                 });
     }
 
-    private void decide(ClientRequest request, AuthOutcome outcome) {
+    private void decide(ClientRequest request, AuthOutcome<ConnectionRecord> outcome) {
         ManagementInterface commands = management;
         switch (outcome) {
-            case AuthOutcome.Accepted accepted -> {
-                ConnectionRecord connection = accepted.connection();
+            case AuthOutcome.Accepted<ConnectionRecord> accepted -> {
+                ConnectionRecord connection = accepted.account();
                 Optional<Refusal> refusal = tunnels.check(connection, ConnectionType.OPENVPN);
                 if (refusal.isPresent()) {
                     refuse(commands, request, reasonOf(refusal.get()));
@@ -121,16 +122,25 @@ final class OpenVpnSessions implements ManagementListener {
                 commands.authorize(request.clientId(), request.keyId());
                 log.debug("OpenVPN {} accepted", request);
             }
-            case AuthOutcome.Rejected rejected -> refuse(commands, request, "wrong username or password");
+            case AuthOutcome.Rejected<ConnectionRecord> rejected ->
+                refuse(commands, request, "wrong username or password");
             // TEMP: the client keeps trying, after the back-off, instead of giving up as after a refusal.
-            case AuthOutcome.Throttled throttled -> {
-                long seconds = Math.max(1, throttled.retryAfter().toSeconds());
+            case AuthOutcome.Throttled<ConnectionRecord> throttled -> {
+                long seconds = RetryAfter.seconds(throttled.retryAfter());
                 refuse(
                         commands,
                         request,
                         "TEMP[backoff " + seconds + "]: too many failed sign-ins; try again in " + seconds + " s");
             }
-            case AuthOutcome.Unavailable unavailable ->
+            case AuthOutcome.Busy<ConnectionRecord> busy -> {
+                long seconds = RetryAfter.seconds(busy.retryAfter());
+                refuse(
+                        commands,
+                        request,
+                        "TEMP[backoff " + seconds + "]: the relay is busy checking sign-ins; try again in " + seconds
+                                + " s");
+            }
+            case AuthOutcome.Unavailable<ConnectionRecord> unavailable ->
                 refuse(commands, request, "TEMP[backoff 10]: credentials cannot be checked now; try again shortly");
         }
     }

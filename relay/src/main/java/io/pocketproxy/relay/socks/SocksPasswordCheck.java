@@ -9,7 +9,9 @@ import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequest;
 import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
 import io.pocketproxy.relay.auth.AuthOutcome;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
+import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.tunnel.Completions;
+import io.pocketproxy.relay.tunnel.HeadDeadline;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.net.InetSocketAddress;
 
@@ -18,8 +20,8 @@ final class SocksPasswordCheck extends SimpleChannelInboundHandler<Socks5Passwor
 
     /**
      * RFC 1929 has one success status and calls every other a failure; Netty's {@code FAILURE} is 0xFF. A check
-     * we could not make answers 0x01, so that a client (or its operator) can tell "try again later" from
-     * "wrong password".
+     * we could not make, or could not queue, answers 0x01, so that a client (or its operator) can tell "try again
+     * later" from "wrong password".
      */
     static final Socks5PasswordAuthStatus UNAVAILABLE = Socks5PasswordAuthStatus.valueOf((byte) 0x01);
 
@@ -38,6 +40,7 @@ final class SocksPasswordCheck extends SimpleChannelInboundHandler<Socks5Passwor
             return;
         }
         ctx.channel().config().setAutoRead(false);
+        HeadDeadline.pause(ctx); // a check may wait in the queue: that is our time, not the client's
         String address =
                 ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
         Completions.then(
@@ -46,22 +49,24 @@ final class SocksPasswordCheck extends SimpleChannelInboundHandler<Socks5Passwor
                 (outcome, never) -> decide(ctx, outcome));
     }
 
-    private void decide(ChannelHandlerContext ctx, AuthOutcome outcome) {
+    private void decide(ChannelHandlerContext ctx, AuthOutcome<ConnectionRecord> outcome) {
         if (!ctx.channel().isActive()) {
             return;
         }
         switch (outcome) {
-            case AuthOutcome.Accepted accepted -> {
+            case AuthOutcome.Accepted<ConnectionRecord> accepted -> {
                 ctx.pipeline()
                         .replace(SocksInitializer.DECODER, SocksInitializer.DECODER, new Socks5CommandRequestDecoder());
-                ctx.pipeline().replace(this, "socks", new SocksCommand(tunnels, accepted.connection()));
+                ctx.pipeline().replace(this, "socks", new SocksCommand(tunnels, accepted.account()));
                 ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS));
+                HeadDeadline.resume(ctx);
                 ctx.channel().config().setAutoRead(true);
             }
             // Wrong credentials and too many failures get the same answer: SOCKS5 has no "try later".
-            case AuthOutcome.Rejected rejected -> fail(ctx, Socks5PasswordAuthStatus.FAILURE);
-            case AuthOutcome.Throttled throttled -> fail(ctx, Socks5PasswordAuthStatus.FAILURE);
-            case AuthOutcome.Unavailable unavailable -> fail(ctx, UNAVAILABLE);
+            case AuthOutcome.Rejected<ConnectionRecord> rejected -> fail(ctx, Socks5PasswordAuthStatus.FAILURE);
+            case AuthOutcome.Throttled<ConnectionRecord> throttled -> fail(ctx, Socks5PasswordAuthStatus.FAILURE);
+            case AuthOutcome.Busy<ConnectionRecord> busy -> fail(ctx, UNAVAILABLE);
+            case AuthOutcome.Unavailable<ConnectionRecord> unavailable -> fail(ctx, UNAVAILABLE);
         }
     }
 

@@ -3,10 +3,13 @@ package io.pocketproxy.server.api;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.pocketproxy.relay.auth.PasswordHashing;
+import io.pocketproxy.relay.auth.RetryAfter;
 import io.pocketproxy.server.errors.ConflictException;
 import io.pocketproxy.server.errors.DomainException;
 import io.pocketproxy.server.errors.InvalidInputException;
 import io.pocketproxy.server.errors.NotFoundException;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,7 +32,8 @@ final class ApiErrors {
         routes.exception(DomainException.class, (e, ctx) -> answer(ctx, statusOf(e), e.code(), e.getMessage()));
         routes.exception(HttpResponseException.class, ApiErrors::answerFramework);
         routes.exception(CompletionException.class, (e, ctx) -> unwrap(e.getCause(), ctx));
-        routes.exception(RejectedExecutionException.class, (e, ctx) -> busy(ctx));
+        routes.exception(PasswordHashing.Busy.class, (e, ctx) -> busy(ctx, e.retryAfter()));
+        routes.exception(RejectedExecutionException.class, (e, ctx) -> stopping(ctx));
         routes.exception(Exception.class, (e, ctx) -> unexpected(e, ctx));
     }
 
@@ -38,8 +42,10 @@ final class ApiErrors {
             answer(ctx, api.status(), api.code(), api.getMessage());
         } else if (cause instanceof DomainException domain) {
             answer(ctx, statusOf(domain), domain.code(), domain.getMessage());
+        } else if (cause instanceof PasswordHashing.Busy busy) {
+            busy(ctx, busy.retryAfter());
         } else if (cause instanceof RejectedExecutionException) {
-            busy(ctx);
+            stopping(ctx);
         } else {
             unexpected(cause, ctx);
         }
@@ -74,9 +80,17 @@ final class ApiErrors {
         }
     }
 
-    private static void busy(Context ctx) {
+    /** The password-check queue is full: nothing was done, and the client may come back after the wait. */
+    static void busy(Context ctx, Duration retryAfter) {
+        long seconds = RetryAfter.seconds(retryAfter);
+        ctx.header("Retry-After", Long.toString(seconds));
+        answer(ctx, 429, "busy", "the server is busy checking passwords; try again in " + seconds + " s");
+    }
+
+    /** A pool refused work because the server is shutting down. */
+    private static void stopping(Context ctx) {
         ctx.header("Retry-After", "1");
-        answer(ctx, 503, "busy", "the server is busy checking passwords; try again in a moment");
+        answer(ctx, 503, "unavailable", "the server is stopping; try again in a moment");
     }
 
     private static void unexpected(Throwable e, Context ctx) {

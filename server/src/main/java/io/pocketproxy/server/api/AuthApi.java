@@ -3,21 +3,18 @@ package io.pocketproxy.server.api;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
-import io.pocketproxy.relay.auth.FailureThrottle;
+import io.pocketproxy.relay.auth.AuthOutcome;
+import io.pocketproxy.relay.auth.PasswordHashing;
+import io.pocketproxy.relay.auth.RetryAfter;
 import io.pocketproxy.server.sessions.Session;
 import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.users.User;
 import io.pocketproxy.server.users.UserService;
 import io.pocketproxy.server.users.UserView;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 /** {@code /api/auth/*} and {@code /api/me}: signing in and out. */
 public final class AuthApi {
-
-    /** Five failures per email, twenty per client address, then one attempt a minute. */
-    public static final FailureThrottle.Limits LOGIN_LIMITS = new FailureThrottle.Limits(5, 20, Duration.ofMinutes(1));
 
     static final String SIGNED_IN_COOKIE = "pocketproxy_signed_in";
 
@@ -27,19 +24,12 @@ public final class AuthApi {
 
     private final UserService users;
     private final SessionService sessions;
-    private final FailureThrottle throttle;
     private final RequestBodies bodies;
     private final DashboardOrigin dashboard;
 
-    public AuthApi(
-            UserService users,
-            SessionService sessions,
-            FailureThrottle throttle,
-            RequestBodies bodies,
-            DashboardOrigin dashboard) {
+    public AuthApi(UserService users, SessionService sessions, RequestBodies bodies, DashboardOrigin dashboard) {
         this.users = users;
         this.sessions = sessions;
-        this.throttle = throttle;
         this.bodies = bodies;
         this.dashboard = dashboard;
     }
@@ -49,23 +39,24 @@ public final class AuthApi {
         if (request.email() == null || request.password() == null) {
             throw ApiException.badRequest("invalid_field", "email and password are both required");
         }
-        String address = ctx.ip();
-        Optional<Duration> wait = throttle.waitBeforeAttempt(request.email(), address);
-        if (wait.isPresent()) {
-            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-            ctx.header("Retry-After", Long.toString(seconds));
-            throw new ApiException(
-                    429, "too_many_attempts", "too many failed sign-ins; try again in " + seconds + " s");
-        }
-        Optional<User> user = users.authenticate(request.email(), request.password());
-        if (user.isEmpty()) {
-            throttle.recordFailure(request.email(), address);
-            throw new ApiException(401, "invalid_credentials", "email or password is wrong");
-        }
-        Session session = sessions.issue(user.get().id());
+        User user = switch (users.signIn(request.email(), request.password(), ctx.ip())) {
+            case AuthOutcome.Accepted<User> accepted -> accepted.account();
+            case AuthOutcome.Rejected<User> rejected ->
+                throw new ApiException(401, "invalid_credentials", "email or password is wrong");
+            case AuthOutcome.Throttled<User> throttled -> {
+                long seconds = RetryAfter.seconds(throttled.retryAfter());
+                ctx.header("Retry-After", Long.toString(seconds));
+                throw new ApiException(
+                        429, "too_many_attempts", "too many failed sign-ins; try again in " + seconds + " s");
+            }
+            case AuthOutcome.Busy<User> busy -> throw new PasswordHashing.Busy(busy.retryAfter());
+            case AuthOutcome.Unavailable<User> unavailable ->
+                throw new ApiException(503, "unavailable", "sign-in cannot be checked now; try again shortly");
+        };
+        Session session = sessions.issue(user.id());
         ctx.cookie(sessionCookie(ctx, session.token(), (int) sessions.ttl().toSeconds()));
         ctx.cookie(signedInMarker(ctx, "1", (int) sessions.ttl().toSeconds()));
-        ctx.json(new LoginResponse(session.token(), session.expiresAt(), UserView.of(user.get())));
+        ctx.json(new LoginResponse(session.token(), session.expiresAt(), UserView.of(user)));
     }
 
     public void logout(Context ctx) {

@@ -33,12 +33,19 @@ public final class Metrics implements AutoCloseable {
         return registry;
     }
 
-    public void bindPasswordHashing(PasswordHashing hashing) {
+    /** A bcrypt pool's figures, tagged with whose sign-ins it checks: {@code customers} or {@code operators}. */
+    public void bindPasswordHashing(PasswordHashing hashing, String pool) {
         FunctionCounter.builder("pocketproxy.password.checks", hashing, PasswordHashing::checks)
                 .description("bcrypt password checks run (logins and proxy authentications)")
+                .tag("pool", pool)
+                .register(registry);
+        FunctionCounter.builder("pocketproxy.password.refused", hashing, PasswordHashing::refused)
+                .description("bcrypt jobs refused because the queue was full (answered 'busy, try again')")
+                .tag("pool", pool)
                 .register(registry);
         Gauge.builder("pocketproxy.password.queue", hashing, PasswordHashing::queued)
                 .description("bcrypt jobs waiting for a hashing thread")
+                .tag("pool", pool)
                 .register(registry);
     }
 

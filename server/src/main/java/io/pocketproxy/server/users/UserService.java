@@ -1,10 +1,14 @@
 package io.pocketproxy.server.users;
 
+import io.pocketproxy.relay.auth.AuthOutcome;
+import io.pocketproxy.relay.auth.FailureThrottle;
+import io.pocketproxy.relay.auth.PasswordChecks;
 import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.server.db.SqlErrors;
 import io.pocketproxy.server.errors.ConflictException;
 import io.pocketproxy.server.errors.InvalidInputException;
 import io.pocketproxy.server.secrets.Secrets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,17 +23,27 @@ public final class UserService {
 
     public static final int MIN_PASSWORD_LENGTH = 10;
 
+    /** Five failed sign-ins per email, twenty per client address, then one attempt a minute. */
+    public static final FailureThrottle.Limits SIGN_IN_LIMITS =
+            new FailureThrottle.Limits(5, 20, Duration.ofMinutes(1));
+
     private static final Logger log = LoggerFactory.getLogger(UserService.class);
     // Deliberately loose: one @, something on each side, a dot in the domain. Deliverability is not ours to judge.
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
     private final Jdbi jdbi;
     private final PasswordHashing hashing;
+    private final PasswordChecks signIns;
     private final UserRepository users = new UserRepository();
 
-    public UserService(Jdbi jdbi, PasswordHashing hashing) {
+    /**
+     * @param hashing the operators' bcrypt pool, for new passwords
+     * @param signIns sign-in checks on that pool, throttled per email and per client address
+     */
+    public UserService(Jdbi jdbi, PasswordHashing hashing, PasswordChecks signIns) {
         this.jdbi = jdbi;
         this.hashing = hashing;
+        this.signIns = signIns;
     }
 
     public User create(String email, String password, String name, Role role) {
@@ -55,19 +69,26 @@ public final class UserService {
     }
 
     /**
-     * The user whose email and password these are. An unknown email costs the same bcrypt check as a
-     * wrong password, so the answer's timing does not tell which emails exist.
+     * Signs in with an email and password from {@code clientAddress}. An unknown email costs the same bcrypt check
+     * as a wrong password, so the answer's timing does not tell which emails exist; identical parallel attempts
+     * share one check, and each check counts against the throttle when it starts ({@link PasswordChecks}).
      */
-    public Optional<User> authenticate(String email, String password) {
+    public AuthOutcome<User> signIn(String email, String password, String clientAddress) {
         String normalizedEmail = email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
+        Optional<Duration> wait = signIns.waitBeforeAttempt(normalizedEmail, clientAddress);
+        if (wait.isPresent()) {
+            return new AuthOutcome.Throttled<>(wait.get());
+        }
         Optional<UserRepository.WithPasswordHash> found =
                 jdbi.withHandle(handle -> users.findByEmail(handle, normalizedEmail));
-        String candidate = password == null ? "" : password;
-        boolean verified = hashing.verify(
-                        candidate,
-                        found.map(UserRepository.WithPasswordHash::passwordHash).orElse(null))
-                .join();
-        return verified ? found.map(UserRepository.WithPasswordHash::user) : Optional.empty();
+        return signIns.check(
+                        normalizedEmail,
+                        clientAddress,
+                        password == null ? "" : password,
+                        found,
+                        UserRepository.WithPasswordHash::passwordHash)
+                .join()
+                .map(UserRepository.WithPasswordHash::user);
     }
 
     public Optional<User> find(UUID id) {
