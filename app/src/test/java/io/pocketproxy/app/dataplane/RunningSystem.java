@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class RunningSystem implements BeforeAllCallback, AfterAllCallback {
 
     private final Consumer<ServerConfig.Builder> customizer;
+    private final Clock clock;
     private final List<Agent> agents = new ArrayList<>();
     private String databaseUrl;
     private Path dataDir;
@@ -58,7 +60,13 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
     }
 
     public RunningSystem(Consumer<ServerConfig.Builder> customizer) {
+        this(customizer, Clock.systemUTC());
+    }
+
+    /** With {@code clock} for the server's time-based behaviour (throttles, sessions, the device monitor). */
+    public RunningSystem(Consumer<ServerConfig.Builder> customizer, Clock clock) {
         this.customizer = customizer;
+        this.clock = clock;
     }
 
     @Override
@@ -67,7 +75,7 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
         dataDir = Files.createTempDirectory("pocketproxy-system");
         http = LocalHttpTarget.start();
         echo = TcpEchoServer.start();
-        server = PocketProxyServer.start(config(0));
+        server = PocketProxyServer.start(config(0), clock);
         linkPort = server.relay().linkPort();
         operator = server.users().create("operator@example.com", "operator password", "Operator", Role.OPERATOR);
         device = server.devices().create(operator.id(), "test phone");
@@ -104,7 +112,7 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
     /** Stops the server and starts it again on the same database, data directory and link port. */
     public void restartServer() {
         server.close();
-        server = PocketProxyServer.start(config(linkPort));
+        server = PocketProxyServer.start(config(linkPort), clock);
     }
 
     public IssuedPassword newConnection(ConnectionType type, long limit) {
