@@ -37,6 +37,37 @@ class LogFormatTest {
         }
     }
 
+    @Test
+    void escapesALineBreakInAnExceptionsMessageButKeepsItsStackOnLinesOfTheirOwn() throws Exception {
+        LoggerContext context = new LoggerContext();
+        try {
+            PatternLayout layout = shippedLayout(context);
+            Logger logger = context.getLogger("io.pocketproxy.test");
+            IllegalArgumentException failure = new IllegalArgumentException(
+                    "bad name: eve\n00:00:00.000 ERROR Admin - forged",
+                    new IllegalStateException("cause\r\n00:00:01.000 WARN Admin - forged too"));
+            LoggingEvent event =
+                    new LoggingEvent(Logger.class.getName(), logger, Level.ERROR, "request failed", failure, null);
+
+            String written = layout.doLayout(event);
+
+            // The event, then the exception's own first line, then only its stack.
+            assertThat(written.lines().skip(1).findFirst())
+                    .hasValueSatisfying(
+                            line -> assertThat(line).startsWith("java.lang.IllegalArgumentException: bad name: eve"));
+            assertThat(written.lines().skip(2))
+                    .isNotEmpty()
+                    .allSatisfy(line -> assertThat(line).matches("(\tat |\t\\.\\.\\. |Caused by: ).*"));
+            assertThat(written)
+                    .contains("bad name: eve\\n00:00:00.000 ERROR Admin - forged")
+                    .contains(
+                            "Caused by: java.lang.IllegalStateException: cause\\r\\n00:00:01.000 WARN Admin - forged too")
+                    .contains("\tat io.pocketproxy.app.LogFormatTest.");
+        } finally {
+            context.stop();
+        }
+    }
+
     /** The pattern of the shipped console appender, as a layout of its own (the appender writes to stderr). */
     @SuppressWarnings("unchecked")
     private static PatternLayout shippedLayout(LoggerContext context) throws Exception {
