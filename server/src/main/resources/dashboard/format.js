@@ -19,6 +19,11 @@ export function gigabytesToBytes(gb) {
   return Math.round(Number(gb) * GB);
 }
 
+/** 1073741824 → 1; 1610612736 → 1.5: a limit as the form shows it (at most three decimals). */
+export function bytesToGigabytes(count) {
+  return Number((Number(count) / GB).toFixed(3));
+}
+
 /** "just now", "40 s ago", "5 min ago", "3 h ago", "2 d ago"; "never" without a time. */
 export function ago(iso, now = Date.now()) {
   if (!iso) {

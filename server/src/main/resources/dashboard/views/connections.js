@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { bytes, gigabytesToBytes } from '../format.js';
+import { bytes, bytesToGigabytes, gigabytesToBytes } from '../format.js';
 import { h, openDialog, confirmAction, secret, field, showError, toast, oneAtATime, setText, setAttribute, syncChildren, listCard } from '../ui.js';
 
 const TYPES = ['HTTP', 'SOCKS5', 'OPENVPN'];
@@ -11,6 +11,7 @@ export function connectionsView({ main }) {
   let devices = [];
   // Enabled once the devices are known: the form offers them.
   const add = h('button', { type: 'button', class: 'primary', disabled: true, onclick: () => addConnection(devices, refresh) }, 'Add connection');
+  const currentDevices = () => devices;
   main.append(h('div', { class: 'page-head' },
       h('div', {}, h('h1', {}, 'Connections'), h('p', { class: 'muted' }, 'What your customers sign in with, and what they have used.')),
       h('div', { class: 'toolbar' }, field('Device', filter), add)), body.card);
@@ -43,7 +44,7 @@ export function connectionsView({ main }) {
       refresh().catch(showError);
       return;
     }
-    syncChildren(rows, connections, connection => connection.id, connection => row(connection, refresh), showConnection);
+    syncChildren(rows, connections, connection => connection.id, connection => row(connection, currentDevices, refresh), showConnection);
     body.show(connections.length > 0 ? table : devices.length === 0 ? noDevices : noConnections);
   });
   return { refresh };
@@ -55,7 +56,7 @@ function empty(title, text, onAdd) {
 }
 
 /** A connection's row, made once; {@link showConnection} fills it in at every refresh. Its buttons act on the latest figures. */
-function row(connection, refresh) {
+function row(connection, devices, refresh) {
   const tr = h('tr', {},
       h('td', { 'data-label': 'Type' }, h('span', { class: 'badge type' })),
       h('td', { 'data-label': 'Device' }),
@@ -68,6 +69,7 @@ function row(connection, refresh) {
           connection.type === 'OPENVPN'
               ? h('button', { type: 'button', class: 'small', onclick: () => downloadProfile(tr.connection) }, 'Download .ovpn')
               : null,
+          h('button', { type: 'button', class: 'small', onclick: () => edit(tr.connection, devices(), refresh) }, 'Edit'),
           h('button', { type: 'button', class: 'small', onclick: () => regenerate(tr.connection, refresh) }, 'New password'),
           h('button', { type: 'button', class: 'small', onclick: () => reset(tr.connection, refresh) }, 'Reset usage'),
           h('button', { type: 'button', class: 'small danger', onclick: () => remove(tr.connection, refresh) }, 'Delete')));
@@ -159,22 +161,20 @@ async function addConnection(devices, refresh) {
   await openDialog(close => {
     const device = h('select', { name: 'device' }, devices.map(d => h('option', { value: d.id }, d.name)));
     const type = h('select', { name: 'type' }, TYPES.map(t => h('option', { value: t }, t)));
-    const limit = h('input', { type: 'number', name: 'limit', min: 0, step: 'any', inputmode: 'decimal', placeholder: 'Unlimited' });
+    const limit = limitInput(0);
     const error = h('p', { class: 'error-text', role: 'alert', hidden: true });
     const create = h('button', { type: 'submit', class: 'primary' }, 'Create connection');
     const form = h('form', {
       onsubmit: async event => {
         event.preventDefault();
-        if (limit.value !== '' && !(Number(limit.value) >= 0)) {
-          error.textContent = 'The limit must be a number of gigabytes, 0 or more.';
-          error.hidden = false;
+        const bandwidthLimit = limitBytes(limit, error);
+        if (bandwidthLimit === null) {
           return;
         }
         create.disabled = true;
         try {
           const created = await api('POST', '/api/connections', {
-            device_id: device.value, type: type.value,
-            bandwidth_limit: limit.value === '' ? 0 : gigabytesToBytes(limit.value) });
+            device_id: device.value, type: type.value, bandwidth_limit: bandwidthLimit });
           form.replaceWith(credentials('Connection created', created, close));
           refresh();
         } catch (e) {
@@ -184,10 +184,78 @@ async function addConnection(devices, refresh) {
         }
       }
     }, h('h2', {}, 'Add a connection'), h('p', { class: 'lead' }, 'Credentials are generated for you.'),
-        field('Device', device), field('Type', type), field('Bandwidth limit (GB)', limit, 'Leave empty for unlimited. 1 GB = 1024³ bytes.'),
+        field('Device', device), field('Type', type), limitField(limit),
         error, h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: () => close() }, 'Cancel'), create));
     return form;
   }, 'Add a connection');
+}
+
+/** Changes what an operator may change about a sold connection: its limit, the phone it exits through, whether it works. */
+async function edit(connection, devices, refresh) {
+  await openDialog(close => {
+    const device = h('select', { name: 'device' }, devices.map(d => h('option', { value: d.id, selected: d.id === connection.device_id }, d.name)));
+    const limit = limitInput(connection.bandwidth_limit);
+    const active = h('input', { type: 'checkbox', role: 'switch', name: 'active', checked: connection.active });
+    const error = h('p', { class: 'error-text', role: 'alert', hidden: true });
+    const save = h('button', { type: 'submit', class: 'primary' }, 'Save changes');
+    const form = h('form', {
+      onsubmit: async event => {
+        event.preventDefault();
+        const bandwidthLimit = limitBytes(limit, error);
+        if (bandwidthLimit === null) {
+          return;
+        }
+        // Only what changed: a field the operator left alone is not written back over someone else's change.
+        const changes = {};
+        if (bandwidthLimit !== connection.bandwidth_limit) changes.bandwidth_limit = bandwidthLimit;
+        if (device.value !== connection.device_id) changes.device_id = device.value;
+        if (active.checked !== connection.active) changes.active = active.checked;
+        if (Object.keys(changes).length === 0) {
+          close();
+          return;
+        }
+        save.disabled = true;
+        try {
+          await api('PATCH', `/api/connections/${connection.id}`, changes);
+          close();
+          toast(`${connection.username} saved.`);
+          refresh().catch(showError);
+        } catch (e) {
+          error.textContent = e.message;
+          error.hidden = false;
+          save.disabled = false;
+        }
+      }
+    }, h('h2', {}, `Edit ${connection.username}`),
+        h('p', { class: 'lead' }, 'Changes apply to the relay at once; the credentials stay as they are.'),
+        field('Device', device, 'Move the connection to another phone, e.g. when its phone died.'), limitField(limit),
+        h('div', { class: 'field' }, h('label', { class: 'switch' }, active, h('span', {}, 'Active'))),
+        error, h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: () => close() }, 'Cancel'), save));
+    return form;
+  }, `Edit ${connection.username}`);
+}
+
+/** The limit in gigabytes, as both dialogs ask for it; empty means unlimited. */
+function limitInput(limitBytes) {
+  return h('input', { type: 'number', name: 'limit', min: 0, step: 'any', inputmode: 'decimal', placeholder: 'Unlimited',
+    value: limitBytes ? bytesToGigabytes(limitBytes) : undefined });
+}
+
+function limitField(input) {
+  return field('Bandwidth limit (GB)', input, 'Leave empty for unlimited. 1 GB = 1024³ bytes.');
+}
+
+/** The limit in bytes (0 = unlimited), or null after saying in {@code error} what is wrong with it. */
+function limitBytes(input, error) {
+  if (input.value === '') {
+    return 0;
+  }
+  if (!(Number(input.value) >= 0)) {
+    error.textContent = 'The limit must be a number of gigabytes, 0 or more.';
+    error.hidden = false;
+    return null;
+  }
+  return gigabytesToBytes(input.value);
 }
 
 /** The one moment a password is visible. */
