@@ -36,9 +36,9 @@ export function showError(e) {
 }
 
 /** Opens a modal dialog built by {@code build(close)}; resolves with what {@code close} was given. */
-export function openDialog(build, label) {
+export function openDialog(build, label, size) {
   return new Promise(resolve => {
-    const dialog = h('dialog', { 'aria-label': label });
+    const dialog = h('dialog', { 'aria-label': label, class: size });
     let closed = false;
     const close = value => {
       if (!closed) {

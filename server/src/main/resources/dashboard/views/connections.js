@@ -1,4 +1,5 @@
 import { api } from '../api.js';
+import { usageChart } from '../chart.js';
 import { bytes, bytesToGigabytes, gigabytesToBytes } from '../format.js';
 import { h, openDialog, confirmAction, secret, field, showError, toast, oneAtATime, setText, setAttribute, syncChildren, listCard } from '../ui.js';
 
@@ -62,7 +63,8 @@ function row(connection, devices, refresh) {
       h('td', { 'data-label': 'Device' }),
       h('td', { 'data-label': 'Username', class: 'mono' }),
       h('td', { 'data-label': 'Endpoint', class: 'mono' }),
-      h('td', { 'data-label': 'Usage' }, usageMeter()),
+      h('td', { 'data-label': 'Usage' }, h('div', { class: 'usage-cell' }, usageMeter(),
+          h('button', { type: 'button', class: 'small ghost', onclick: () => usageHistory(tr.connection) }, 'Chart'))),
       h('td', { 'data-label': 'Active' }, activeToggle(() => tr.connection, refresh)),
       h('td', { class: 'actions' },
           // A connection's type never changes: only OPENVPN rows offer a profile.
@@ -84,7 +86,8 @@ function showConnection(tr, connection) {
   setText(device, connection.device_name);
   setText(username, connection.username);
   setText(endpoint, connection.endpoint);
-  showUsage(usage.firstChild, connection);
+  showUsage(usage.firstChild.firstChild, connection);
+  setAttribute(usage.firstChild.lastChild, 'aria-label', `Usage chart of ${connection.username}`);
   showActive(active.firstChild, connection);
 }
 
@@ -256,6 +259,31 @@ function limitBytes(input, error) {
     return null;
   }
   return gigabytesToBytes(input.value);
+}
+
+/** The connection's traffic over the last day by hour and the last 30 days by day, against its limit. */
+async function usageHistory(connection) {
+  const now = new Date();
+  const monthAgo = new Date(now.getTime() - 30 * 86_400_000);
+  let hourly;
+  let daily;
+  try {
+    [hourly, daily] = await Promise.all([
+      api('GET', `/api/connections/${connection.id}/usage?step=hour`),
+      api('GET', `/api/connections/${connection.id}/usage?step=day&from=${monthAgo.toISOString()}&to=${now.toISOString()}`)]);
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  const limit = connection.bandwidth_limit;
+  const used = connection.bandwidth_used;
+  await openDialog(close => h('div', { class: 'body' },
+      h('h2', {}, `${connection.username}: usage`),
+      h('p', { class: 'lead' }, limit ? `${bytes(used)} of ${bytes(limit)} used in this period.` : `${bytes(used)} used in this period · Unlimited.`),
+      usageChart({ caption: 'Last 24 hours, by hour', usage: hourly, used, limit }),
+      usageChart({ caption: 'Last 30 days, by day', usage: daily, used, limit }),
+      h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'primary', onclick: () => close() }, 'Close'))),
+  `${connection.username} usage`, 'wide');
 }
 
 /** The one moment a password is visible. */

@@ -1,13 +1,15 @@
 import { api } from '../api.js';
-import { ago, dateTime } from '../format.js';
+import { statusTimeline, usageChart } from '../chart.js';
+import { ago, bytes, dateTime } from '../format.js';
 import { h, openDialog, confirmAction, secret, field, showError, toast, oneAtATime, setText, setAttribute, syncChildren, listCard } from '../ui.js';
 
 export function devicesView({ main }) {
   const body = listCard('devices');
+  const fleet = fleetSummary();
   const add = h('button', { type: 'button', class: 'primary', onclick: () => addDevice(refresh) }, 'Add device');
   main.append(h('div', { class: 'page-head' },
       h('div', {}, h('h1', {}, 'Devices'), h('p', { class: 'muted' }, 'The phones and modem boxes your proxies leave through.')),
-      add), body.card);
+      add), fleet.element, body.card);
   const rows = h('tbody');
   const table = h('table', { 'aria-label': 'Devices' },
       h('thead', {}, h('tr', {}, ['Name', 'Status', 'Last seen', 'Egress IP', 'Battery', 'Signal', 'Network', 'Agent', ''].map(t => h('th', { scope: 'col' }, t)))),
@@ -16,16 +18,42 @@ export function devicesView({ main }) {
 
   const refresh = oneAtATime(async () => {
     let devices;
+    let today;
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
     try {
-      devices = await api('GET', '/api/devices');
+      [devices, today] = await Promise.all([
+        api('GET', '/api/devices'),
+        api('GET', `/api/usage?step=hour&from=${midnight.toISOString()}&to=${new Date().toISOString()}`)]);
     } catch (e) {
       body.failed(e);
       throw e;
     }
+    fleet.show(devices, today);
     syncChildren(rows, devices, device => device.id, device => row(device, refresh), showDevice);
     body.show(devices.length === 0 ? none : table);
   });
   return { refresh };
+}
+
+/** The fleet at a glance: how many devices are online, offline and pending, and the traffic since midnight. */
+function fleetSummary() {
+  const figures = {};
+  const card = (key, what) => {
+    figures[key] = h('div', { class: 'figure' }, '–');
+    return h('div', { class: 'card', 'data-testid': `fleet-${key}` }, figures[key], h('div', { class: 'what' }, what));
+  };
+  const element = h('section', { class: 'fleet', 'aria-label': 'Fleet at a glance' },
+      card('online', 'Online'), card('offline', 'Offline'), card('pending', 'Pending'), card('traffic', 'Traffic today'));
+  return {
+    element,
+    show(devices, today) {
+      for (const status of ['online', 'offline', 'pending']) {
+        setText(figures[status], devices.filter(device => device.status === status).length);
+      }
+      setText(figures.traffic, bytes(today.points.reduce((sum, point) => sum + point.bytes, 0)));
+    },
+  };
 }
 
 function empty(onAdd) {
@@ -105,16 +133,30 @@ function created(device, close) {
       h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'primary', onclick: () => close() }, 'Done')));
 }
 
+/** The device's traffic and its online/offline bands over the last day, then every status change. */
 async function history(device) {
-  const changes = await api('GET', `/api/devices/${device.id}/status-log`);
+  const to = new Date();
+  const from = new Date(to.getTime() - 86_400_000);
+  let changes;
+  let traffic;
+  try {
+    [changes, traffic] = await Promise.all([
+      api('GET', `/api/devices/${device.id}/status-log`),
+      api('GET', `/api/devices/${device.id}/usage?step=hour&from=${from.toISOString()}&to=${to.toISOString()}`)]);
+  } catch (e) {
+    showError(e);
+    return;
+  }
   await openDialog(close => h('div', { class: 'body' },
       h('h2', {}, `${device.name}: status history`),
+      usageChart({ caption: 'Traffic, last 24 hours', usage: traffic }),
+      statusTimeline({ changes, current: device.status, from: from.toISOString(), to: to.toISOString() }),
       changes.length === 0
           ? h('p', { class: 'lead' }, 'No changes yet: the device has not linked.')
           : h('ul', { class: 'history' }, changes.map(change => h('li', {},
               h('span', {}, h('span', { class: `badge ${change.status}` }, change.status), ' ', h('span', { class: 'muted' }, `from ${change.previous_status}`)),
               h('span', { class: 'muted' }, dateTime(change.at))))),
-      h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'primary', onclick: () => close() }, 'Close'))), `${device.name} history`);
+      h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'primary', onclick: () => close() }, 'Close'))), `${device.name} history`, 'wide');
 }
 
 async function remove(device, refresh) {

@@ -20,6 +20,8 @@ import com.microsoft.playwright.options.AriaRole;
 import io.pocketproxy.app.dataplane.RunningSystem;
 import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
+import io.pocketproxy.server.devices.Device;
+import io.pocketproxy.server.devices.DeviceStatus;
 import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.server.users.Role;
 import io.pocketproxy.server.users.User;
@@ -286,6 +288,55 @@ class DashboardPagesTest {
         assertThat(row.getByTestId("usage")).hasText("0 B / 1 GB");
         assertThat(system.connection(customer.connection().id()).bandwidthLimit())
                 .isEqualTo(1024L * 1024 * 1024);
+    }
+
+    @Test
+    void chartsAConnectionsTrafficAndADevicesDayAndCountsTheFleet() throws IOException {
+        IssuedPassword customer = system.newConnection(ConnectionType.HTTP, 1024L * 1024 * 1024);
+        String username = customer.connection().username();
+        try (Socket tunnel = system.connectTunnel(customer).socket()) {
+            tunnel.getOutputStream().write(LocalHttpTarget.patternBytes(1024 * 1024));
+            tunnel.getInputStream().readNBytes(1024 * 1024);
+        }
+        long used = system.storedUsage(customer.connection().id());
+        assertThat(used).isGreaterThanOrEqualTo(2L * 1024 * 1024);
+        signIn(page);
+
+        // The fleet at a glance counts what the devices list says.
+        List<Device> devices = system.server().devices().list(system.operator().id());
+        for (DeviceStatus status : DeviceStatus.values()) {
+            long count = devices.stream().filter(device -> device.status() == status).count();
+            assertThat(page.getByTestId("fleet-" + status.name().toLowerCase(java.util.Locale.ROOT))
+                            .locator(".figure"))
+                    .hasText(Long.toString(count));
+        }
+        assertThat(page.getByTestId("fleet-traffic").locator(".figure")).hasText(Pattern.compile("\\d+(\\.\\d)? MB"));
+
+        // A connection's chart: its hours add up to what it used, drawn against its limit.
+        open(page, "Connections");
+        button(connectionRow(page, username), "Usage chart of " + username).click();
+        Locator dialog = page.getByRole(AriaRole.DIALOG, new Page.GetByRoleOptions().setName(username + " usage"));
+        Locator hourly = dialog.getByTestId("usage-chart").first();
+        assertThat(hourly).hasAttribute("data-total", Long.toString(used));
+        assertThat(hourly.getByRole(AriaRole.IMG)).hasAttribute("aria-label", Pattern.compile("of the 1 GB limit used"));
+        assertThat(hourly.locator("rect.chart-bar:not([height='0.0'])")).not().hasCount(0);
+        assertThat(hourly.locator("line.chart-limit")).hasCount(1);
+        hourly.getByText("Numbers").click();
+        assertThat(hourly.getByRole(AriaRole.TABLE)).containsText("MB");
+        Chromium.screenshot(page, "connection-usage-chart");
+        page.keyboard().press("Escape");
+
+        // A device's day: its traffic and its online band.
+        open(page, "Devices");
+        button(deviceRow(page, "test phone"), "History").click();
+        Locator history = page.locator("dialog[open]");
+        assertThat(history.getByTestId("usage-chart")).not().hasAttribute("data-total", "0");
+        assertThat(history.getByTestId("status-timeline").locator("rect.timeline-online")).not().hasCount(0);
+        Chromium.screenshot(page, "device-traffic");
+        page.setViewportSize(390, 844);
+        Chromium.screenshot(page, "device-traffic-phone");
+        page.keyboard().press("Escape");
+        assertThat(chromium.errors()).isEmpty();
     }
 
     @Test
