@@ -3,6 +3,7 @@ package io.pocketproxy.server.api;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.pocketproxy.server.errors.BusyException;
 import io.pocketproxy.server.errors.ConflictException;
 import io.pocketproxy.server.errors.DomainException;
 import io.pocketproxy.server.errors.InvalidInputException;
@@ -26,7 +27,7 @@ final class ApiErrors {
 
     static void register(RoutesConfig routes) {
         routes.exception(ApiException.class, (e, ctx) -> answer(ctx, e.status(), e.code(), e.getMessage()));
-        routes.exception(DomainException.class, (e, ctx) -> answer(ctx, statusOf(e), e.code(), e.getMessage()));
+        routes.exception(DomainException.class, ApiErrors::refused);
         routes.exception(HttpResponseException.class, ApiErrors::answerFramework);
         routes.exception(CompletionException.class, (e, ctx) -> unwrap(e.getCause(), ctx));
         routes.exception(RejectedExecutionException.class, (e, ctx) -> busy(ctx));
@@ -37,12 +38,20 @@ final class ApiErrors {
         if (cause instanceof ApiException api) {
             answer(ctx, api.status(), api.code(), api.getMessage());
         } else if (cause instanceof DomainException domain) {
-            answer(ctx, statusOf(domain), domain.code(), domain.getMessage());
+            refused(domain, ctx);
         } else if (cause instanceof RejectedExecutionException) {
             busy(ctx);
         } else {
             unexpected(cause, ctx);
         }
+    }
+
+    private static void refused(DomainException e, Context ctx) {
+        if (e instanceof BusyException busy) {
+            long seconds = Math.max(1, (busy.retryAfter().toMillis() + 999) / 1000);
+            ctx.header("Retry-After", Long.toString(seconds));
+        }
+        answer(ctx, statusOf(e), e.code(), e.getMessage());
     }
 
     /** The one place where the services' refusals become HTTP statuses. */
@@ -51,6 +60,7 @@ final class ApiErrors {
             case NotFoundException notFound -> 404;
             case ConflictException conflict -> 409;
             case InvalidInputException invalid -> invalid.malformed() ? 400 : 422;
+            case BusyException busy -> 429;
         };
     }
 
