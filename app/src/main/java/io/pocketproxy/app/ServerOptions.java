@@ -228,7 +228,8 @@ final class ServerOptions {
             names = "--webhook-timeout",
             converter = DurationConverter.class,
             paramLabel = "DURATION",
-            description = "How long a webhook receiver has to answer (default: ${DEFAULT-VALUE}).")
+            description = "Deadline of one webhook request, from connecting to the answer's last byte"
+                    + " (default: ${DEFAULT-VALUE}).")
     Duration webhookTimeout = DEFAULTS.webhookTimeout();
 
     @Option(

@@ -37,7 +37,6 @@ import io.pocketproxy.server.openvpn.OpenVpnProfiles;
 import io.pocketproxy.server.openvpn.ProfileWriter;
 import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.users.UserService;
-import io.pocketproxy.server.webhooks.WebhookClient;
 import io.pocketproxy.server.webhooks.WebhookDispatcher;
 import io.pocketproxy.server.webhooks.WebhookSettings;
 import io.pocketproxy.server.webhooks.WebhookUrls;
@@ -135,7 +134,6 @@ public final class PocketProxyServer implements AutoCloseable {
             WebhookUrls webhookUrls = new WebhookUrls(config.allowPrivateWebhooks());
             WebhookDispatcher webhooks = parts.open(new WebhookDispatcher(
                     jdbi,
-                    new WebhookClient(webhookUrls, config.webhookTimeout(), clock),
                     webhookUrls,
                     config.webhookRetryDelays(),
                     config.webhookTimeout(),

@@ -33,7 +33,7 @@ import java.util.Objects;
  * @param tlsCertificate the link's certificate (PEM), or {@code null} for the self-signed one in the data directory
  * @param tlsKey the private key (PEM) of {@code tlsCertificate}
  * @param monitorInterval how often devices are checked for missing heartbeats
- * @param webhookTimeout how long a webhook receiver has to answer
+ * @param webhookTimeout the deadline of one webhook request, from connecting to the answer's last byte
  * @param webhookRetryDelays the waits before each retry of a failed webhook; after the last, it has failed
  * @param webhookPoll how often the outbox is checked for webhooks due
  * @param metricsToken the bearer token {@code /metrics} requires, or {@code null}: then it answers loopback clients

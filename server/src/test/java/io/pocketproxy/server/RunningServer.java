@@ -1,6 +1,7 @@
 package io.pocketproxy.server;
 
 import io.pocketproxy.relay.openvpn.OpenVpnMode;
+import io.pocketproxy.server.webhooks.WebhookOutbox;
 import io.pocketproxy.testkit.ApiClient;
 import io.pocketproxy.testkit.SettableClock;
 import io.pocketproxy.testkit.TestPostgres;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
@@ -128,6 +130,13 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
 
     public SettableClock clock() {
         return clock;
+    }
+
+    /** Queues webhook event {@code type} for {@code ownerId} as the monitor does, due now on the server's clock. */
+    public void enqueueWebhook(UUID ownerId, String type) {
+        Instant at = clock.instant();
+        jdbi().useTransaction(handle -> WebhookOutbox.enqueue(
+                handle, ownerId, type, Map.of("device_id", UUID.randomUUID().toString(), "device_name", "phone"), at));
     }
 
     public Path dataDir() {

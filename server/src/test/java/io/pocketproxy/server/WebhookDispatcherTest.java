@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.standardwebhooks.Webhook;
-import io.pocketproxy.server.webhooks.WebhookOutbox;
 import io.pocketproxy.testkit.ApiClient;
 import io.pocketproxy.testkit.WebhookReceiver;
 import java.time.Duration;
@@ -227,14 +226,7 @@ class WebhookDispatcherTest {
     }
 
     private UUID enqueue(String type) {
-        Instant at = server.clock().instant();
-        server.jdbi()
-                .useTransaction(handle -> WebhookOutbox.enqueue(
-                        handle,
-                        operator.id(),
-                        type,
-                        Map.of("device_id", UUID.randomUUID().toString(), "device_name", "phone"),
-                        at));
+        server.enqueueWebhook(operator.id(), type);
         return server.jdbi()
                 .withHandle(handle -> handle.createQuery(
                                 "SELECT id FROM webhook_deliveries WHERE owner_id = :owner ORDER BY created_at DESC LIMIT 1")

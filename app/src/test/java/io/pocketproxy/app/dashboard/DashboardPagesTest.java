@@ -305,7 +305,8 @@ class DashboardPagesTest {
         // The fleet at a glance counts what the devices list says.
         List<Device> devices = system.server().devices().list(system.operator().id());
         for (DeviceStatus status : DeviceStatus.values()) {
-            long count = devices.stream().filter(device -> device.status() == status).count();
+            long count =
+                    devices.stream().filter(device -> device.status() == status).count();
             assertThat(page.getByTestId("fleet-" + status.name().toLowerCase(java.util.Locale.ROOT))
                             .locator(".figure"))
                     .hasText(Long.toString(count));
@@ -318,7 +319,8 @@ class DashboardPagesTest {
         Locator dialog = page.getByRole(AriaRole.DIALOG, new Page.GetByRoleOptions().setName(username + " usage"));
         Locator hourly = dialog.getByTestId("usage-chart").first();
         assertThat(hourly).hasAttribute("data-total", Long.toString(used));
-        assertThat(hourly.getByRole(AriaRole.IMG)).hasAttribute("aria-label", Pattern.compile("of the 1 GB limit used"));
+        assertThat(hourly.getByRole(AriaRole.IMG))
+                .hasAttribute("aria-label", Pattern.compile("of the 1 GB limit used"));
         assertThat(hourly.locator("rect.chart-bar:not([height='0.0'])")).not().hasCount(0);
         assertThat(hourly.locator("line.chart-limit")).hasCount(1);
         hourly.getByText("Numbers").click();
@@ -331,7 +333,9 @@ class DashboardPagesTest {
         button(deviceRow(page, "test phone"), "History").click();
         Locator history = page.locator("dialog[open]");
         assertThat(history.getByTestId("usage-chart")).not().hasAttribute("data-total", "0");
-        assertThat(history.getByTestId("status-timeline").locator("rect.timeline-online")).not().hasCount(0);
+        assertThat(history.getByTestId("status-timeline").locator("rect.timeline-online"))
+                .not()
+                .hasCount(0);
         Chromium.screenshot(page, "device-traffic");
         page.setViewportSize(390, 844);
         Chromium.screenshot(page, "device-traffic-phone");

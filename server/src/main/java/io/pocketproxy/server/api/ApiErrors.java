@@ -5,11 +5,11 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.auth.RetryAfter;
+import io.pocketproxy.server.errors.BusyException;
 import io.pocketproxy.server.errors.ConflictException;
 import io.pocketproxy.server.errors.DomainException;
 import io.pocketproxy.server.errors.InvalidInputException;
 import io.pocketproxy.server.errors.NotFoundException;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,10 +29,10 @@ final class ApiErrors {
 
     static void register(RoutesConfig routes) {
         routes.exception(ApiException.class, (e, ctx) -> answer(ctx, e.status(), e.code(), e.getMessage()));
-        routes.exception(DomainException.class, (e, ctx) -> answer(ctx, statusOf(e), e.code(), e.getMessage()));
+        routes.exception(DomainException.class, ApiErrors::refused);
         routes.exception(HttpResponseException.class, ApiErrors::answerFramework);
         routes.exception(CompletionException.class, (e, ctx) -> unwrap(e.getCause(), ctx));
-        routes.exception(PasswordHashing.Busy.class, (e, ctx) -> busy(ctx, e.retryAfter()));
+        routes.exception(PasswordHashing.Busy.class, (e, ctx) -> refused(passwordChecksBusy(e), ctx));
         routes.exception(RejectedExecutionException.class, (e, ctx) -> stopping(ctx));
         routes.exception(Exception.class, (e, ctx) -> unexpected(e, ctx));
     }
@@ -41,14 +41,21 @@ final class ApiErrors {
         if (cause instanceof ApiException api) {
             answer(ctx, api.status(), api.code(), api.getMessage());
         } else if (cause instanceof DomainException domain) {
-            answer(ctx, statusOf(domain), domain.code(), domain.getMessage());
+            refused(domain, ctx);
         } else if (cause instanceof PasswordHashing.Busy busy) {
-            busy(ctx, busy.retryAfter());
+            refused(passwordChecksBusy(busy), ctx);
         } else if (cause instanceof RejectedExecutionException) {
             stopping(ctx);
         } else {
             unexpected(cause, ctx);
         }
+    }
+
+    private static void refused(DomainException e, Context ctx) {
+        if (e instanceof BusyException busy) {
+            ctx.header("Retry-After", Long.toString(RetryAfter.seconds(busy.retryAfter())));
+        }
+        answer(ctx, statusOf(e), e.code(), e.getMessage());
     }
 
     /** The one place where the services' refusals become HTTP statuses. */
@@ -57,6 +64,7 @@ final class ApiErrors {
             case NotFoundException notFound -> 404;
             case ConflictException conflict -> 409;
             case InvalidInputException invalid -> invalid.malformed() ? 400 : 422;
+            case BusyException busy -> 429;
         };
     }
 
@@ -81,10 +89,11 @@ final class ApiErrors {
     }
 
     /** The password-check queue is full: nothing was done, and the client may come back after the wait. */
-    static void busy(Context ctx, Duration retryAfter) {
-        long seconds = RetryAfter.seconds(retryAfter);
-        ctx.header("Retry-After", Long.toString(seconds));
-        answer(ctx, 429, "busy", "the server is busy checking passwords; try again in " + seconds + " s");
+    private static BusyException passwordChecksBusy(PasswordHashing.Busy busy) {
+        return new BusyException(
+                "busy",
+                "the server is busy checking passwords; try again in " + RetryAfter.seconds(busy.retryAfter()) + " s",
+                busy.retryAfter());
     }
 
     /** A pool refused work because the server is shutting down. */

@@ -7,7 +7,7 @@ package io.pocketproxy.server.errors;
  * expected, and never echoes a secret.
  */
 public abstract sealed class DomainException extends RuntimeException
-        permits NotFoundException, ConflictException, InvalidInputException {
+        permits NotFoundException, ConflictException, InvalidInputException, BusyException {
 
     private final String code;
 

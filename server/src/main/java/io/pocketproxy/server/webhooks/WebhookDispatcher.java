@@ -4,11 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pocketproxy.link.Threads;
+import io.pocketproxy.server.errors.BusyException;
 import java.net.URI;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,8 +18,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,20 +30,40 @@ import org.slf4j.LoggerFactory;
  * Delivers the outbox. Every {@code poll} it claims due deliveries with {@code FOR UPDATE SKIP LOCKED}
  * (so several server processes share the work without sending an event twice) and leases them: a claimed
  * row is due again only when the lease runs out, which is how a delivery in flight when a process dies is
- * retried. Each delivery is one signed POST on its own virtual thread; 2xx is delivered, 410 stops, any
- * other answer or no answer is retried after the next of {@code retryDelays} (or the receiver's
- * {@code Retry-After}), and after the last one it is {@code failed}.
+ * retried. Each delivery is one signed POST on its own virtual thread, cut at the timeout; 2xx is
+ * delivered, 410 stops, any other answer or no answer is retried after the next of {@code retryDelays} (or
+ * the receiver's {@code Retry-After}), and after the last one it is {@code failed}.
+ *
+ * <p>One operator's receivers must not slow anyone else's webhooks, so each operator has a fair share: at
+ * most {@value #DELIVERIES_PER_OPERATOR} deliveries in flight (their other due events wait in the outbox,
+ * oldest first, and are claimed as places free up), and send-tests go through a client of their own, under
+ * caps of their own, so they never take a place or a connection from a real delivery.
  */
 public final class WebhookDispatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
     private static final int BATCH = 32;
+
+    /** Real deliveries in flight per operator in one server process; the rest wait, due, in the outbox. */
+    public static final int DELIVERIES_PER_OPERATOR = 4;
+    /** Real deliveries in flight in one server process, all operators together. */
+    public static final int DELIVERIES_IN_FLIGHT = 256;
+    /** Send-tests in flight per operator; one more is refused with 429. */
+    public static final int TESTS_PER_OPERATOR = 2;
+    /** Send-tests in flight in one server process, all operators together; one more is refused with 429. */
+    public static final int TESTS_IN_FLIGHT = 64;
+
     private static final Duration LONGEST_RETRY_AFTER = Duration.ofHours(24);
 
-    private record Claimed(UUID id, String event, String payload, int attempts, String url, String secret) {}
+    private record Claimed(
+            UUID id, UUID ownerId, String event, String payload, int attempts, String url, String secret) {}
 
     private final Jdbi jdbi;
     private final WebhookClient client;
+    private final WebhookClient testClient;
+    private final FairShare deliveries = new FairShare(DELIVERIES_PER_OPERATOR, DELIVERIES_IN_FLIGHT);
+    private final FairShare tests = new FairShare(TESTS_PER_OPERATOR, TESTS_IN_FLIGHT);
+    private final Duration timeout;
     private final WebhookUrls urls;
     private final List<Duration> retryDelays;
     private final Duration lease;
@@ -48,15 +72,18 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final ExecutorService senders = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("webhook-", 0).factory());
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean pollAsked = new AtomicBoolean();
     private final Counter delivered;
     private final Counter retried;
     private final Counter failed;
     private final Timer latency;
     private volatile boolean closing;
 
+    /**
+     * @param timeout the deadline of one request, from asking for a connection to the answer's last byte
+     */
     public WebhookDispatcher(
             Jdbi jdbi,
-            WebhookClient client,
             WebhookUrls urls,
             List<Duration> retryDelays,
             Duration timeout,
@@ -64,7 +91,10 @@ public final class WebhookDispatcher implements AutoCloseable {
             Clock clock,
             MeterRegistry registry) {
         this.jdbi = jdbi;
-        this.client = client;
+        // A connection for every place: a request never waits for another one's connection.
+        this.client = new WebhookClient(urls, timeout, deliveries.total(), "webhook-delivery", clock);
+        this.testClient = new WebhookClient(urls, timeout, tests.total(), "webhook-test", clock);
+        this.timeout = timeout;
         this.urls = urls;
         this.retryDelays = List.copyOf(retryDelays);
         // Longer than any attempt can take, so a live attempt is never claimed twice.
@@ -88,6 +118,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     private void pollQuietly() {
+        pollAsked.set(false);
         try {
             for (Claimed delivery : claim()) {
                 senders.execute(() -> deliver(delivery));
@@ -97,35 +128,78 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
+    /** Polls now rather than at the next tick: a place came free, and events may be waiting for it. */
+    private void pollSoon() {
+        if (closing || !pollAsked.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            poller.execute(this::pollQuietly);
+        } catch (RejectedExecutionException stopped) {
+            // closing
+        }
+    }
+
+    /**
+     * Leases the oldest due deliveries that fit in the free places: each operator's due rows are ranked oldest
+     * first, and only those within the operator's free places are taken, so one operator's backlog waits in
+     * the outbox instead of crowding out everyone else's.
+     */
     private List<Claimed> claim() {
+        int room = Math.min(BATCH, deliveries.free());
+        if (room == 0) {
+            return List.of();
+        }
+        List<UUID> owners = new ArrayList<>();
+        List<Integer> places = new ArrayList<>();
+        deliveries.taken().forEach((owner, held) -> {
+            owners.add(owner);
+            places.add(held);
+        });
         Instant now = clock.instant();
-        return jdbi.inTransaction(handle -> {
-            List<Claimed> claimed = handle.createQuery("""
+        List<Claimed> claimed = jdbi.inTransaction(handle -> handle.createQuery("""
+                            WITH taken (owner_id, places) AS (
+                                     SELECT * FROM unnest(CAST(:owners AS uuid[]), CAST(:places AS int[]))),
+                                 due AS (
+                                     SELECT w.id, w.next_attempt_at, coalesce(t.places, 0)
+                                                + row_number() OVER (PARTITION BY w.owner_id
+                                                                     ORDER BY w.next_attempt_at, w.id) AS place
+                                       FROM webhook_deliveries w
+                                       LEFT JOIN taken t ON t.owner_id = w.owner_id
+                                      WHERE w.status = 'pending' AND w.next_attempt_at <= :now)
                             UPDATE webhook_deliveries w
                                SET next_attempt_at = :leaseUntil
                               FROM users u
                              WHERE u.id = w.owner_id
                                AND w.id IN (SELECT id FROM webhook_deliveries
-                                             WHERE status = 'pending' AND next_attempt_at <= :now
-                                             ORDER BY next_attempt_at
-                                             LIMIT :batch
+                                             WHERE id IN (SELECT id FROM due
+                                                           WHERE place <= :perOperator
+                                                           ORDER BY next_attempt_at
+                                                           LIMIT :batch)
+                                               AND status = 'pending' AND next_attempt_at <= :now
                                              FOR UPDATE SKIP LOCKED)
-                            RETURNING w.id, w.event, w.payload::text AS payload, w.attempts, u.webhook_url,
-                                      u.webhook_secret""")
-                    .bind("now", Timestamp.from(now))
-                    .bind("leaseUntil", Timestamp.from(now.plus(lease)))
-                    .bind("batch", BATCH)
-                    .map((rows, ctx) -> new Claimed(
-                            rows.getObject("id", UUID.class),
-                            rows.getString("event"),
-                            WebhookOutbox.wireBody(rows.getString("payload")),
-                            rows.getInt("attempts"),
-                            rows.getString("webhook_url"),
-                            rows.getString("webhook_secret")))
-                    .list();
-            claimed.forEach(delivery -> inFlight.add(delivery.id()));
-            return claimed;
-        });
+                            RETURNING w.id, w.owner_id, w.event, w.payload::text AS payload, w.attempts,
+                                      u.webhook_url, u.webhook_secret""")
+                .bindArray("owners", UUID.class, owners.toArray(UUID[]::new))
+                .bindArray("places", Integer.class, places.toArray(Integer[]::new))
+                .bind("now", Timestamp.from(now))
+                .bind("leaseUntil", Timestamp.from(now.plus(lease)))
+                .bind("perOperator", deliveries.perOperator())
+                .bind("batch", room)
+                .map((rows, ctx) -> new Claimed(
+                        rows.getObject("id", UUID.class),
+                        rows.getObject("owner_id", UUID.class),
+                        rows.getString("event"),
+                        WebhookOutbox.wireBody(rows.getString("payload")),
+                        rows.getInt("attempts"),
+                        rows.getString("webhook_url"),
+                        rows.getString("webhook_secret")))
+                .list());
+        for (Claimed delivery : claimed) {
+            inFlight.add(delivery.id());
+            deliveries.take(delivery.ownerId());
+        }
+        return claimed;
     }
 
     private void deliver(Claimed delivery) {
@@ -158,6 +232,8 @@ public final class WebhookDispatcher implements AutoCloseable {
             if (!closing) {
                 inFlight.remove(delivery.id()); // while closing, close() gives it back
             }
+            deliveries.give(delivery.ownerId());
+            pollSoon();
         }
     }
 
@@ -210,10 +286,29 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /**
      * Sends a {@code test} event to {@code url} at once, signed with the operator's secret, and records it
-     * among their deliveries; no retries.
+     * among their deliveries; no retries. Tests have their own client and caps: however many an operator
+     * starts, real deliveries keep their places and connections.
+     *
+     * @throws BusyException when the operator already has {@value #TESTS_PER_OPERATOR} tests in flight, or the
+     *     server {@value #TESTS_IN_FLIGHT}
      */
     public WebhookClient.Attempt sendTest(UUID ownerId, String url) {
-        URI target = urls.check(url);
+        if (!tests.tryTake(ownerId)) {
+            throw new BusyException(
+                    "too_many_webhook_tests",
+                    "too many webhook tests in flight (at most " + TESTS_PER_OPERATOR + " per operator and "
+                            + TESTS_IN_FLIGHT + " on the server at once); each ends within "
+                            + (timeout.toMillis() + 999) / 1000 + " s, try again then",
+                    timeout);
+        }
+        try {
+            return sendTest(ownerId, urls.check(url)); // checked within the cap: the check looks the name up
+        } finally {
+            tests.give(ownerId);
+        }
+    }
+
+    private WebhookClient.Attempt sendTest(UUID ownerId, URI target) {
         String secret = jdbi.withHandle(handle -> handle.createQuery("SELECT webhook_secret FROM users WHERE id = :id")
                 .bind("id", ownerId)
                 .mapTo(String.class)
@@ -222,7 +317,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         Instant at = clock.instant();
         String payload =
                 WebhookOutbox.payload(id, WebhookOutbox.TEST, Map.of("message", "a test from PocketProxy"), at);
-        WebhookClient.Attempt attempt = client.post(target, id.toString(), payload, secret);
+        WebhookClient.Attempt attempt = testClient.post(target, id.toString(), payload, secret);
         if (attempt.status() != null) {
             latency.record(attempt.latency());
         }
@@ -272,10 +367,12 @@ public final class WebhookDispatcher implements AutoCloseable {
                         e);
             }
         }
-        try {
-            client.close();
-        } catch (java.io.IOException e) {
-            log.debug("closing the webhook client", e);
+        for (WebhookClient each : List.of(client, testClient)) {
+            try {
+                each.close();
+            } catch (java.io.IOException e) {
+                log.debug("closing a webhook client", e);
+            }
         }
     }
 }
