@@ -9,8 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A webhook receiver on 127.0.0.1: records every request (headers, body, arrival) and answers with the
@@ -54,7 +54,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
-    private final Deque<Answer> answers = new ArrayDeque<>();
+    private final List<Queued> answers = new ArrayList<>();
     private final List<HangUp> hangUps = new CopyOnWriteArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger mostOpen = new AtomicInteger();
@@ -83,16 +83,27 @@ public final class WebhookReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks";
     }
 
+    /** An answer lined up for the next request that {@code takes}. */
+    private record Queued(Predicate<Request> takes, Answer answer) {}
+
     /** The next requests get these statuses, in order; after them, 200. */
     public synchronized WebhookReceiver answer(int... statuses) {
+        return answerRequestsAbout("", statuses);
+    }
+
+    /**
+     * The next requests whose body contains {@code text} (a device's id, say) get these statuses, in order; other
+     * requests are not served from them, so a late event of an earlier test cannot take an answer meant for this one.
+     */
+    public synchronized WebhookReceiver answerRequestsAbout(String text, int... statuses) {
         for (int status : statuses) {
-            answers.add(new Answer(status, Map.of()));
+            answers.add(new Queued(request -> request.body().contains(text), new Answer(status, Map.of())));
         }
         return this;
     }
 
     public synchronized WebhookReceiver answer(Answer answer) {
-        answers.add(answer);
+        answers.add(new Queued(request -> true, answer));
         return this;
     }
 
@@ -170,7 +181,12 @@ public final class WebhookReceiver implements AutoCloseable {
             }
             Answer answer;
             synchronized (this) {
-                answer = answers.isEmpty() ? new Answer(200, Map.of()) : answers.poll();
+                Queued lined = answers.stream()
+                        .filter(queued -> queued.takes().test(request))
+                        .findFirst()
+                        .orElse(null);
+                answers.remove(lined);
+                answer = lined == null ? new Answer(200, Map.of()) : lined.answer();
             }
             answer.headers()
                     .forEach((name, value) -> exchange.getResponseHeaders().add(name, value));

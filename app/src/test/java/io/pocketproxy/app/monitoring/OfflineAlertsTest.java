@@ -104,7 +104,7 @@ class OfflineAlertsTest {
     void anAlertTheReceiverRefusesTwiceArrivesOnTheThirdAttemptWithTheSameId() {
         NewDevice device = newDevice("retried phone");
         Agent agent = startOnline(device);
-        receiver.answer(500, 502);
+        receiver.answerRequestsAbout(id(device).toString(), 500, 502);
         agent.close();
 
         await().atMost(OFFLINE_AFTER.plusSeconds(15))
