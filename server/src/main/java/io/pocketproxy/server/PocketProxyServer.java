@@ -107,7 +107,7 @@ public final class PocketProxyServer implements AutoCloseable {
             metrics.bindPasswordHashing(hashing);
             var jdbi = parts.database.jdbi();
 
-            DatabaseDirectory directory = parts.open(new DatabaseDirectory(jdbi, parts.postgres.settings()));
+            DatabaseDirectory directory = parts.open(new DatabaseDirectory(jdbi, parts.postgres.settings(), clock));
             parts.deviceRegistry = parts.open(new DeviceRegistry(jdbi, HEARTBEAT_BATCH));
             parts.relay = parts.open(Relay.start(
                     config.relay(), parts.certificate, directory, parts.deviceRegistry, directory, hashing, clock));
@@ -262,7 +262,7 @@ public final class PocketProxyServer implements AutoCloseable {
             Database database = parts.open(Database.open(postgres.settings(), null));
             RelayCertificate certificate = config.relayCertificate();
             PasswordHashing hashing = parts.open(PasswordHashing.withDefaultPool());
-            DatabaseDirectory directory = parts.open(new DatabaseDirectory(database.jdbi(), postgres.settings()));
+            DatabaseDirectory directory = parts.open(new DatabaseDirectory(database.jdbi(), postgres.settings(), clock));
             DeviceRegistry devices = parts.open(new DeviceRegistry(database.jdbi(), HEARTBEAT_BATCH));
             Relay relay =
                     parts.open(Relay.start(config.relay(), certificate, directory, devices, directory, hashing, clock));
