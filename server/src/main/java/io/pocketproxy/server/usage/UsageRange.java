@@ -20,7 +20,7 @@ public record UsageRange(Instant from, Instant to, UsageStep step) {
     // Usage cannot predate the epoch, and PostgreSQL stores no instant beyond year 294276: bounds that keep a
     // typo (year 20260) from reaching the database.
     private static final Instant EARLIEST = Instant.EPOCH;
-    private static final Instant LATEST = Instant.parse("10000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
 
     /**
      * Reads the API's {@code from}, {@code to} (ISO-8601 instants) and {@code step} ({@code hour} or
