@@ -18,6 +18,7 @@ import io.pocketproxy.server.api.DevicesApi;
 import io.pocketproxy.server.api.Json;
 import io.pocketproxy.server.api.OperationsApi;
 import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.api.UsageApi;
 import io.pocketproxy.server.api.UsersApi;
 import io.pocketproxy.server.api.WebhooksApi;
 import io.pocketproxy.server.changes.ChangeAnnouncer;
@@ -36,6 +37,9 @@ import io.pocketproxy.server.monitor.DeviceMonitor;
 import io.pocketproxy.server.openvpn.OpenVpnProfiles;
 import io.pocketproxy.server.openvpn.ProfileWriter;
 import io.pocketproxy.server.sessions.SessionService;
+import io.pocketproxy.server.usage.UsageRetention;
+import io.pocketproxy.server.usage.UsageRetentionJob;
+import io.pocketproxy.server.usage.UsageService;
 import io.pocketproxy.server.users.UserService;
 import io.pocketproxy.server.webhooks.WebhookDispatcher;
 import io.pocketproxy.server.webhooks.WebhookSettings;
@@ -111,7 +115,7 @@ public final class PocketProxyServer implements AutoCloseable {
             metrics.bindPasswordHashing(operatorHashing, "operators");
             var jdbi = parts.database.jdbi();
 
-            DatabaseDirectory directory = parts.open(new DatabaseDirectory(jdbi, parts.postgres.settings()));
+            DatabaseDirectory directory = parts.open(new DatabaseDirectory(jdbi, parts.postgres.settings(), clock));
             parts.deviceRegistry = parts.open(new DeviceRegistry(jdbi, HEARTBEAT_BATCH));
             parts.relay = parts.open(Relay.start(
                     config.relay(),
@@ -131,6 +135,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     config.monitorInterval(),
                     clock,
                     metrics.registry()));
+            parts.open(new UsageRetentionJob(new UsageRetention(jdbi, clock, UsageRetention.BATCH_SIZE)));
             WebhookUrls webhookUrls = new WebhookUrls(config.allowPrivateWebhooks());
             WebhookDispatcher webhooks = parts.open(new WebhookDispatcher(
                     jdbi,
@@ -165,6 +170,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     new UsersApi(parts.users, bodies),
                     new DevicesApi(parts.devices, bodies),
                     new ConnectionsApi(parts.connections, parts.endpoints, bodies),
+                    new UsageApi(new UsageService(jdbi, clock, parts.connections, parts.devices)),
                     new WebhooksApi(new WebhookSettings(jdbi, webhookUrls), webhooks, bodies),
                     new OperationsApi(jdbi, metrics, config.metricsToken()));
             parts.api = parts.open(ApiServer.start(
@@ -272,7 +278,8 @@ public final class PocketProxyServer implements AutoCloseable {
             RelayCertificate certificate = config.relayCertificate();
             PasswordHashing hashing =
                     parts.open(PasswordHashing.withDefaultPool(config.relay().authQueue()));
-            DatabaseDirectory directory = parts.open(new DatabaseDirectory(database.jdbi(), postgres.settings()));
+            DatabaseDirectory directory =
+                    parts.open(new DatabaseDirectory(database.jdbi(), postgres.settings(), clock));
             DeviceRegistry devices = parts.open(new DeviceRegistry(database.jdbi(), HEARTBEAT_BATCH));
             Relay relay =
                     parts.open(Relay.start(config.relay(), certificate, directory, devices, directory, hashing, clock));

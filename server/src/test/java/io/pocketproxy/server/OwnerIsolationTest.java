@@ -46,12 +46,14 @@ class OwnerIsolationTest {
                 "GET    | /api/devices/{device}                                | ",
                 "DELETE | /api/devices/{device}                                | ",
                 "GET    | /api/devices/{device}/status-log                     | ",
+                "GET    | /api/devices/{device}/usage                          | ",
                 "GET    | /api/connections/{connection}                        | ",
                 "PATCH  | /api/connections/{connection}                        | {\"bandwidth_limit\": 5}",
                 "PATCH  | /api/connections/{connection}                        | {\"active\": false}",
                 "DELETE | /api/connections/{connection}                        | ",
                 "POST   | /api/connections/{connection}/regenerate-password    | ",
                 "POST   | /api/connections/{connection}/reset-bandwidth        | ",
+                "GET    | /api/connections/{connection}/usage                  | ",
             })
     void anotherOperatorsRowsAnswerNotFound(String method, String pathTemplate, String body) {
         JsonNode connectionBefore =

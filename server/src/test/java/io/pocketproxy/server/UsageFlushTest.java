@@ -55,7 +55,7 @@ class UsageFlushTest {
         });
 
         Map<UUID, Long> totals;
-        try (DatabaseDirectory directory = new DatabaseDirectory(server.jdbi(), null)) {
+        try (DatabaseDirectory directory = new DatabaseDirectory(server.jdbi(), null, server.clock())) {
             totals = directory
                     .addUsage(List.of(
                             new UsageDelta(current, 0, 100),
@@ -71,7 +71,7 @@ class UsageFlushTest {
     @Test
     void foldsOtherRelaysBytesIntoTheMeterAndDropsADeltaVoidedByAReset() {
         ConnectionRecord record = newConnections("fold", 1).get(0);
-        try (DatabaseDirectory directory = new DatabaseDirectory(server.jdbi(), null);
+        try (DatabaseDirectory directory = new DatabaseDirectory(server.jdbi(), null, server.clock());
                 Meters meters = new Meters(directory, Duration.ofHours(1))) {
             Meter meter = meters.meterFor(record);
             meter.grant(1000);
@@ -102,7 +102,7 @@ class UsageFlushTest {
     void flushesTenThousandActiveConnectionsInOneStatement() {
         int count = 10_000;
         List<ConnectionRecord> records = newConnections("many", count);
-        try (DatabaseDirectory directory = new DatabaseDirectory(server.jdbi(), null);
+        try (DatabaseDirectory directory = new DatabaseDirectory(server.jdbi(), null, server.clock());
                 Meters meters = new Meters(directory, Duration.ofHours(1))) {
             for (int round = 1; round <= 5; round++) {
                 records.forEach(record -> meters.meterFor(record).grant(1000));

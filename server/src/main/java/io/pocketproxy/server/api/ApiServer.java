@@ -31,6 +31,7 @@ public final class ApiServer implements AutoCloseable {
             UsersApi users,
             DevicesApi devices,
             ConnectionsApi connections,
+            UsageApi usage,
             WebhooksApi webhooks,
             OperationsApi operations) {}
 
@@ -94,6 +95,7 @@ public final class ApiServer implements AutoCloseable {
         routes.get("/api/devices/{id}", h.devices()::get, SIGNED_IN);
         routes.delete("/api/devices/{id}", h.devices()::delete, SIGNED_IN);
         routes.get("/api/devices/{id}/status-log", h.devices()::statusLog, SIGNED_IN);
+        routes.get("/api/devices/{id}/usage", h.usage()::device, SIGNED_IN);
 
         routes.get("/api/connections", h.connections()::list, SIGNED_IN);
         routes.post("/api/connections", h.connections()::create, SIGNED_IN);
@@ -103,6 +105,7 @@ public final class ApiServer implements AutoCloseable {
         routes.post("/api/connections/{id}/regenerate-password", h.connections()::regeneratePassword, SIGNED_IN);
         routes.post("/api/connections/{id}/reset-bandwidth", h.connections()::resetBandwidth, SIGNED_IN);
         routes.get("/api/connections/{id}/ovpn", h.connections()::openVpnProfile, SIGNED_IN);
+        routes.get("/api/connections/{id}/usage", h.usage()::connection, SIGNED_IN);
 
         routes.get("/api/settings/webhook", h.webhooks()::get, SIGNED_IN);
         routes.put("/api/settings/webhook", h.webhooks()::put, SIGNED_IN);

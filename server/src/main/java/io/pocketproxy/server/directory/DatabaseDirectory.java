@@ -7,6 +7,9 @@ import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.directory.UsageSink;
 import io.pocketproxy.server.db.DatabaseSettings;
 import io.pocketproxy.server.db.SqlArrays;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +25,8 @@ import org.jdbi.v3.core.mapper.RowMapper;
 
 /**
  * The relay's view of the database: customer connections by username or id, usage deltas with their
- * generation guard, and the change notices of {@code pocketproxy_changes}. JDBC blocks, so every call
- * runs on virtual threads of its own and answers with a future.
+ * generation guard and their hourly history, and the change notices of {@code pocketproxy_changes}. JDBC
+ * blocks, so every call runs on virtual threads of its own and answers with a future.
  */
 public final class DatabaseDirectory implements ConnectionDirectory, UsageSink, AutoCloseable {
 
@@ -43,12 +46,15 @@ public final class DatabaseDirectory implements ConnectionDirectory, UsageSink, 
 
     private final Jdbi jdbi;
     private final DatabaseSettings settings;
+    private final Clock clock;
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("directory-", 0).factory());
 
-    public DatabaseDirectory(Jdbi jdbi, DatabaseSettings settings) {
+    /** {@code clock} dates the usage history: each flush's bytes go to the hour it is written in. */
+    public DatabaseDirectory(Jdbi jdbi, DatabaseSettings settings, Clock clock) {
         this.jdbi = jdbi;
         this.settings = settings;
+        this.clock = clock;
     }
 
     @Override
@@ -77,6 +83,11 @@ public final class DatabaseDirectory implements ConnectionDirectory, UsageSink, 
      * Every delta in one statement. Rows are locked in id order, so relays flushing at once cannot
      * deadlock; a row whose generation moved on (a reset that committed first) drops out of the join, and
      * its delta with it.
+     *
+     * <p>The same statement adds each delta that counted to its connection's bucket of the current hour,
+     * under the usage generation and the device the row has now: one statement is one transaction, so the
+     * history and {@code bandwidth_used} can never disagree. Two relays adding to one bucket at once are
+     * serialized by the connection's row lock taken first.
      */
     @Override
     public CompletableFuture<Map<UUID, Long>> addUsage(List<UsageDelta> deltas) {
@@ -93,6 +104,7 @@ public final class DatabaseDirectory implements ConnectionDirectory, UsageSink, 
                         generations.add(delta.generation());
                         bytes.add(delta.bytes());
                     }
+                    Timestamp hour = Timestamp.from(clock.instant().truncatedTo(ChronoUnit.HOURS));
                     return jdbi.withHandle(handle -> handle.createQuery("""
                             WITH delta AS (
                                 SELECT * FROM unnest(:ids, :generations, :bytes) AS d(id, generation, bytes)
@@ -102,11 +114,25 @@ public final class DatabaseDirectory implements ConnectionDirectory, UsageSink, 
                                   JOIN delta ON c.id = delta.id AND c.usage_generation = delta.generation
                                  ORDER BY c.id
                                    FOR UPDATE OF c
+                            ), counted AS (
+                                UPDATE proxy_connections c SET bandwidth_used = c.bandwidth_used + locked.bytes
+                                  FROM locked
+                                 WHERE c.id = locked.id AND c.usage_generation = locked.usage_generation
+                                RETURNING c.id, c.bandwidth_used, c.usage_generation, c.device_id, c.owner_id,
+                                          locked.bytes
+                            ), history AS (
+                                INSERT INTO usage_buckets
+                                       (connection_id, usage_generation, device_id, owner_id, resolution, bucket_start,
+                                        bytes)
+                                SELECT id, usage_generation, device_id, owner_id, 'hour', CAST(:hour AS timestamptz), bytes
+                                  FROM counted
+                                 WHERE bytes > 0
+                                 ORDER BY id
+                                    ON CONFLICT (connection_id, bucket_start, resolution, usage_generation, device_id)
+                                    DO UPDATE SET bytes = usage_buckets.bytes + EXCLUDED.bytes
                             )
-                            UPDATE proxy_connections c SET bandwidth_used = c.bandwidth_used + locked.bytes
-                              FROM locked
-                             WHERE c.id = locked.id AND c.usage_generation = locked.usage_generation
-                            RETURNING c.id, c.bandwidth_used""")
+                            SELECT id, bandwidth_used FROM counted""")
+                            .bind("hour", hour)
                             .bind("ids", SqlArrays.of("uuid", ids))
                             .bind("generations", SqlArrays.of("bigint", generations))
                             .bind("bytes", SqlArrays.of("bigint", bytes))
