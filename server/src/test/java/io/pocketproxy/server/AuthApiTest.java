@@ -92,13 +92,16 @@ class AuthApiTest {
         "GET, /api/devices/00000000-0000-0000-0000-000000000001",
         "DELETE, /api/devices/00000000-0000-0000-0000-000000000001",
         "GET, /api/devices/00000000-0000-0000-0000-000000000001/status-log",
+        "GET, /api/devices/00000000-0000-0000-0000-000000000001/usage",
+        "GET, /api/usage",
         "GET, /api/connections",
         "POST, /api/connections",
         "GET, /api/connections/00000000-0000-0000-0000-000000000001",
         "PATCH, /api/connections/00000000-0000-0000-0000-000000000001",
         "DELETE, /api/connections/00000000-0000-0000-0000-000000000001",
         "POST, /api/connections/00000000-0000-0000-0000-000000000001/regenerate-password",
-        "POST, /api/connections/00000000-0000-0000-0000-000000000001/reset-bandwidth"
+        "POST, /api/connections/00000000-0000-0000-0000-000000000001/reset-bandwidth",
+        "GET, /api/connections/00000000-0000-0000-0000-000000000001/usage"
     })
     void refusesEveryOperatorCallWithoutASession(String method, String path) {
         ApiClient.Response response = server.anonymous().sendRaw(method, path, "{}");

@@ -140,12 +140,37 @@ class UsageHistoryTest {
                 .containsExactly(entry("2026-11-20T18:00:00Z", 350L));
     }
 
+    @Test
+    void theFleetIsTheSumOfTheOperatorsOwnDevicesOnly() {
+        ApiClient fleetOwner = server.newOperator().api();
+        UUID first = newConnection(fleetOwner, newDevice(fleetOwner, "first phone"));
+        UUID second = newConnection(fleetOwner, newDevice(fleetOwner, "second phone"));
+        UUID someoneElses = newConnection(newDevice("not theirs"));
+        Instant halfPastOne = Instant.parse("2026-11-20T13:30:00Z");
+        relay.flush(halfPastOne, first, 1_000);
+        relay.flush(halfPastOne, second, 234);
+        relay.flush(halfPastOne, someoneElses, 5_000);
+
+        JsonNode fleet = expect(200, fleetOwner.get("/api/usage?from=2026-11-20T13:00:00Z&to=2026-11-20T14:00:00Z"));
+
+        assertThat(points(fleet)).containsExactly(entry("2026-11-20T13:00:00Z", 1_234L));
+        assertThat(fleetOwner.get("/api/usage?step=week").status()).isEqualTo(400);
+    }
+
     private static UUID newDevice(String name) {
-        return UUID.fromString(createDevice(operator, name).get("id").asText());
+        return newDevice(operator, name);
+    }
+
+    private static UUID newDevice(ApiClient owner, String name) {
+        return UUID.fromString(createDevice(owner, name).get("id").asText());
     }
 
     private static UUID newConnection(UUID device) {
-        return UUID.fromString(createConnection(operator, device.toString(), "HTTP", null)
+        return newConnection(operator, device);
+    }
+
+    private static UUID newConnection(ApiClient owner, UUID device) {
+        return UUID.fromString(createConnection(owner, device.toString(), "HTTP", null)
                 .get("id")
                 .asText());
     }

@@ -97,6 +97,8 @@ public final class ApiServer implements AutoCloseable {
         routes.get("/api/devices/{id}/status-log", h.devices()::statusLog, SIGNED_IN);
         routes.get("/api/devices/{id}/usage", h.usage()::device, SIGNED_IN);
 
+        routes.get("/api/usage", h.usage()::fleet, SIGNED_IN);
+
         routes.get("/api/connections", h.connections()::list, SIGNED_IN);
         routes.post("/api/connections", h.connections()::create, SIGNED_IN);
         routes.get("/api/connections/{id}", h.connections()::get, SIGNED_IN);

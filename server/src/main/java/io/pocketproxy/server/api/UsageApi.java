@@ -6,7 +6,8 @@ import io.pocketproxy.server.usage.UsageService;
 import java.util.UUID;
 
 /**
- * {@code GET /api/connections/{id}/usage} and {@code GET /api/devices/{id}/usage}: usage over time, with
+ * {@code GET /api/connections/{id}/usage}, {@code GET /api/devices/{id}/usage} and {@code GET /api/usage} (the
+ * operator's whole fleet): usage over time, with
  * {@code from}, {@code to} (ISO-8601 instants) and {@code step} ({@code hour} or {@code day}).
  */
 public final class UsageApi {
@@ -25,6 +26,10 @@ public final class UsageApi {
     public void device(Context ctx) {
         UUID id = PathIds.uuid(ctx, "id", "device");
         ctx.json(usage.ofDevice(owner(ctx), id, range(ctx)));
+    }
+
+    public void fleet(Context ctx) {
+        ctx.json(usage.ofFleet(owner(ctx), range(ctx)));
     }
 
     private UsageRange range(Context ctx) {

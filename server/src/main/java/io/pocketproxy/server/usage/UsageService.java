@@ -49,6 +49,11 @@ public final class UsageService {
         return series(range, jdbi.withHandle(handle -> usage.deviceTotals(handle, ownerId, deviceId, range)));
     }
 
+    /** What the operator's whole fleet moved: the sum over all their devices. */
+    public UsageSeries ofFleet(UUID ownerId, UsageRange range) {
+        return series(range, jdbi.withHandle(handle -> usage.fleetTotals(handle, ownerId, range)));
+    }
+
     private static UsageSeries series(UsageRange range, Map<Instant, Long> totals) {
         List<UsagePoint> points = new ArrayList<>((int) range.pointCount());
         for (Instant t = range.firstPoint();
