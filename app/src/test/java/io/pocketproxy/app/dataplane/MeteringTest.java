@@ -184,15 +184,7 @@ class MeteringTest {
     }
 
     private static void useUpSocks(IssuedPassword socks) throws IOException {
-        try (Socket tunnel = system.socksTunnel(socks)) {
-            try {
-                tunnel.getOutputStream().write(LocalHttpTarget.patternBytes((int)
-                        socks.connection().bandwidthLimit()));
-            } catch (IOException e) {
-                // cut off mid-write
-            }
-            ProxyClients.readAll(tunnel.getInputStream(), 10_000_000);
-        }
+        system.useUpLimit(socks);
         await().atMost(Duration.ofSeconds(5))
                 .untilAsserted(
                         () -> assertThat(system.storedUsage(socks.connection().id()))

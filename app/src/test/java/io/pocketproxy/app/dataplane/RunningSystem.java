@@ -164,6 +164,19 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
     }
 
     /** The HTTP proxy's answer to {@code CONNECT} to the echo target; the caller closes its socket. */
+    /** Sends a SOCKS5 connection's whole limit through a tunnel to the echo target and reads until the relay cuts it off. */
+    public void useUpLimit(IssuedPassword socks) throws IOException {
+        try (Socket tunnel = socksTunnel(socks)) {
+            try {
+                tunnel.getOutputStream().write(LocalHttpTarget.patternBytes((int)
+                        socks.connection().bandwidthLimit()));
+            } catch (IOException e) {
+                // cut off mid-write
+            }
+            ProxyClients.readAll(tunnel.getInputStream(), 10_000_000);
+        }
+    }
+
     public ProxyClients.HttpHead connectTunnel(String username, String password) throws IOException {
         return ProxyClients.connect(httpProxyPort(), username, password, "127.0.0.1:" + echo.port());
     }

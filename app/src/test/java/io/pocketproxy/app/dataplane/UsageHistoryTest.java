@@ -7,11 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.testkit.ApiClient;
-import io.pocketproxy.testkit.LocalHttpTarget;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import io.pocketproxy.testkit.ProxyClients;
 import java.io.IOException;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +48,7 @@ class UsageHistoryTest {
         UUID id = socks.connection().id();
 
         ProxyPathsTest.assertEchoes(system.socksTunnel(socks), 40_000); // 80,000 bytes
-        useUp(socks); // and the rest, up to the limit: the relay cuts off at exactly 200,000
+        system.useUpLimit(socks); // and the rest, up to the limit: the relay cuts off at exactly 200,000
         await().atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(system.storedUsage(id)).isEqualTo(limit));
         assertThat(historyOfPeriod(id, 0)).isEqualTo(limit);
@@ -103,19 +101,6 @@ class UsageHistoryTest {
         }
         UUID device = system.device().device().id();
         assertThat(total(api.get("/api/devices/" + device + "/usage"))).isEqualTo(everyConnectionOfTheDevice);
-    }
-
-    /** Moves bytes through the connection until the relay cuts it off at its limit. */
-    private static void useUp(IssuedPassword socks) throws IOException {
-        try (Socket tunnel = system.socksTunnel(socks)) {
-            try {
-                tunnel.getOutputStream().write(LocalHttpTarget.patternBytes((int)
-                        socks.connection().bandwidthLimit()));
-            } catch (IOException e) {
-                // cut off mid-write
-            }
-            ProxyClients.readAll(tunnel.getInputStream(), 10_000_000);
-        }
     }
 
     private static int socksReply(IssuedPassword socks) throws IOException {
