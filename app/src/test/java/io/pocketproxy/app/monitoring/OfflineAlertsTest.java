@@ -130,6 +130,11 @@ class OfflineAlertsTest {
         agent.close();
         await().atMost(OFFLINE_AFTER.plusSeconds(15))
                 .until(() -> alerts(device, "device.offline").size() == 1);
+        // Delivery is at least once: a restart between the receiver's 200 and the outbox recording it sends the
+        // same alert again (same id). This test is about new alerts, so it restarts once the delivery is recorded.
+        String id = alerts(device, "device.offline").getFirst().header("webhook-id");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> delivery(id).get("status").asText().equals("delivered"));
 
         int links = system.agent().linksEstablished();
         system.restartServer();
