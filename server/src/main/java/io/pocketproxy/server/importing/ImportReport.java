@@ -30,7 +30,7 @@ public final class ImportReport {
         this.dryRun = dryRun;
     }
 
-    void read(SourceRows source) {
+    public void read(SourceRows source) {
         read = source.rows().size() + source.errors().size();
         errors.addAll(source.errors());
     }
