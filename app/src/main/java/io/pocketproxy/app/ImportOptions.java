@@ -16,8 +16,8 @@ final class ImportOptions {
     @Option(
             names = "--owner",
             paramLabel = "EMAIL",
-            required = true,
-            description = "The existing operator who will own what is imported.")
+            description = "The existing operator who will own what is imported (required; checked before anything"
+                    + " else, so it may come from POCKETPROXY_OWNER).")
     String owner;
 
     @Option(
