@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,11 +51,15 @@ final class ImportRun {
     /** @param scrubSource the legacy database to scrub afterwards, or null */
     int run(SourceRows read, LegacyDatabase scrubSource) {
         ServerConfig config = options.storageConfig();
-        // Before the minutes of hashing: that the owner exists and our database can be had (no server holds it).
+        SourceRows source = read.withoutRepeatedUsernames();
+        List<String> usernames = source.rows().stream().map(ImportRow::username).toList();
+        Set<String> present;
+        // Before the minutes of hashing: that the owner exists and our database can be had (no server holds it),
+        // and which usernames are here already (a re-run after Ctrl-C need not hash what it will skip).
         try (ImportStorage storage = ImportStorage.open(config)) {
             ImportWriter.ownerId(storage.jdbi(), options.owner);
+            present = options.update ? Set.of() : ImportWriter.presentUsernames(storage.jdbi(), usernames);
         }
-        SourceRows source = read.withoutRepeatedUsernames();
         ImportReport report = new ImportReport(options.dryRun);
         report.read(source);
         if (options.strict && !source.errors().isEmpty()) {
@@ -65,9 +70,10 @@ final class ImportRun {
         ProgressDisplay progress = ProgressDisplay.forStandardError(err, options.progressInterval);
         int threads = options.hashThreads();
         log.info(
-                "importing {} rows for {}, hashing on {} threads{}",
+                "importing {} rows for {} ({} already here, not hashed again), hashing on {} threads{}",
                 source.rows().size(),
                 options.owner,
+                present.size(),
                 threads,
                 options.dryRun ? " (dry run: nothing is changed)" : "");
         try (StopRequest stop = StopRequest.onSignal();
@@ -75,7 +81,8 @@ final class ImportRun {
                 PairingOut pairingOut =
                         options.pairingOut == null || options.dryRun ? null : PairingOut.open(options.pairingOut)) {
             try {
-                List<ResolvedRow> resolved = hashing.resolve(source.rows(), options.dryRun, progress, stop::requested);
+                List<ResolvedRow> resolved =
+                        hashing.resolve(source.rows(), present, options.dryRun, progress, stop::requested);
                 Map<String, String> storedHashes =
                         write(config, resolved, pairingOut, report, progress, stop, scrubSource != null);
                 if (storedHashes != null && !report.wasInterrupted()) {

@@ -102,6 +102,8 @@ class ImportProcessIT {
             assertThat(rerun.stdout())
                     .containsPattern("imported +" + (total - committedBeforeCtrlC) + "\n")
                     .containsPattern("skipped +" + committedBeforeCtrlC + "\n");
+            // What the first run committed is not hashed again, only skipped.
+            assertThat(rerun.stderr()).contains("(" + committedBeforeCtrlC + " already here, not hashed again)");
             seen.add(rerun.stdout() + rerun.stderr());
         }
 

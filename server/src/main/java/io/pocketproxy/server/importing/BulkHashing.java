@@ -52,15 +52,25 @@ public final class BulkHashing implements AutoCloseable {
 
     /**
      * The hash to store for each row, in the rows' order. With {@code dryRun} no new hash is computed (nothing will
-     * be stored), but plaintexts beside a hash are still checked, so the report says exactly which disagree.
+     * be stored), but plaintexts beside a hash are still checked, so the report says exactly which disagree. Rows
+     * whose username is in {@code present} are not looked at ({@link PasswordOutcome#DEFERRED}).
      *
      * @throws Interrupted when {@code stop} said so; nothing was stored, so nothing is lost
      */
-    public List<ResolvedRow> resolve(List<ImportRow> rows, boolean dryRun, Progress progress, BooleanSupplier stop) {
+    public List<ResolvedRow> resolve(
+            List<ImportRow> rows,
+            java.util.Set<String> present,
+            boolean dryRun,
+            Progress progress,
+            BooleanSupplier stop) {
         progress.start("hashing", rows.size());
         List<Future<ResolvedRow>> futures = new ArrayList<>(rows.size());
         for (ImportRow row : rows) {
-            futures.add(pool.submit(() -> stop.getAsBoolean() ? null : resolve(row, dryRun)));
+            futures.add(
+                    present.contains(row.username())
+                            ? java.util.concurrent.CompletableFuture.completedFuture(
+                                    new ResolvedRow(row, null, PasswordOutcome.DEFERRED))
+                            : pool.submit(() -> stop.getAsBoolean() ? null : resolve(row, dryRun)));
         }
         List<ResolvedRow> resolved = new ArrayList<>(rows.size());
         try {

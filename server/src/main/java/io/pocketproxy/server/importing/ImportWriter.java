@@ -123,6 +123,9 @@ public final class ImportWriter {
             // Usernames are unique across operators: this customer is someone else's, and stays theirs.
             throw new RowFailure("the username belongs to another operator's connection (expected: a new username)");
         }
+        if (existing.isEmpty() && resolved.outcome() == PasswordOutcome.DEFERRED) {
+            throw new RowFailure("was here when the import began and is gone now (expected: run the import again)");
+        }
         if (existing.isPresent() && !mode.update()) {
             report.skipped(row, "already here (--update to overwrite it from the source)");
             return;
@@ -248,6 +251,18 @@ public final class ImportWriter {
             report.deviceCreated(ref.name(), pairing);
         }
         return id;
+    }
+
+    /**
+     * Which of {@code usernames} exist here already, whoever owns them: without {@code --update} those rows are
+     * skipped (or refused), so their passwords need not be hashed.
+     */
+    public static java.util.Set<String> presentUsernames(Jdbi jdbi, List<String> usernames) {
+        return jdbi.withHandle(handle -> new java.util.HashSet<>(
+                handle.createQuery("SELECT username FROM proxy_connections WHERE username = ANY(:usernames)")
+                        .bindArray("usernames", String.class, usernames)
+                        .mapTo(String.class)
+                        .list()));
     }
 
     /** The hash we store for each of the operator's {@code usernames} that exists here. */

@@ -9,5 +9,10 @@ public enum PasswordOutcome {
     /** Both were there and disagreed: the hash was kept, since it is what the old system checked. */
     HASH_OVER_PLAINTEXT,
     /** Neither a usable hash nor a plaintext: imported inactive, needing a new password. */
-    NONE
+    NONE,
+    /**
+     * Not looked at: the username was already here when the import began, and without {@code --update} it is
+     * skipped, so a re-run after Ctrl-C does not spend minutes hashing what it will not write.
+     */
+    DEFERRED
 }
