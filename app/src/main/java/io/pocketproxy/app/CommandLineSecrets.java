@@ -23,7 +23,8 @@ final class CommandLineSecrets {
             "--token", "POCKETPROXY_TOKEN",
             "--admin-password", "POCKETPROXY_ADMIN_PASSWORD",
             "--metrics-token", "POCKETPROXY_METRICS_TOKEN",
-            "--database-url", "POCKETPROXY_DATABASE_URL");
+            "--database-url", "POCKETPROXY_DATABASE_URL",
+            "--from", "POCKETPROXY_FROM or --from-file");
 
     private CommandLineSecrets() {}
 
@@ -51,7 +52,7 @@ final class CommandLineSecrets {
 
     /** A database URL is a secret only when it carries a password. */
     private static boolean isSecret(String option, Object value) {
-        if (option.equals("--database-url")) {
+        if (option.equals("--database-url") || option.equals("--from")) {
             return value instanceof String url && !DatabaseUrls.masked(url).equals(url);
         }
         return value != null;

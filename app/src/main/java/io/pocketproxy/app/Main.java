@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             AgentCommand.class,
             DemoCommand.class,
             MigrateCommand.class,
+            ImportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pocketproxy.agent.AgentConfig;
 import io.pocketproxy.testkit.LogCapture;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,6 +82,44 @@ class SecretsOnTheCommandLineTest {
                 loggedWhile(() -> server(Map.of(), "--database-url", "jdbc:postgresql://db.internal/pp?user=pp"));
 
         assertThat(logged).noneMatch(line -> line.startsWith("WARN"));
+    }
+
+    @Test
+    void theImportsSourceUrlIsWarnedAboutOnTheCommandLineAndNeverShown() {
+        String url = "postgresql://old:0ld-s3cret@127.0.0.1:1/pocketproxy";
+        StringWriter err = new StringWriter();
+        List<String> logged = loggedWhile(() -> importLegacy(Map.of(), err, "--from", url));
+
+        assertThat(logged)
+                .anySatisfy(line -> assertThat(line).startsWith("WARN").contains("--from"));
+        assertThat(err.toString()).contains("--from: cannot read jdbc:postgresql://127.0.0.1:1/pocketproxy");
+        assertThat(String.join("\n", logged) + err).doesNotContain("0ld-s3cret");
+    }
+
+    @Test
+    void theImportTakesItsSourceUrlFromTheEnvironmentOrAFileWithoutAWord() throws IOException {
+        String url = "postgresql://old:0ld-s3cret@127.0.0.1:1/pocketproxy";
+        Path file = Files.writeString(directory.resolve("from"), url + "\n");
+        StringWriter err = new StringWriter();
+        List<String> logged = loggedWhile(() -> {
+            importLegacy(Map.of("POCKETPROXY_FROM", url), err);
+            importLegacy(Map.of(), err, "--from-file", file.toString());
+        });
+
+        assertThat(logged).noneMatch(line -> line.startsWith("WARN"));
+        // Both reached the source (which is not there): the URL was taken, and its password is shown nowhere.
+        assertThat(err.toString().split("--from: cannot read jdbc:postgresql://127.0.0.1:1/pocketproxy", -1))
+                .hasSize(3);
+        assertThat(String.join("\n", logged) + err).doesNotContain("0ld-s3cret");
+    }
+
+    private static void importLegacy(Map<String, String> environment, StringWriter err, String... args) {
+        CommandLine commandLine = Main.commandLine();
+        commandLine.setDefaultValueProvider(new EnvironmentDefaults(environment));
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        List<String> all = new java.util.ArrayList<>(List.of("import", "legacy", "--owner", "owner@example.com"));
+        all.addAll(List.of(args));
+        assertThat(commandLine.execute(all.toArray(String[]::new))).isEqualTo(1);
     }
 
     private static List<String> loggedWhile(Runnable action) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.AgentConfig;
 import io.pocketproxy.agent.Backoff;
+import io.pocketproxy.link.PairingString;
 import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.server.PocketProxyServer;
@@ -97,7 +98,12 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
 
     /** Starts an agent for {@code device}; private targets (our loopback fixtures) allowed or not. */
     public Agent startAgent(NewDevice forDevice, boolean allowPrivateTargets) {
-        AgentConfig config = AgentConfig.fromPairing(forDevice.pairing(), allowPrivateTargets)
+        return startAgent(forDevice.pairing(), allowPrivateTargets);
+    }
+
+    /** Starts an agent with a pairing string handed out some other way, such as by {@code pocketproxy import}. */
+    public Agent startAgent(PairingString pairing, boolean allowPrivateTargets) {
+        AgentConfig config = AgentConfig.fromPairing(pairing, allowPrivateTargets)
                 .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)));
         Agent started = Agent.start(config);
         agents.add(started);
@@ -127,6 +133,20 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
     public long storedUsage(UUID id) {
         server.flushToDatabase();
         return connection(id).bandwidthUsed();
+    }
+
+    /** The server's external database, as {@code --database-url} takes it. */
+    public String databaseUrl() {
+        return databaseUrl;
+    }
+
+    /** The server's data directory, where its relay certificate is. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public int linkPort() {
+        return linkPort;
     }
 
     public PocketProxyServer server() {

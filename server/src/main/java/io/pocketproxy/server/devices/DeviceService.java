@@ -17,7 +17,9 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 /** An operator's devices: creating them with a shown-once token, reading, deleting. */
 public final class DeviceService {
 
-    static final String TOKEN_PREFIX = "ppd_";
+    /** What every device token starts with, so a token pasted in the wrong place is recognised. */
+    public static final String TOKEN_PREFIX = "ppd_";
+
     static final int STATUS_LOG_LIMIT = 200;
 
     private final Jdbi jdbi;
