@@ -300,8 +300,12 @@ class OpenVpnIT {
             Shell.Result refused = lab.curl(Duration.ofSeconds(20), lab.url("/hello"));
             Duration took = Duration.between(before, Instant.now());
 
-            assertThat(refused.output()).contains("reset by peer");
-            assertThat(took).isLessThan(Duration.ofSeconds(5)); // a reset, not a timeout
+            // The kernel completes the handshake and the relay then resets the flow. When the reset comes within
+            // milliseconds, curl is still waiting for its connect to complete and reports a failed connect (7)
+            // rather than a reset read (56); both are the reset, and neither is a timeout (28).
+            assertThat(refused.exitCode()).as(refused.output()).isIn(7, 56);
+            assertThat(refused.output()).containsAnyOf("reset by peer", "Couldn't connect to server");
+            assertThat(took).isLessThan(Duration.ofSeconds(5));
         } finally {
             lab.startAgent();
         }
