@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -55,7 +56,14 @@ public final class ProxyClients {
 
     /** Sends {@code CONNECT target} with the credentials and reads the proxy's answer head. */
     public static HttpHead connect(int proxyPort, String username, String password, String target) throws IOException {
+        return connect(proxyPort, username, password, target, Duration.ofMillis(TIMEOUT_MILLIS));
+    }
+
+    /** As {@link #connect(int, String, String, String)}, waiting up to {@code answerWithin} for the answer. */
+    public static HttpHead connect(
+            int proxyPort, String username, String password, String target, Duration answerWithin) throws IOException {
         Socket socket = open(proxyPort);
+        socket.setSoTimeout(Math.toIntExact(answerWithin.toMillis()));
         String request = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n"
                 + (username == null ? "" : "Proxy-Authorization: " + basic(username, password) + "\r\n") + "\r\n";
         socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));

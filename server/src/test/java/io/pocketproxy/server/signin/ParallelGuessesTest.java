@@ -123,8 +123,11 @@ class ParallelGuessesTest {
             List<Future<Integer>> floodAnswers = new ArrayList<>();
             for (int i = 0; i < 60; i++) {
                 String username = "flood-" + i;
-                floodAnswers.add(flood.submit(() -> ProxyClients.connect(port, username, "wrong", "example.com:443")
-                        .status()));
+                // Queued behind each other's bcrypt, the last of them wait long on a loaded machine: as long as the
+                // whole wait below allows, not a client's usual timeout.
+                floodAnswers.add(flood.submit(
+                        () -> ProxyClients.connect(port, username, "wrong", "example.com:443", Duration.ofMinutes(2))
+                                .status()));
             }
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> server.passwordMetric("pocketproxy_password_queue", "customers") > 0);
