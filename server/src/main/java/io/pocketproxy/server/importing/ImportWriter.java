@@ -135,11 +135,13 @@ public final class ImportWriter {
             return;
         }
         UUID deviceId = device(handle, row.device(), report);
-        UUID id = handle.createQuery("""
+        // The old system's bandwidth_used is a starting balance, not traffic: it counts against the limit, but no
+        // usage_buckets row is written for it, since we do not know when it moved and the charts would show months
+        // of it as a spike at the hour of the import. The charts' "used so far" line starts from it all the same.
+        handle.createUpdate("""
                         INSERT INTO proxy_connections
                                (owner_id, device_id, type, username, password_hash, active, bandwidth_limit, bandwidth_used)
-                        VALUES (:owner, :device, :type, :username, :hash, :active, :limit, :used)
-                        RETURNING id""")
+                        VALUES (:owner, :device, :type, :username, :hash, :active, :limit, :used)""")
                 .bind("owner", ownerId)
                 .bind("device", deviceId)
                 .bind("type", row.type().name())
@@ -148,21 +150,7 @@ public final class ImportWriter {
                 .bind("active", row.active() && resolved.outcome() != PasswordOutcome.NONE)
                 .bind("limit", row.bandwidthLimit())
                 .bind("used", row.bandwidthUsed())
-                .mapTo(UUID.class)
-                .one();
-        if (row.bandwidthUsed() > 0) {
-            // The usage history of a connection's current period adds up to its bandwidth_used (V3): the old
-            // system's count goes into the hour of the import, the only time we know it by.
-            handle.createUpdate("""
-                            INSERT INTO usage_buckets
-                                   (connection_id, usage_generation, device_id, owner_id, resolution, bucket_start, bytes)
-                            VALUES (:id, 0, :device, :owner, 'hour', date_trunc('hour', now(), 'UTC'), :bytes)""")
-                    .bind("id", id)
-                    .bind("device", deviceId)
-                    .bind("owner", ownerId)
-                    .bind("bytes", row.bandwidthUsed())
-                    .execute();
-        }
+                .execute();
         report.written(resolved, false);
     }
 
