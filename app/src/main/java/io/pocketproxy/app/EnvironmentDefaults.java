@@ -1,5 +1,6 @@
 package io.pocketproxy.app;
 
+import io.pocketproxy.server.ByteSize;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
@@ -58,7 +59,7 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
             return DurationConverter.format(d);
         }
         if (converters.length > 0 && converters[0] instanceof SizeConverter && value instanceof Integer bytes) {
-            return SizeConverter.format(bytes);
+            return ByteSize.format(bytes);
         }
         return value.toString();
     }

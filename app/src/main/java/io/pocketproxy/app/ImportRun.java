@@ -50,6 +50,14 @@ final class ImportRun {
 
     /** @param scrubSource the legacy database to scrub afterwards, or null */
     int run(SourceRows read, LegacyDatabase scrubSource) {
+        // Listening for Ctrl-C before our database is first opened: a stop then waits for it to be closed again,
+        // rather than leaving the embedded PostgreSQL running without its owner.
+        try (StopRequest stop = StopRequest.onSignal()) {
+            return run(read, scrubSource, stop);
+        }
+    }
+
+    private int run(SourceRows read, LegacyDatabase scrubSource, StopRequest stop) {
         ServerConfig config = options.storageConfig();
         SourceRows source = read.withoutRepeatedUsernames();
         List<String> usernames = source.rows().stream().map(ImportRow::username).toList();
@@ -62,6 +70,11 @@ final class ImportRun {
         }
         ImportReport report = new ImportReport(options.dryRun);
         report.read(source);
+        if (stop.requested()) {
+            report.interrupted();
+            report.print(out);
+            return INTERRUPTED;
+        }
         if (options.strict && !source.errors().isEmpty()) {
             out.println("--strict: the source has bad rows, so nothing was imported");
             report.print(out);
@@ -76,8 +89,7 @@ final class ImportRun {
                 present.size(),
                 threads,
                 options.dryRun ? " (dry run: nothing is changed)" : "");
-        try (StopRequest stop = StopRequest.onSignal();
-                BulkHashing hashing = new BulkHashing(threads);
+        try (BulkHashing hashing = new BulkHashing(threads);
                 PairingOut pairingOut =
                         options.pairingOut == null || options.dryRun ? null : PairingOut.open(options.pairingOut)) {
             try {
@@ -95,7 +107,9 @@ final class ImportRun {
                 if (!stop.requested()) {
                     throw e;
                 }
-                // Ctrl-C on a terminal reaches the embedded PostgreSQL too, which may end the batch being written.
+                // What fails after Ctrl-C fails because of it: on a terminal a pg_ctl the embedded database is running
+                // gets the signal too (PostgreSQL itself does not: pg_ctl starts it in a session of its own). The
+                // transaction being written is rolled back, and the report counts only what was committed.
                 log.debug("stopped while writing", e);
                 report.interrupted();
             }

@@ -2,7 +2,10 @@ package io.pocketproxy.app;
 
 import io.pocketproxy.server.importing.Progress;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 
 /**
  * A long phase's progress on standard error: on a terminal a bar redrawn in place, with count, rate and time left;
@@ -11,25 +14,29 @@ import java.time.Duration;
 final class ProgressDisplay implements Progress {
 
     private static final int BAR_WIDTH = 30;
-    private static final long REDRAW_NANOS = Duration.ofMillis(200).toNanos();
+    private static final Duration REDRAW = Duration.ofMillis(200);
+    /** Erases what is left of the line after the bar, from a longer line drawn before. */
+    private static final String CLEAR_TO_END_OF_LINE = "\u001b[K";
 
     private final PrintWriter out;
     private final boolean terminal;
-    private final long intervalNanos;
+    private final Duration interval;
+    private final Clock clock;
     private String phase;
     private int total;
     private int done;
-    private long startNanos;
-    private long lastShownNanos;
+    private Instant start;
+    private Instant lastShown;
 
-    ProgressDisplay(PrintWriter out, boolean terminal, Duration interval) {
+    ProgressDisplay(PrintWriter out, boolean terminal, Duration interval, Clock clock) {
         this.out = out;
         this.terminal = terminal;
-        this.intervalNanos = interval.toNanos();
+        this.interval = terminal ? REDRAW : interval;
+        this.clock = clock;
     }
 
     static ProgressDisplay forStandardError(PrintWriter err, Duration interval) {
-        return new ProgressDisplay(err, System.console() != null, interval);
+        return new ProgressDisplay(err, System.console() != null, interval, Clock.systemUTC());
     }
 
     @Override
@@ -37,16 +44,16 @@ final class ProgressDisplay implements Progress {
         this.phase = phase;
         this.total = total;
         this.done = 0;
-        this.startNanos = System.nanoTime();
-        this.lastShownNanos = startNanos;
+        this.start = clock.instant();
+        this.lastShown = start;
     }
 
     @Override
     public void advance(int done) {
         this.done = done;
-        long now = System.nanoTime();
-        if (now - lastShownNanos >= (terminal ? REDRAW_NANOS : intervalNanos)) {
-            lastShownNanos = now;
+        Instant now = clock.instant();
+        if (Duration.between(lastShown, now).compareTo(interval) >= 0) {
+            lastShown = now;
             show(now, false);
         }
     }
@@ -54,20 +61,21 @@ final class ProgressDisplay implements Progress {
     @Override
     public void finish() {
         if (total > 0) {
-            show(System.nanoTime(), true);
+            show(clock.instant(), true);
         }
     }
 
-    private void show(long now, boolean last) {
-        double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
+    private void show(Instant now, boolean last) {
+        double seconds = Math.max(1e-3, Duration.between(start, now).toNanos() / 1e9);
         double rate = done / seconds;
         String left = rate > 0 && done < total
                 ? ", about " + format(Duration.ofSeconds((long) ((total - done) / rate))) + " left"
                 : "";
-        String figures = String.format("%s %d/%d (%.1f/s%s)", phase, done, total, rate, left);
+        String figures = String.format(Locale.ROOT, "%s %d/%d (%.1f/s%s)", phase, done, total, rate, left);
         if (terminal) {
             int filled = total == 0 ? BAR_WIDTH : (int) ((long) BAR_WIDTH * done / total);
-            out.print("\r[" + "#".repeat(filled) + " ".repeat(BAR_WIDTH - filled) + "] " + figures + "\u001b[K");
+            out.print("\r[" + "#".repeat(filled) + " ".repeat(BAR_WIDTH - filled) + "] " + figures
+                    + CLEAR_TO_END_OF_LINE);
             if (last) {
                 out.println();
             }

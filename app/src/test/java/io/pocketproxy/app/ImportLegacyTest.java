@@ -3,6 +3,7 @@ package io.pocketproxy.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pocketproxy.app.dataplane.RunningSystem;
 import io.pocketproxy.link.PairingString;
 import io.pocketproxy.relay.directory.ConnectionType;
@@ -10,6 +11,7 @@ import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.server.users.Role;
 import io.pocketproxy.server.users.User;
+import io.pocketproxy.testkit.ApiClient;
 import io.pocketproxy.testkit.ProxyClients;
 import io.pocketproxy.testkit.TakesEffect;
 import java.io.IOException;
@@ -128,9 +130,6 @@ class ImportLegacyTest {
                         "nopass|HTTP|f|0|0|Pixel A|" + phoneA + "|pending",
                         "plain|HTTP|t|1073741824|1000|Pixel A|" + phoneA + "|pending",
                         "vpn|OPENVPN|t|0|0|Pixel B|" + phoneB + "|pending");
-        assertThat(ours("SELECT bytes FROM usage_buckets u JOIN proxy_connections c ON c.id = u.connection_id"
-                        + " WHERE c.username = 'plain'"))
-                .containsExactly("1000");
 
         Path pairings = files.resolve("pairings");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pairings)))
@@ -145,6 +144,23 @@ class ImportLegacyTest {
 
     @Test
     @Order(3)
+    void importedUsageIsAStartingBalanceNotTrafficOfTheImportHour() {
+        String plain = ours("SELECT id FROM proxy_connections WHERE username = 'plain'")
+                .get(0);
+        ApiClient api = ApiClient.anonymous(system.apiUrl()).login("operator@example.com", "operator password");
+
+        JsonNode connection = api.get("/api/connections/" + plain).json();
+        JsonNode hourly =
+                api.get("/api/connections/" + plain + "/usage?step=hour").json();
+
+        assertThat(connection.get("bandwidth_used").asLong()).isEqualTo(1000);
+        assertThat(hourly.get("points"))
+                .isNotEmpty()
+                .allSatisfy(point -> assertThat(point.get("bytes").asLong()).isZero());
+    }
+
+    @Test
+    @Order(4)
     void customersSignInThroughTheRelayWithTheirOldPasswords() throws IOException {
         for (String line : Files.readAllLines(files.resolve("pairings"))) {
             RunningSystem.awaitLinked(system.startAgent(PairingString.parse(line.split("\t")[1]), true), 1);
@@ -174,7 +190,7 @@ class ImportLegacyTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aReRunImportsNothingTwice() throws IOException {
         List<String> before = ourTables();
 
@@ -191,7 +207,7 @@ class ImportLegacyTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void updateOverwritesOwnConnectionsAndNeverAnotherOperators() throws IOException {
         legacy.execute("UPDATE proxy_connections SET bandwidth_limit = 5000, password_plain = 'new-plain-1'"
                 + " WHERE username = 'plain'");
@@ -223,7 +239,7 @@ class ImportLegacyTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void scrubSourceClearsTheVerifiedPlaintextsOnly() throws IOException {
         CommandRun run = importLegacy("--scrub-source");
 

@@ -119,7 +119,7 @@ class ImportProcessIT {
     }
 
     /** The highest count a "writing N/M" progress line has shown so far. */
-    private static int lastWritten(String stderr) {
+    static int lastWritten(String stderr) {
         int last = 0;
         Matcher matcher = WRITING.matcher(stderr);
         while (matcher.find()) {

@@ -1,5 +1,6 @@
 package io.pocketproxy.server.importing;
 
+import io.pocketproxy.server.ByteSize;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;

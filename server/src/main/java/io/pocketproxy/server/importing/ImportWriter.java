@@ -20,9 +20,10 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Writes resolved rows into our database for one operator, in transactions of {@value #BATCH} rows: an import
- * stopped midway keeps what it committed, and a re-run skips those usernames. A dry run writes everything in one
- * transaction and rolls it back, so it meets exactly the conflicts a real run would. Every change the relays of a
- * running server must apply is announced as the API announces it.
+ * stopped midway keeps what it committed, and a re-run skips those usernames. The report counts a row, and
+ * {@code --pairing-out} gets a new device's line, only once its transaction has committed ({@link UncommittedRows}).
+ * A dry run writes everything in one transaction and rolls it back, so it meets exactly the conflicts a real run
+ * would. Every change the relays of a running server must apply is announced as the API announces it.
  */
 public final class ImportWriter {
 
@@ -35,7 +36,7 @@ public final class ImportWriter {
     private final ChangeAnnouncer announcer = new ChangeAnnouncer();
     private final ImportMode mode;
 
-    /** @param pairingOut where pairing strings go as devices are created; null to list them in the report */
+    /** @param pairingOut where pairing strings go once their devices are committed; null to list them in the report */
     public ImportWriter(Jdbi jdbi, UUID ownerId, RelayAddress relay, PairingOut pairingOut, ImportMode mode) {
         this.jdbi = jdbi;
         this.ownerId = ownerId;
@@ -64,6 +65,7 @@ public final class ImportWriter {
      */
     public void write(List<ResolvedRow> rows, ImportReport report, Progress progress, BooleanSupplier stop) {
         progress.start(mode.dryRun() ? "checking" : "writing", rows.size());
+        UncommittedRows uncommitted = new UncommittedRows();
         try (Handle handle = jdbi.open()) {
             handle.begin();
             int done = 0;
@@ -75,11 +77,13 @@ public final class ImportWriter {
                     break;
                 }
                 handle.savepoint("row");
+                uncommitted.beginRow();
                 try {
-                    write(handle, row, report);
+                    write(handle, row, uncommitted);
                     handle.releaseSavepoint("row");
                 } catch (RowFailure | UnableToExecuteStatementException e) {
                     handle.rollbackToSavepoint("row");
+                    uncommitted.rollBackRow();
                     report.failed(
                             row.row(), e instanceof RowFailure ? e.getMessage() : "not written: " + e.getMessage());
                     stopped = mode.strict();
@@ -90,6 +94,7 @@ public final class ImportWriter {
                 }
                 if (++inBatch == BATCH && !mode.dryRun()) {
                     handle.commit();
+                    uncommitted.committed(report, pairingOut);
                     handle.begin();
                     inBatch = 0;
                 }
@@ -99,12 +104,13 @@ public final class ImportWriter {
             } else {
                 handle.commit();
             }
+            uncommitted.committed(report, pairingOut);
         } finally {
             progress.finish();
         }
     }
 
-    private void write(Handle handle, ResolvedRow resolved, ImportReport report) {
+    private void write(Handle handle, ResolvedRow resolved, UncommittedRows uncommitted) {
         ImportRow row = resolved.row();
         Optional<Existing> existing = handle.createQuery("""
                         SELECT id, owner_id, type, device_id, bandwidth_limit, active, password_hash
@@ -127,19 +133,22 @@ public final class ImportWriter {
             throw new RowFailure("was here when the import began and is gone now (expected: run the import again)");
         }
         if (existing.isPresent() && !mode.update()) {
-            report.skipped(row, "already here (--update to overwrite it from the source)");
+            uncommitted.count(
+                    counted -> counted.skipped(row, "already here (--update to overwrite it from the source)"));
             return;
         }
         if (existing.isPresent()) {
-            update(handle, existing.get(), resolved, report);
+            update(handle, existing.get(), resolved, uncommitted);
             return;
         }
-        UUID deviceId = device(handle, row.device(), report);
-        UUID id = handle.createQuery("""
+        UUID deviceId = device(handle, row.device(), uncommitted);
+        // The old system's bandwidth_used is a starting balance, not traffic: it counts against the limit, but no
+        // usage_buckets row is written for it, since we do not know when it moved and the charts would show months
+        // of it as a spike at the hour of the import. The charts' "used so far" line starts from it all the same.
+        handle.createUpdate("""
                         INSERT INTO proxy_connections
                                (owner_id, device_id, type, username, password_hash, active, bandwidth_limit, bandwidth_used)
-                        VALUES (:owner, :device, :type, :username, :hash, :active, :limit, :used)
-                        RETURNING id""")
+                        VALUES (:owner, :device, :type, :username, :hash, :active, :limit, :used)""")
                 .bind("owner", ownerId)
                 .bind("device", deviceId)
                 .bind("type", row.type().name())
@@ -148,22 +157,8 @@ public final class ImportWriter {
                 .bind("active", row.active() && resolved.outcome() != PasswordOutcome.NONE)
                 .bind("limit", row.bandwidthLimit())
                 .bind("used", row.bandwidthUsed())
-                .mapTo(UUID.class)
-                .one();
-        if (row.bandwidthUsed() > 0) {
-            // The usage history of a connection's current period adds up to its bandwidth_used (V3): the old
-            // system's count goes into the hour of the import, the only time we know it by.
-            handle.createUpdate("""
-                            INSERT INTO usage_buckets
-                                   (connection_id, usage_generation, device_id, owner_id, resolution, bucket_start, bytes)
-                            VALUES (:id, 0, :device, :owner, 'hour', date_trunc('hour', now(), 'UTC'), :bytes)""")
-                    .bind("id", id)
-                    .bind("device", deviceId)
-                    .bind("owner", ownerId)
-                    .bind("bytes", row.bandwidthUsed())
-                    .execute();
-        }
-        report.written(resolved, false);
+                .execute();
+        uncommitted.count(counted -> counted.written(resolved, false));
     }
 
     /**
@@ -171,7 +166,7 @@ public final class ImportWriter {
      * counted since the first import, and the old system's figure would overwrite that. A row without any password
      * keeps the one it has here.
      */
-    private void update(Handle handle, Existing existing, ResolvedRow resolved, ImportReport report) {
+    private void update(Handle handle, Existing existing, ResolvedRow resolved, UncommittedRows uncommitted) {
         ImportRow row = resolved.row();
         if (existing.type() != row.type()) {
             throw new RowFailure("is " + existing.type() + " here and " + row.type() + " in the source (expected:"
@@ -180,7 +175,7 @@ public final class ImportWriter {
         boolean keepPassword = resolved.outcome() == PasswordOutcome.NONE;
         String hash = keepPassword ? existing.hash() : resolved.hash();
         boolean active = keepPassword ? existing.active() : row.active();
-        UUID deviceId = device(handle, row.device(), report);
+        UUID deviceId = device(handle, row.device(), uncommitted);
         handle.createUpdate("""
                         UPDATE proxy_connections
                            SET password_hash = :hash, bandwidth_limit = :limit, active = :active, device_id = :device,
@@ -202,18 +197,15 @@ public final class ImportWriter {
                 announcer.announce(handle, new Change(kind, existing.id()));
             }
         });
-        if (keepPassword) {
-            report.updatedKeepingPassword();
-        } else {
-            report.written(resolved, true);
-        }
+        uncommitted.count(
+                keepPassword ? ImportReport::updatedKeepingPassword : counted -> counted.written(resolved, true));
     }
 
     /**
      * The operator's device for {@code ref}: the one an earlier import made from the same legacy device, or (CSV) the
-     * operator's first device of that name; else a new pending one, its pairing string written out at once.
+     * operator's first device of that name; else a new pending one, its pairing string written out once committed.
      */
-    private UUID device(Handle handle, ImportRow.DeviceRef ref, ImportReport report) {
+    private UUID device(Handle handle, ImportRow.DeviceRef ref, UncommittedRows uncommitted) {
         Optional<UUID> found = ref.legacyId() != null
                 ? handle.createQuery("SELECT id FROM devices WHERE owner_id = :owner AND legacy_id = :legacy")
                         .bind("owner", ownerId)
@@ -238,18 +230,12 @@ public final class ImportWriter {
                 .bind("legacy", ref.legacyId())
                 .mapTo(UUID.class)
                 .one();
-        if (mode.dryRun()) {
-            report.deviceCreated(ref.name(), null);
-            return id;
-        }
-        String pairing =
-                new PairingString(relay.host(), relay.linkPort(), token, relay.certificateFingerprint()).toString();
-        if (pairingOut != null) {
-            pairingOut.write(ref.name(), pairing);
-            report.deviceCreated(ref.name(), null);
-        } else {
-            report.deviceCreated(ref.name(), pairing);
-        }
+        uncommitted.deviceCreated(
+                ref.name(),
+                mode.dryRun()
+                        ? null
+                        : new PairingString(relay.host(), relay.linkPort(), token, relay.certificateFingerprint())
+                                .toString());
         return id;
     }
 

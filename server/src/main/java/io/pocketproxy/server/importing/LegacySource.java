@@ -1,5 +1,6 @@
 package io.pocketproxy.server.importing;
 
+import io.pocketproxy.server.ByteSize;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;

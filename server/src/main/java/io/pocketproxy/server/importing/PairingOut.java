@@ -10,13 +10,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
 
 /**
  * {@code --pairing-out FILE}: one line per device created, its name, a tab and its pairing string, which is as
- * good as the device's password. The file is the operator's alone (0600) and each line is on disk before the
- * device's row is committed: an import stopped in between leaves a line for a device that does not exist (a re-run
- * creates it again, with a new line) rather than a device whose pairing string is lost.
+ * good as the device's password. The file is the operator's alone (0600). Lines are written once the devices'
+ * transaction has committed ({@link UncommittedRows}), so every line in the file pairs with a device that exists.
  */
 public final class PairingOut implements AutoCloseable {
 
@@ -53,10 +53,18 @@ public final class PairingOut implements AutoCloseable {
         return file;
     }
 
-    void write(String deviceName, String pairing) {
-        String line = deviceName.replace('\t', ' ') + "\t" + pairing + "\n";
+    /** Appends {@code lines} and makes sure they are on disk before the import goes on. */
+    void write(List<Line> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        lines.forEach(line -> text.append(line.deviceName().replace('\t', ' '))
+                .append('\t')
+                .append(line.pairing())
+                .append('\n'));
         try {
-            ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+            ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
@@ -70,4 +78,6 @@ public final class PairingOut implements AutoCloseable {
     public void close() throws IOException {
         channel.close();
     }
+
+    record Line(String deviceName, String pairing) {}
 }

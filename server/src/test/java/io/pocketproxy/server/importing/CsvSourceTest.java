@@ -60,18 +60,6 @@ class CsvSourceTest {
                         "customers.csv: line 1 has neither 'password' nor 'password_hash' (expected: at least one)");
     }
 
-    @Test
-    void readsSizesAsTheDashboardShowsThem() {
-        assertThat(ByteSize.parse("limit", "1073741824")).isEqualTo(1L << 30);
-        assertThat(ByteSize.parse("limit", "1 GB")).isEqualTo(1L << 30);
-        assertThat(ByteSize.parse("limit", "1GiB")).isEqualTo(1L << 30);
-        assertThat(ByteSize.parse("limit", "2 tb")).isEqualTo(2L << 40);
-        assertThatThrownBy(() -> ByteSize.parse("limit", "-1"))
-                .hasMessage("limit: -1 is negative (expected: 0 or more)");
-        assertThatThrownBy(() -> ByteSize.parse("limit", "lots"))
-                .hasMessage("limit: 'lots' is not a size (expected: bytes, or e.g. 500 MB, 1.5 GB)");
-    }
-
     private static SourceRows read(String csv) throws IOException {
         return CsvSource.read("customers.csv", new BufferedReader(new StringReader(csv)));
     }
