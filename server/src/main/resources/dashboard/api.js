@@ -11,9 +11,15 @@ export class ApiError extends Error {
 }
 
 let onSignedOut = () => {};
+let onDatabase = () => {};
 
 export function whenSignedOut(handler) {
   onSignedOut = handler;
+}
+
+/** {@code handler(false)} when the server says its database is unavailable, {@code handler(true)} once it answers. */
+export function whenDatabaseChanges(handler) {
+  onDatabase = handler;
 }
 
 export async function api(method, path, body) {
@@ -28,11 +34,17 @@ export async function api(method, path, body) {
   } catch (e) {
     throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
   }
+  if (response.ok) {
+    onDatabase(true);
+  }
   if (response.status === 204) {
     return null;
   }
   const text = await response.text();
   const data = text ? safeJson(text) : null;
+  if (response.status === 503 && data?.code === 'database_unavailable') {
+    onDatabase(false);
+  }
   if (!response.ok) {
     const error = new ApiError(response.status, data?.code ?? 'http_' + response.status,
         sentence(data?.error) ?? `The server answered ${response.status}.`, response.headers.get('Retry-After'));

@@ -1,5 +1,5 @@
 // The PocketProxy dashboard: a small single-page app over the REST API (no build step, no CDN).
-import { api, whenSignedOut } from './api.js';
+import { api, whenDatabaseChanges, whenSignedOut } from './api.js';
 import { showError, toast } from './ui.js';
 import { loginView } from './views/login.js';
 import { devicesView } from './views/devices.js';
@@ -129,6 +129,11 @@ function signedIn(me) {
   state.me = me;
   go('devices');
 }
+
+// One banner for the database's outage, however many requests it fails; the pages' own refreshes clear it.
+whenDatabaseChanges(up => {
+  document.getElementById('outage').hidden = up;
+});
 
 whenSignedOut(() => {
   if (state.me) {

@@ -28,9 +28,12 @@ export function toast(message, kind = 'info') {
   setTimeout(() => item.remove(), kind === 'error' ? 8000 : 4000);
 }
 
-/** An error in words, unless it is the end of the session, which the sign-in page announces itself. */
+/**
+ * An error in words, unless it is the end of the session, which the sign-in page announces itself, or the
+ * database's outage, which the banner announces once.
+ */
 export function showError(e) {
-  if (!e?.signedOut) {
+  if (!e?.signedOut && e?.code !== 'database_unavailable') {
     toast(e?.message ?? String(e), 'error');
   }
 }

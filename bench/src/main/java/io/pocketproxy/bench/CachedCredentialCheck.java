@@ -4,7 +4,7 @@ import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.auth.Customers;
 import io.pocketproxy.relay.auth.FailureThrottle;
 import io.pocketproxy.relay.auth.PasswordHashing;
-import io.pocketproxy.relay.directory.Change;
+import io.pocketproxy.relay.directory.ChangeHandler;
 import io.pocketproxy.relay.directory.ConnectionDirectory;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.directory.ConnectionType;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,7 +45,7 @@ final class CachedCredentialCheck implements Figure {
             ConnectionRecord record = new ConnectionRecord(
                     UUID.randomUUID(), USERNAME, hash, ConnectionType.SOCKS5, true, 0, 0, 0, UUID.randomUUID());
             CustomerAuthenticator authenticator = new CustomerAuthenticator(
-                    new Customers(new OneConnection(record), Duration.ofMinutes(1)),
+                    new Customers(new OneConnection(record), Duration.ofMinutes(1), Duration.ofMinutes(10)),
                     hashing,
                     Duration.ofMinutes(10),
                     new FailureThrottle.Limits(10, 50, Duration.ofSeconds(6)),
@@ -82,7 +81,7 @@ final class CachedCredentialCheck implements Figure {
         }
 
         @Override
-        public AutoCloseable subscribe(Consumer<Change> listener) {
+        public AutoCloseable subscribe(ChangeHandler handler) {
             return () -> {};
         }
     }

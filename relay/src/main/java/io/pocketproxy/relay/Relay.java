@@ -7,6 +7,7 @@ import io.pocketproxy.relay.auth.CustomerAuthenticator;
 import io.pocketproxy.relay.auth.Customers;
 import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.directory.Change;
+import io.pocketproxy.relay.directory.ChangeHandler;
 import io.pocketproxy.relay.directory.ConnectionDirectory;
 import io.pocketproxy.relay.directory.DeviceDirectory;
 import io.pocketproxy.relay.directory.UsageSink;
@@ -23,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,7 @@ public final class Relay implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private volatile boolean serving;
     private final DeviceLinks links = new DeviceLinks();
     private final Meters meters;
     private final Customers customers;
@@ -66,7 +69,7 @@ public final class Relay implements AutoCloseable {
         this.workers = Transport.eventLoops(Runtime.getRuntime().availableProcessors(), "relay-io");
         this.connections = connections;
         this.meters = new Meters(usage, config.usageFlush());
-        this.customers = new Customers(connections, config.directoryRefresh());
+        this.customers = new Customers(connections, config.directoryRefresh(), config.verifiedTtl());
         this.authenticator =
                 new CustomerAuthenticator(customers, hashing, config.verifiedTtl(), config.authLimits(), clock);
         this.refresher = Executors.newSingleThreadScheduledExecutor(Threads.daemon("relay-refresh"));
@@ -91,7 +94,7 @@ public final class Relay implements AutoCloseable {
     }
 
     private void open(RelayConfig config, RelayCertificate certificate, DeviceDirectory devices, Clock clock) {
-        parts.push(connections.subscribe(this::apply));
+        parts.push(connections.subscribe(new DirectoryChanges()));
         long refresh = config.directoryRefresh().toMillis();
         refresher.scheduleWithFixedDelay(this::refreshMeters, refresh, refresh, TimeUnit.MILLISECONDS);
 
@@ -127,6 +130,7 @@ public final class Relay implements AutoCloseable {
         socksPort = socks.port();
         linkPort = linkServer.port();
         log.info("link TLS by {}", io.netty.handler.ssl.SslContext.defaultServerProvider());
+        serving = true;
         log.info(
                 "relay is up: HTTP proxy on {}:{}, SOCKS5 on {}:{}, device links on {}:{}",
                 config.bind(),
@@ -149,38 +153,47 @@ public final class Relay implements AutoCloseable {
         return endpoint;
     }
 
-    /** Applies a change the control plane announced; runs on the directory's thread. */
-    private void apply(Change change) {
-        switch (change.kind()) {
-            case DEVICE_DELETED -> links.close(change.id());
-            case CONNECTION_DELETED -> {
-                customers.forget(change.id());
-                meters.remove(change.id());
-            }
-            default -> {
-                customers.forget(change.id());
-                connections.findById(change.id()).whenComplete((record, error) -> {
-                    if (error != null) {
-                        log.warn(
-                                "cannot re-read connection {} after {}",
-                                change.id(),
-                                change.kind().wireName(),
-                                error);
-                    } else if (record.isEmpty()) {
-                        meters.remove(change.id());
-                    } else {
-                        meters.apply(record.get());
-                        boolean credentialsOrRouteChanged = change.kind() == Change.Kind.CONNECTION_PASSWORD
-                                || change.kind() == Change.Kind.CONNECTION_DEVICE
-                                || (change.kind() == Change.Kind.CONNECTION_ACTIVE
-                                        && !record.get().active());
-                        if (credentialsOrRouteChanged) {
-                            meters.find(change.id()).ifPresent(meter -> meter.closeTunnels());
-                        }
-                    }
-                });
+    /** What the relay does with the directory's change notices. */
+    private final class DirectoryChanges implements ChangeHandler {
+
+        /** Runs on the directory's thread. */
+        @Override
+        public void apply(Change change) {
+            switch (change.kind()) {
+                case DEVICE_DELETED -> links.close(change.id());
+                case CONNECTION_DELETED -> {
+                    customers.forget(change.id());
+                    meters.remove(change.id());
+                }
+                default -> {
+                    customers.forget(change.id());
+                    reread(change.id(), change.kind().wireName());
+                }
             }
         }
+
+        /**
+         * Notices were lost while the directory was not listening: every customer and meter the relay holds is read
+         * again. A connection deleted meanwhile loses its meter and tunnels, a changed one gets what it missed. A
+         * deleted device's link is not re-read here: its token no longer signs in, and its connections' tunnels end
+         * with their meters.
+         */
+        @Override
+        public void resync() {
+            customers.refreshAll();
+            refreshMeters();
+        }
+    }
+
+    /** Reads a connection with a meter again and applies it (its meter goes when the connection is gone). */
+    private void reread(UUID id, String why) {
+        connections.findById(id).whenComplete((record, error) -> {
+            if (error != null) {
+                log.warn("cannot re-read connection {} after {}", id, why, error);
+            } else {
+                record.ifPresentOrElse(meters::apply, () -> meters.remove(id));
+            }
+        });
     }
 
     /** Heals a lost change notice: every connection with a meter is re-read at least once a refresh interval. */
@@ -195,6 +208,11 @@ public final class Relay implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("refreshing connections failed; will retry", e);
         }
+    }
+
+    /** Whether the relay serves customers: from its start until it begins to stop, database or not. */
+    public boolean serving() {
+        return serving;
     }
 
     public int httpPort() {
@@ -221,6 +239,7 @@ public final class Relay implements AutoCloseable {
     /** Stops listening, ends device links, and writes every counted byte before returning. */
     @Override
     public void close() {
+        serving = false;
         while (!parts.isEmpty()) {
             try {
                 parts.pop().close();

@@ -29,7 +29,7 @@ public final class RelayParts implements AutoCloseable {
 
     public RelayParts(DeviceLinks links, int maxStreamsPerConnection, Duration idleTimeout) {
         this.authenticator = new CustomerAuthenticator(
-                new Customers(directory, Duration.ofMinutes(1)),
+                new Customers(directory, Duration.ofMinutes(1), Duration.ofMinutes(10)),
                 hashing,
                 Duration.ofMinutes(10),
                 LIMITS,

@@ -172,7 +172,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     new ConnectionsApi(parts.connections, parts.endpoints, bodies),
                     new UsageApi(new UsageService(jdbi, clock, parts.connections, parts.devices)),
                     new WebhooksApi(new WebhookSettings(jdbi, webhookUrls), webhooks, bodies),
-                    new OperationsApi(jdbi, metrics, config.metricsToken()));
+                    new OperationsApi(jdbi, parts.relay::serving, metrics, config.metricsToken()));
             parts.api = parts.open(ApiServer.start(
                     config.bind(),
                     config.apiPort(),

@@ -16,6 +16,7 @@ import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.server.users.Role;
 import io.pocketproxy.server.users.User;
 import io.pocketproxy.testkit.LocalHttpTarget;
+import io.pocketproxy.testkit.OwnPostgres;
 import io.pocketproxy.testkit.ProxyClients;
 import io.pocketproxy.testkit.TcpEchoServer;
 import io.pocketproxy.testkit.TestPostgres;
@@ -45,6 +46,8 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
 
     private final Consumer<ServerConfig.Builder> customizer;
     private final Clock clock;
+    private final boolean ownPostgres;
+    private OwnPostgres postgres;
     private final List<Agent> agents = new ArrayList<>();
     private String databaseUrl;
     private Path dataDir;
@@ -66,13 +69,28 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
 
     /** With {@code clock} for the server's time-based behaviour (throttles, sessions, the device monitor). */
     public RunningSystem(Consumer<ServerConfig.Builder> customizer, Clock clock) {
+        this(customizer, clock, false);
+    }
+
+    private RunningSystem(Consumer<ServerConfig.Builder> customizer, Clock clock, boolean ownPostgres) {
         this.customizer = customizer;
         this.clock = clock;
+        this.ownPostgres = ownPostgres;
+    }
+
+    /** On a PostgreSQL of the test's own ({@link #postgres()}), which the test may stop, hang or kill. */
+    public static RunningSystem onOwnPostgres(Consumer<ServerConfig.Builder> customizer) {
+        return new RunningSystem(customizer, Clock.systemUTC(), true);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
-        databaseUrl = TestPostgres.shared().newDatabaseUrl();
+        if (ownPostgres) {
+            postgres = OwnPostgres.start();
+            databaseUrl = postgres.databaseUrl();
+        } else {
+            databaseUrl = TestPostgres.shared().newDatabaseUrl();
+        }
         dataDir = Files.createTempDirectory("pocketproxy-system");
         http = LocalHttpTarget.start();
         echo = TcpEchoServer.start();
@@ -169,6 +187,14 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
         return http;
     }
 
+    /** The test's own PostgreSQL; only with {@link #onOwnPostgres}. */
+    public OwnPostgres postgres() {
+        if (postgres == null) {
+            throw new IllegalStateException("this system runs on the shared test PostgreSQL");
+        }
+        return postgres;
+    }
+
     public TcpEchoServer echo() {
         return echo;
     }
@@ -236,6 +262,9 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
         }
         if (echo != null) {
             echo.close();
+        }
+        if (postgres != null) {
+            postgres.close();
         }
         deleteRecursively(dataDir);
     }

@@ -3,7 +3,6 @@ package io.pocketproxy.relay.directory;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * Where the relay looks customers up, implemented by the control plane over its database. Every method
@@ -16,8 +15,9 @@ public interface ConnectionDirectory {
     CompletableFuture<Optional<ConnectionRecord>> findById(UUID id);
 
     /**
-     * Delivers every change announced by the control plane to {@code listener}, on a thread of the
-     * directory's, until the returned handle is closed.
+     * Delivers every change announced by the control plane to {@code handler}, on a thread of the directory's,
+     * until the returned handle is closed, and tells it to {@link ChangeHandler#resync resync} whenever notices
+     * may have been missed.
      */
-    AutoCloseable subscribe(Consumer<Change> listener);
+    AutoCloseable subscribe(ChangeHandler handler);
 }

@@ -2,6 +2,8 @@ package io.pocketproxy.relay.metering;
 
 import io.netty.channel.Channel;
 import io.pocketproxy.link.stream.Pipe;
+import io.pocketproxy.relay.directory.ConnectionRecord;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,13 +37,33 @@ public final class Meter {
     private volatile long limit;
     private volatile long generation;
     private long reported;
+    private Access access;
 
-    Meter(UUID connectionId, long limit, long used, long generation) {
-        this.connectionId = connectionId;
-        this.limit = limit;
-        this.used = new AtomicLong(used);
-        this.reported = used;
-        this.generation = generation;
+    /**
+     * What the connection's tunnels are open under: a tunnel opened with one password, through one device, may not
+     * outlive a change of either, or the connection's deactivation.
+     */
+    record Access(String passwordHash, UUID deviceId, boolean active) {
+
+        static Access of(ConnectionRecord record) {
+            return new Access(record.passwordHash(), record.deviceId(), record.active());
+        }
+
+        /** Whether tunnels open under this access must close under {@code next}. */
+        boolean revokedBy(Access next) {
+            return !next.active
+                    || !Objects.equals(passwordHash, next.passwordHash)
+                    || !Objects.equals(deviceId, next.deviceId);
+        }
+    }
+
+    Meter(ConnectionRecord record) {
+        this.connectionId = record.id();
+        this.limit = record.bandwidthLimit();
+        this.used = new AtomicLong(record.bandwidthUsed());
+        this.reported = record.bandwidthUsed();
+        this.generation = record.usageGeneration();
+        this.access = Access.of(record);
     }
 
     public UUID connectionId() {
@@ -83,6 +105,19 @@ public final class Meter {
 
     public long generation() {
         return generation;
+    }
+
+    /**
+     * The connection's password, device or active flag is now {@code record}'s: tunnels opened under what changed
+     * close. Flusher thread only.
+     */
+    void setAccess(ConnectionRecord record) {
+        Access next = Access.of(record);
+        boolean revoked = access.revokedBy(next);
+        access = next;
+        if (revoked) {
+            closeTunnels();
+        }
     }
 
     /** A raised (or lowered) limit applies to the very next grant. */

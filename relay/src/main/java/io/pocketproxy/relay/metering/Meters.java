@@ -1,5 +1,6 @@
 package io.pocketproxy.relay.metering;
 
+import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.directory.UsageSink;
@@ -33,6 +34,8 @@ public final class Meters implements AutoCloseable {
     private final UsageSink sink;
     private final ConcurrentMap<UUID, Meter> meters = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread;
+    private final AggregatedWarning flushFailed = new AggregatedWarning(
+            log, "cannot write usage; keeping it counted in memory and trying again", Duration.ofMinutes(1));
 
     public Meters(UsageSink sink, Duration flushInterval) {
         this.sink = sink;
@@ -43,9 +46,7 @@ public final class Meters implements AutoCloseable {
 
     /** The meter of {@code record}'s connection, created from its figures if this relay has none yet. */
     public Meter meterFor(ConnectionRecord record) {
-        return meters.computeIfAbsent(
-                record.id(),
-                id -> new Meter(id, record.bandwidthLimit(), record.bandwidthUsed(), record.usageGeneration()));
+        return meters.computeIfAbsent(record.id(), id -> new Meter(record));
     }
 
     /** The connections this relay holds meters for. */
@@ -57,7 +58,11 @@ public final class Meters implements AutoCloseable {
         return Optional.ofNullable(meters.get(connectionId));
     }
 
-    /** Applies the control plane's current figures: a new limit, or a reset (a newer usage generation). */
+    /**
+     * Applies the control plane's current record of a connection: a new limit, a reset (a newer usage generation),
+     * and a new password or device, or its deactivation, which close its open tunnels. Applying a record that
+     * changed nothing changes nothing, so a periodic re-read is harmless.
+     */
     public void apply(ConnectionRecord record) {
         thread.execute(() -> {
             Meter meter = meters.get(record.id());
@@ -68,6 +73,7 @@ public final class Meters implements AutoCloseable {
                 meter.reset(record.usageGeneration());
             }
             meter.setLimit(record.bandwidthLimit());
+            meter.setAccess(record);
         });
     }
 
@@ -94,8 +100,9 @@ public final class Meters implements AutoCloseable {
         try {
             flushAll();
         } catch (RuntimeException e) {
-            // The next run tries again with everything still unreported; one bad run must not end the task.
-            log.warn("flushing usage failed; will retry", e);
+            // The next run tries again with everything still unreported; one bad run must not end the task. What
+            // waits is one number per connection, however long the database is away.
+            flushFailed.warn(e);
         }
     }
 

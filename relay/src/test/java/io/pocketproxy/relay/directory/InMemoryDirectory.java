@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * The relay's storage ports kept in memory, for the relay's own tests: connections by username and id, usage
@@ -60,7 +59,7 @@ public final class InMemoryDirectory implements ConnectionDirectory, UsageSink {
     }
 
     @Override
-    public AutoCloseable subscribe(Consumer<Change> listener) {
+    public AutoCloseable subscribe(ChangeHandler handler) {
         return () -> {};
     }
 

@@ -3,7 +3,6 @@ package io.pocketproxy.relay.metering;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +13,7 @@ class MeterTest {
 
     @Test
     void grantsEverythingWhenUnlimited() {
-        Meter meter = new Meter(UUID.randomUUID(), 0, 0, 0);
+        Meter meter = TestMeters.meter(0, 0, 0);
 
         assertThat(meter.grant(1_000_000)).isEqualTo(1_000_000);
         assertThat(meter.used()).isEqualTo(1_000_000);
@@ -23,7 +22,7 @@ class MeterTest {
 
     @Test
     void grantsUpToTheRemainderAndNothingAfter() {
-        Meter meter = new Meter(UUID.randomUUID(), 1000, 900, 0);
+        Meter meter = TestMeters.meter(1000, 900, 0);
 
         assertThat(meter.grant(60)).isEqualTo(60);
         assertThat(meter.grant(60)).isEqualTo(40);
@@ -34,7 +33,7 @@ class MeterTest {
 
     @Test
     void neverOvershootsUnderConcurrentGrants() throws InterruptedException {
-        Meter meter = new Meter(UUID.randomUUID(), 1_000_003, 0, 0);
+        Meter meter = TestMeters.meter(1_000_003, 0, 0);
         AtomicLong granted = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         for (int thread = 0; thread < 8; thread++) {
@@ -53,7 +52,7 @@ class MeterTest {
 
     @Test
     void aResetStartsCountingOverInTheNewGeneration() {
-        Meter meter = new Meter(UUID.randomUUID(), 100, 100, 3);
+        Meter meter = TestMeters.meter(100, 100, 3);
 
         meter.reset(4);
 
@@ -65,7 +64,7 @@ class MeterTest {
 
     @Test
     void foldsInWhatOtherRelaysReported() {
-        Meter meter = new Meter(UUID.randomUUID(), 1000, 100, 0);
+        Meter meter = TestMeters.meter(1000, 100, 0);
         meter.grant(50); // this relay: 150 in all
 
         meter.reported(50, 400); // the database says 400: other relays added 250
@@ -77,7 +76,7 @@ class MeterTest {
 
     @Test
     void closesItsTunnelsWhenALoweredLimitIsAlreadyUsedUp() {
-        Meter meter = new Meter(UUID.randomUUID(), 1000, 500, 0);
+        Meter meter = TestMeters.meter(1000, 500, 0);
         EmbeddedChannel customer = new EmbeddedChannel();
         meter.track(customer);
 

@@ -6,14 +6,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class StreamMeterTest {
 
     @Test
     void cutsABufferThatCrossesTheLimitAndDropsTheRest() {
-        Meter meter = new Meter(UUID.randomUUID(), 10, 0, 0);
+        Meter meter = TestMeters.meter(10, 0, 0);
         EmbeddedChannel stream = new EmbeddedChannel(new StreamMeter(meter));
 
         stream.writeInbound(Unpooled.copiedBuffer("abcdef", StandardCharsets.US_ASCII));
@@ -33,7 +32,7 @@ class StreamMeterTest {
 
     @Test
     void countsWritesTowardTheDeviceToo() {
-        Meter meter = new Meter(UUID.randomUUID(), 5, 0, 0);
+        Meter meter = TestMeters.meter(5, 0, 0);
         EmbeddedChannel stream = new EmbeddedChannel(new StreamMeter(meter));
 
         stream.writeOutbound(Unpooled.copiedBuffer("123", StandardCharsets.US_ASCII));

@@ -3,13 +3,16 @@ package io.pocketproxy.server.api;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.relay.auth.PasswordHashing;
 import io.pocketproxy.relay.auth.RetryAfter;
+import io.pocketproxy.server.db.DatabaseUnavailable;
 import io.pocketproxy.server.errors.BusyException;
 import io.pocketproxy.server.errors.ConflictException;
 import io.pocketproxy.server.errors.DomainException;
 import io.pocketproxy.server.errors.InvalidInputException;
 import io.pocketproxy.server.errors.NotFoundException;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,6 +27,11 @@ import org.slf4j.LoggerFactory;
 final class ApiErrors {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+    private static final long DATABASE_RETRY_AFTER_SECONDS = 5;
+    private static final AggregatedWarning unavailable = new AggregatedWarning(
+            log,
+            "the database is unavailable; answering API requests 503 database_unavailable",
+            Duration.ofSeconds(10));
 
     private ApiErrors() {}
 
@@ -102,7 +110,22 @@ final class ApiErrors {
         answer(ctx, 503, "unavailable", "the server is stopping; try again in a moment");
     }
 
+    /** PostgreSQL is down, hung or restarting: nothing was done, and the request may be made again later. */
+    private static void databaseUnavailable(Context ctx) {
+        ctx.header("Retry-After", Long.toString(DATABASE_RETRY_AFTER_SECONDS));
+        answer(
+                ctx,
+                503,
+                "database_unavailable",
+                "the database is unavailable; nothing was changed, try again in a moment");
+    }
+
     private static void unexpected(Throwable e, Context ctx) {
+        if (DatabaseUnavailable.is(e)) {
+            unavailable.warn(e);
+            databaseUnavailable(ctx);
+            return;
+        }
         String incident = UUID.randomUUID().toString().substring(0, 8);
         log.error("incident {}: {} {} failed", incident, ctx.method().name(), ctx.path(), e);
         answer(ctx, 500, "internal_error", "internal error (incident " + incident + "); the server log has details");

@@ -82,6 +82,7 @@ public final class ApiServer implements AutoCloseable {
     /** Every route of the API with who may call it: the one place to read the API's surface. */
     static void declareRoutes(RoutesConfig routes, Handlers h) {
         routes.get("/healthz", h.operations()::health);
+        routes.get("/readyz", h.operations()::ready);
         routes.get("/metrics", h.operations()::metrics);
 
         routes.post("/api/auth/login", h.auth()::login, ANYONE);

@@ -7,22 +7,32 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * {@code /healthz} and {@code /metrics}: for load balancers and Prometheus. Metrics tell how busy the server is and
+ * {@code /healthz}, {@code /readyz} and {@code /metrics}: for load balancers and Prometheus.
+ *
+ * <p>The two health answers differ on purpose. {@code /healthz} is the control plane's: without its database the
+ * API can serve nothing. {@code /readyz} is the data plane's: the proxies keep serving customers they know from
+ * memory while the database is away, so a load balancer in front of them must not pull a working farm because
+ * the database blinked.
+ *
+ * <p> Metrics tell how busy the server is and
  * how its sign-ins fare, which is nobody else's business: with a metrics token they answer its bearer only, and
  * without one, clients on this host only.
  */
 public final class OperationsApi {
 
     private final Jdbi jdbi;
+    private final BooleanSupplier dataPlaneReady;
     private final Metrics metrics;
     private final byte[] expectedAuthorization;
 
     /** @param metricsToken the bearer token {@code /metrics} requires, or {@code null} for loopback clients only */
-    public OperationsApi(Jdbi jdbi, Metrics metrics, String metricsToken) {
+    public OperationsApi(Jdbi jdbi, BooleanSupplier dataPlaneReady, Metrics metrics, String metricsToken) {
         this.jdbi = jdbi;
+        this.dataPlaneReady = dataPlaneReady;
         this.metrics = metrics;
         this.expectedAuthorization =
                 metricsToken == null ? null : ("Bearer " + metricsToken).getBytes(StandardCharsets.UTF_8);
@@ -35,7 +45,20 @@ public final class OperationsApi {
                     handle.createQuery("SELECT 1").mapTo(Integer.class).one());
             ctx.json(Map.of("status", "ok"));
         } catch (RuntimeException e) {
-            ctx.status(503).json(Map.of("status", "unavailable", "error", "database unreachable"));
+            ctx.status(503)
+                    .json(Map.of(
+                            "status", "unavailable",
+                            "code", "database_unavailable",
+                            "error", "the database does not answer"));
+        }
+    }
+
+    /** 200 while the relay serves customers, whether or not the database answers; 503 once it is stopping. */
+    public void ready(Context ctx) {
+        if (dataPlaneReady.getAsBoolean()) {
+            ctx.json(Map.of("status", "ready"));
+        } else {
+            ctx.status(503).json(Map.of("status", "stopping", "error", "the relay is stopping"));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pocketproxy.server.devices;
 
+import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.relay.directory.DeviceDirectory;
@@ -36,6 +37,11 @@ import org.slf4j.LoggerFactory;
 public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceRegistry.class);
+
+    private final AggregatedWarning writeFailed = new AggregatedWarning(
+            log,
+            "writing heartbeats failed; keeping the newest of each device and trying again",
+            Duration.ofMinutes(1));
 
     private record Beat(StatusReport report, Instant at) {}
 
@@ -81,7 +87,8 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
         try {
             write();
         } catch (RuntimeException e) {
-            log.warn("writing heartbeats failed; will retry", e);
+            // Kept (the newest per device) and written when the database answers again.
+            writeFailed.warn(e);
         }
     }
 

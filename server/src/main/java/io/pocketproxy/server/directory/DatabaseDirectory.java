@@ -1,6 +1,6 @@
 package io.pocketproxy.server.directory;
 
-import io.pocketproxy.relay.directory.Change;
+import io.pocketproxy.relay.directory.ChangeHandler;
 import io.pocketproxy.relay.directory.ConnectionDirectory;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.directory.ConnectionType;
@@ -19,7 +19,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 
@@ -146,8 +145,8 @@ public final class DatabaseDirectory implements ConnectionDirectory, UsageSink, 
     }
 
     @Override
-    public AutoCloseable subscribe(Consumer<Change> listener) {
-        return ChangeListener.start(settings, listener);
+    public AutoCloseable subscribe(ChangeHandler handler) {
+        return ChangeListener.start(settings, handler);
     }
 
     @Override

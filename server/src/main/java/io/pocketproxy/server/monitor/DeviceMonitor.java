@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * ({@code DeviceRegistry}).
  *
  * <p>For {@code offlineAfter} after it starts the monitor marks nothing offline: heartbeats that stopped
- * because this server was down are not the devices' fault, and their agents are reconnecting.
+ * because this server was down are not the devices' fault, and their agents are reconnecting. The same holds for
+ * {@code offlineAfter} after the database comes back from an outage: the heartbeats of that time could not be
+ * written, and an outage of the server's own database is not a device outage.
  */
 public final class DeviceMonitor implements AutoCloseable {
 
@@ -55,7 +57,8 @@ public final class DeviceMonitor implements AutoCloseable {
     private final Duration offlineAfter;
     private final Duration cooldown;
     private final Clock clock;
-    private final Instant startedAt;
+    private volatile Instant quietUntil;
+    private volatile boolean databaseLost;
     private final ScheduledExecutorService scanner;
     private final AtomicLong online = new AtomicLong();
     private final AtomicLong offline = new AtomicLong();
@@ -71,7 +74,7 @@ public final class DeviceMonitor implements AutoCloseable {
         this.offlineAfter = offlineAfter;
         this.cooldown = cooldown;
         this.clock = clock;
-        this.startedAt = clock.instant();
+        this.quietUntil = clock.instant().plus(offlineAfter);
         Gauge.builder("pocketproxy.devices", online, AtomicLong::get)
                 .description("devices by status, as of the monitor's last scan")
                 .tag("status", "online")
@@ -88,14 +91,24 @@ public final class DeviceMonitor implements AutoCloseable {
         try {
             scan();
         } catch (RuntimeException e) {
-            log.warn("device scan failed; will retry", e);
+            if (!databaseLost) {
+                log.warn("device scan failed; marking no device offline until the database is back", e);
+            }
+            databaseLost = true;
         }
     }
 
-    /** One pass: offline transitions, then deferred alerts, then the device counts. */
+    /** One pass: offline transitions, then deferred alerts, then the device counts. Scanner thread only. */
     void scan() {
         Instant now = clock.instant();
-        if (!now.isBefore(startedAt.plus(offlineAfter))) {
+        if (databaseLost) {
+            jdbi.useHandle(handle ->
+                    handle.createQuery("SELECT 1").mapTo(Integer.class).one());
+            databaseLost = false;
+            quietUntil = now.plus(offlineAfter);
+            log.info("the database is back; no device is marked offline before {}", quietUntil);
+        }
+        if (!now.isBefore(quietUntil)) {
             for (UUID id : silentDevices(now.minus(offlineAfter))) {
                 jdbi.useTransaction(handle -> markOffline(handle, id, now));
             }
