@@ -3,6 +3,7 @@ package io.pocketproxy.server.webhooks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.server.errors.BusyException;
 import java.net.URI;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class WebhookDispatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
+    private static final AggregatedWarning claimFailed =
+            new AggregatedWarning(log, "claiming webhook deliveries failed; will retry", Duration.ofMinutes(1));
     private static final int BATCH = 32;
 
     /** Real deliveries in flight per operator in one server process; the rest wait, due, in the outbox. */
@@ -124,7 +127,8 @@ public final class WebhookDispatcher implements AutoCloseable {
                 senders.execute(() -> deliver(delivery));
             }
         } catch (RuntimeException e) {
-            log.warn("claiming webhook deliveries failed; will retry", e);
+            // The database is away: its events wait in the outbox, and the next poll tries again.
+            claimFailed.warn(e);
         }
     }
 
