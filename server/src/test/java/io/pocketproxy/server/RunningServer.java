@@ -3,6 +3,7 @@ package io.pocketproxy.server;
 import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.server.webhooks.WebhookOutbox;
 import io.pocketproxy.testkit.ApiClient;
+import io.pocketproxy.testkit.OwnPostgres;
 import io.pocketproxy.testkit.SettableClock;
 import io.pocketproxy.testkit.TestPostgres;
 import java.io.IOException;
@@ -33,6 +34,8 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
     private final String adminPassword = "admin-" + UUID.randomUUID();
     private final SettableClock clock = SettableClock.startingNow();
     private final Consumer<ServerConfig.Builder> customizer;
+    private final boolean ownPostgres;
+    private OwnPostgres postgres;
     private Path dataDir;
     private PocketProxyServer server;
     private ApiClient admin;
@@ -42,7 +45,17 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
     }
 
     public RunningServer(Consumer<ServerConfig.Builder> customizer) {
+        this(customizer, false);
+    }
+
+    private RunningServer(Consumer<ServerConfig.Builder> customizer, boolean ownPostgres) {
         this.customizer = customizer;
+        this.ownPostgres = ownPostgres;
+    }
+
+    /** On a PostgreSQL of the test's own ({@link #postgres()}), which the test may stop, hang or kill. */
+    public static RunningServer onOwnPostgres(Consumer<ServerConfig.Builder> customizer) {
+        return new RunningServer(customizer, true);
     }
 
     /** A signed-in operator: how the tests act as a customer of the product. */
@@ -51,8 +64,15 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         dataDir = Files.createTempDirectory("pocketproxy-server-test");
+        String databaseUrl;
+        if (ownPostgres) {
+            postgres = OwnPostgres.start();
+            databaseUrl = postgres.databaseUrl();
+        } else {
+            databaseUrl = TestPostgres.shared().newDatabaseUrl();
+        }
         ServerConfig.Builder builder = ServerConfig.builder(dataDir)
-                .databaseUrl(TestPostgres.shared().newDatabaseUrl())
+                .databaseUrl(databaseUrl)
                 .ephemeralPorts()
                 .openvpn(OpenVpnMode.OFF)
                 .admin(ADMIN_EMAIL, adminPassword);
@@ -65,7 +85,18 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
         if (server != null) {
             server.close();
         }
+        if (postgres != null) {
+            postgres.close();
+        }
         deleteRecursively(dataDir);
+    }
+
+    /** The test's own PostgreSQL; only with {@link #onOwnPostgres}. */
+    public OwnPostgres postgres() {
+        if (postgres == null) {
+            throw new IllegalStateException("this server runs on the shared test PostgreSQL");
+        }
+        return postgres;
     }
 
     public PocketProxyServer server() {

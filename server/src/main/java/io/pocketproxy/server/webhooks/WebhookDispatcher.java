@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.Threads;
+import io.pocketproxy.server.db.DatabaseUnavailable;
 import io.pocketproxy.server.errors.BusyException;
 import java.net.URI;
 import java.sql.Timestamp;
@@ -45,6 +46,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
     private static final AggregatedWarning claimFailed =
             new AggregatedWarning(log, "claiming webhook deliveries failed; will retry", Duration.ofMinutes(1));
+    private static final Duration RECORD_FIRST_BACKOFF = Duration.ofMillis(250);
+    private static final Duration RECORD_LAST_BACKOFF = Duration.ofSeconds(5);
     private static final int BATCH = 32;
 
     /** Real deliveries in flight per operator in one server process; the rest wait, due, in the outbox. */
@@ -75,6 +78,10 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final ExecutorService senders = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("webhook-", 0).factory());
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+    private final AggregatedWarning recordFailed = new AggregatedWarning(
+            log,
+            "cannot record webhook deliveries while the database is away; keeping them to record",
+            Duration.ofMinutes(1));
     private final AtomicBoolean pollAsked = new AtomicBoolean();
     private final Counter delivered;
     private final Counter retried;
@@ -170,7 +177,8 @@ public final class WebhookDispatcher implements AutoCloseable {
                                                                      ORDER BY w.next_attempt_at, w.id) AS place
                                        FROM webhook_deliveries w
                                        LEFT JOIN taken t ON t.owner_id = w.owner_id
-                                      WHERE w.status = 'pending' AND w.next_attempt_at <= :now)
+                                      WHERE w.status = 'pending' AND w.next_attempt_at <= :now
+                                        AND w.id <> ALL(CAST(:inFlight AS uuid[])))
                             UPDATE webhook_deliveries w
                                SET next_attempt_at = :leaseUntil
                               FROM users u
@@ -186,6 +194,7 @@ public final class WebhookDispatcher implements AutoCloseable {
                                       u.webhook_url, u.webhook_secret""")
                 .bindArray("owners", UUID.class, owners.toArray(UUID[]::new))
                 .bindArray("places", Integer.class, places.toArray(Integer[]::new))
+                .bindArray("inFlight", UUID.class, inFlight.toArray(UUID[]::new))
                 .bind("now", Timestamp.from(now))
                 .bind("leaseUntil", Timestamp.from(now.plus(lease)))
                 .bind("perOperator", deliveries.perOperator())
@@ -209,7 +218,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private void deliver(Claimed delivery) {
         try {
             if (delivery.url() == null) {
-                record(delivery, null, "no webhook URL is set", null, true);
+                recordUntilWritten(delivery, null, "no webhook URL is set", null, true);
                 return;
             }
             WebhookClient.Attempt attempt = client.post(
@@ -221,12 +230,12 @@ public final class WebhookDispatcher implements AutoCloseable {
                 latency.record(attempt.latency());
             }
             if (attempt.delivered()) {
-                record(delivery, attempt.status(), null, null, false);
+                recordUntilWritten(delivery, attempt.status(), null, null, false);
                 return;
             }
             boolean gone = attempt.status() != null && attempt.status() == 410;
             Duration retryIn = retryDelay(delivery.attempts() + 1, attempt);
-            record(delivery, attempt.status(), attempt.error(), gone ? null : retryIn, true);
+            recordUntilWritten(delivery, attempt.status(), attempt.error(), gone ? null : retryIn, true);
         } catch (RuntimeException e) {
             log.warn(
                     "webhook delivery {} could not be recorded; its lease will run out and it will be retried",
@@ -249,6 +258,35 @@ public final class WebhookDispatcher implements AutoCloseable {
         return attempt.retryAfter()
                 .map(wait -> wait.compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : wait)
                 .orElse(retryDelays.get(attempts - 1));
+    }
+
+    /**
+     * Writes an attempt's outcome, waiting for the database if it is away: the receiver has its request, and an
+     * outcome not written would send it again once the lease runs out. Meanwhile the delivery keeps its place, and
+     * {@link #claim} leaves it alone however long the outage lasts (it is in {@link #inFlight}). Only stopping
+     * gives up, and then the next process sends it again.
+     */
+    private void recordUntilWritten(
+            Claimed delivery, Integer status, String error, Duration retryIn, boolean unsuccessful) {
+        long backoffMillis = RECORD_FIRST_BACKOFF.toMillis();
+        while (true) {
+            try {
+                record(delivery, status, error, retryIn, unsuccessful);
+                return;
+            } catch (RuntimeException e) {
+                if (closing || !DatabaseUnavailable.is(e)) {
+                    throw e;
+                }
+                recordFailed.warn(e);
+            }
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("stopped while waiting for the database to record a delivery", e);
+            }
+            backoffMillis = Math.min(backoffMillis * 2, RECORD_LAST_BACKOFF.toMillis());
+        }
     }
 
     /**
