@@ -31,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImportEmbeddedProcessIT {
 
+    /** A whole import of the test's rows, on a machine that may be busy with other work. */
+    private static final Duration WHOLE_IMPORT = Duration.ofMinutes(3);
+
     private static final int ROWS = 4000;
     /** Rows per device: enough devices that any batch being written when the import stops creates some. */
     private static final int ROWS_PER_DEVICE = 10;
@@ -94,7 +97,7 @@ class ImportEmbeddedProcessIT {
                 .doesNotExist();
 
         try (PocketProxyProcess rerun = PocketProxyProcess.start(Map.of(), args)) {
-            assertThat(rerun.awaitExit()).as(rerun.stderr()).isEqualTo(ImportRun.OK);
+            assertThat(rerun.awaitExit(WHOLE_IMPORT)).as(rerun.stderr()).isEqualTo(ImportRun.OK);
             assertThat(rerun.stdout())
                     .containsPattern("imported +" + (ROWS - committed) + "\n")
                     .containsPattern("skipped +" + committed + "\n");
@@ -128,7 +131,7 @@ class ImportEmbeddedProcessIT {
         assertEveryPairingLineIsACommittedDeviceOnce();
 
         try (PocketProxyProcess rerun = PocketProxyProcess.start(Map.of(), args)) {
-            assertThat(rerun.awaitExit()).as(rerun.stderr()).isEqualTo(ImportRun.OK);
+            assertThat(rerun.awaitExit(WHOLE_IMPORT)).as(rerun.stderr()).isEqualTo(ImportRun.OK);
         }
         assertThat(devices()).isEqualTo(ROWS / ROWS_PER_DEVICE);
         assertEveryPairingLineIsACommittedDeviceOnce();
