@@ -22,6 +22,11 @@ import java.util.regex.Pattern;
 public final class PocketProxyProcess implements AutoCloseable {
 
     private static final Pattern READY = Pattern.compile("API at (http://\\S+?)/?$");
+    private static final Pattern RELAY_UP = Pattern.compile(
+            "relay is up: HTTP proxy on \\S+:(\\d+), SOCKS5 on \\S+:(\\d+), device links on \\S+:(\\d+)");
+
+    /** The ports a server's relay listens on, as its log says: the way to find them when they were 0. */
+    public record RelayPorts(int httpProxy, int socks, int link) {}
 
     private final Process process;
     private final Path stdout;
@@ -89,6 +94,18 @@ public final class PocketProxyProcess implements AutoCloseable {
                     return readyUrl() != null;
                 });
         return readyUrl();
+    }
+
+    /** The relay's ports, from its log line; call after {@link #awaitReady()}. */
+    public RelayPorts relayPorts() {
+        Matcher matcher = RELAY_UP.matcher(stderr());
+        if (!matcher.find()) {
+            throw new AssertionError("no \"relay is up\" line in the server's log:\n" + stderr());
+        }
+        return new RelayPorts(
+                Integer.parseInt(matcher.group(1)),
+                Integer.parseInt(matcher.group(2)),
+                Integer.parseInt(matcher.group(3)));
     }
 
     private String readyUrl() {

@@ -231,6 +231,11 @@ public final class Relay implements AutoCloseable {
         return links;
     }
 
+    /** The connections' meters: what each holds open (streams, tunnels) is how a test sees nothing was left behind. */
+    public Meters meters() {
+        return meters;
+    }
+
     /** Writes every counted byte to the usage sink now (tests, and the shutdown path). */
     public void flushUsage() {
         meters.flush();

@@ -9,16 +9,20 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP forwarder on 127.0.0.1 that a test can make go silent: {@link #freeze()} keeps every connection
- * open but moves no more bytes, as a phone that lost its network looks from the other end.
+ * open but moves no more bytes, as a phone that lost its network looks from the other end; {@link #cut()}
+ * resets every connection, as the kernel does for a process killed with SIGKILL. It counts the bytes it
+ * passed on, so a test can tell what really crossed it.
  */
 public final class TcpForwarder implements AutoCloseable {
 
     private final ServerSocket listener;
     private final int destination;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicLong forwarded = new AtomicLong();
     private volatile boolean frozen;
 
     private TcpForwarder(ServerSocket listener, int destination) {
@@ -46,6 +50,25 @@ public final class TcpForwarder implements AutoCloseable {
         frozen = true;
     }
 
+    /**
+     * Resets every connection (RST, not FIN) and accepts no more: what the other ends see when the process behind
+     * this forwarder dies with data unread, as a killed agent does.
+     */
+    public void cut() throws IOException {
+        listener.close();
+        for (Socket socket : sockets) {
+            if (!socket.isClosed()) {
+                socket.setSoLinger(true, 0); // close now sends a reset
+                socket.close();
+            }
+        }
+    }
+
+    /** Bytes passed on so far, both ways together. */
+    public long bytesForwarded() {
+        return forwarded.get();
+    }
+
     private void accept() {
         while (!listener.isClosed()) {
             try {
@@ -69,6 +92,7 @@ public final class TcpForwarder implements AutoCloseable {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 if (!frozen) {
                     out.write(buffer, 0, n);
+                    forwarded.addAndGet(n);
                 }
             }
             to.shutdownOutput();

@@ -55,6 +55,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     private Http2StreamChannel stream;
     private HostAndPort streamOrigin;
     private boolean requestInProgress;
+    /** From a request's head until its final response's head: while nothing of the answer went out yet. */
+    private boolean awaitingResponse;
+
     private boolean closeAfterResponse;
 
     HttpForwarder(Tunnels tunnels, ConnectionRecord connection, String authorization) {
@@ -124,6 +127,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
         rewrite(request, target);
         requestInProgress = true;
+        awaitingResponse = true;
         closeAfterResponse = !HttpUtil.isKeepAlive(request);
         HttpUtil.setKeepAlive(request, true);
         if (stream != null && stream.isActive() && origin.equals(streamOrigin)) {
@@ -224,7 +228,17 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         stream = null;
         ResponseRelay relay = ended.pipeline().get(ResponseRelay.class);
         boolean midResponse = relay != null && relay.midResponse;
-        if (requestInProgress || midResponse) {
+        if (awaitingResponse) {
+            // Nothing of the answer reached the customer yet, so it can still be told why there will be none,
+            // rather than be left waiting for its idle timeout.
+            awaitingResponse = false;
+            requestInProgress = false;
+            if (ended.parent() != null && !ended.parent().isActive()) {
+                ProxyResponses.refuse(ctx, Refusal.of(Refusal.Reason.DEVICE_OFFLINE));
+            } else {
+                ProxyResponses.noAnswer(ctx);
+            }
+        } else if (requestInProgress || midResponse) {
             Pipe.closeOnFlush(ctx.channel());
         }
     }
@@ -279,6 +293,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
                 int code = response.status().code();
                 informational = code >= 100 && code < 200 && code != 101;
                 midResponse = !informational;
+                awaitingResponse = informational;
             }
             customer.write(msg, customer.voidPromise());
             if (msg instanceof LastHttpContent) {

@@ -44,6 +44,18 @@ final class ProxyResponses {
         sendAndClose(ctx, response);
     }
 
+    /**
+     * The device stream of a forwarded request ended, its link still up, before any of the response came: the
+     * origin (or the device's connection to it) closed without answering. RFC 9209 names it
+     * {@code connection_terminated}.
+     */
+    static void noAnswer(ChannelHandlerContext ctx) {
+        FullHttpResponse response =
+                response(HttpResponseStatus.BAD_GATEWAY, "the destination closed the connection without answering");
+        response.headers().set("Proxy-Status", PROXY_NAME + "; error=connection_terminated");
+        sendAndClose(ctx, response);
+    }
+
     /** The proxy cannot check credentials or open tunnels right now (its storage is unreachable): 503. */
     static void unavailable(ChannelHandlerContext ctx) {
         refuse(ctx, Refusal.of(Refusal.Reason.PROXY_INTERNAL_ERROR));
