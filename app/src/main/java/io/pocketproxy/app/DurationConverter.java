@@ -32,14 +32,21 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         String text = value.strip();
         Matcher matcher = SIMPLE.matcher(text);
         if (matcher.matches()) {
-            long amount = Long.parseLong(matcher.group(1));
-            return switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
+            try {
+                long amount = Long.parseLong(matcher.group(1));
+                return switch (matcher.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                };
+            } catch (NumberFormatException | ArithmeticException e) {
+                // More digits than a long holds, or more seconds than a Duration does: picocli would show the raw
+                // exception instead of saying what was wrong.
+                throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is too long (expected: e.g. 30s, 2m, 1h)");
+            }
         }
         try {
             return Duration.parse(text);

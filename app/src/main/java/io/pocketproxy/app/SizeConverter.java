@@ -28,16 +28,18 @@ final class SizeConverter implements CommandLine.ITypeConverter<Integer> {
             throw new CommandLine.TypeConversionException(
                     "'" + value + "' is not a size (expected: e.g. 65536, 512KiB, 4MiB)");
         }
-        long bytes = Long.parseLong(matcher.group(1))
-                << switch (matcher.group(2)) {
-                    case "k" -> 10;
-                    case "m" -> 20;
-                    case "g" -> 30;
-                    default -> 0;
-                };
-        if (bytes > Integer.MAX_VALUE) {
+        int shift = switch (matcher.group(2)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        // Checked before shifting: a long shifted past its top bit wraps, and 17179869184g would read as 0.
+        String digits = matcher.group(1).replaceFirst("^0+(?=.)", "");
+        if (digits.length() > 10 || Long.parseLong(digits) > (Integer.MAX_VALUE >> shift)) {
             throw new CommandLine.TypeConversionException("'" + value + "' is too large (expected: less than 2GiB)");
         }
+        long bytes = Long.parseLong(digits) << shift;
         return (int) bytes;
     }
 }
