@@ -29,6 +29,18 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
     @Override
     public Duration convert(String value) {
+        Duration duration = read(value);
+        try {
+            // Timeouts and intervals are used in milliseconds: a longer one (292 million years) would fail where it
+            // is used, long after the command line was read.
+            duration.toMillis();
+        } catch (ArithmeticException e) {
+            throw tooLong(value);
+        }
+        return duration;
+    }
+
+    private static Duration read(String value) {
         String text = value.strip();
         Matcher matcher = SIMPLE.matcher(text);
         if (matcher.matches()) {
@@ -44,8 +56,7 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
             } catch (NumberFormatException | ArithmeticException e) {
                 // More digits than a long holds, or more seconds than a Duration does: picocli would show the raw
                 // exception instead of saying what was wrong.
-                throw new CommandLine.TypeConversionException(
-                        "'" + value + "' is too long (expected: e.g. 30s, 2m, 1h)");
+                throw tooLong(value);
             }
         }
         try {
@@ -54,5 +65,9 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
             throw new CommandLine.TypeConversionException(
                     "'" + value + "' is not a duration (expected: e.g. 500ms, 30s, 2m, 1h)");
         }
+    }
+
+    private static CommandLine.TypeConversionException tooLong(String value) {
+        return new CommandLine.TypeConversionException("'" + value + "' is too long (expected: e.g. 30s, 2m, 1h)");
     }
 }
