@@ -29,17 +29,35 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
     @Override
     public Duration convert(String value) {
+        Duration duration = read(value);
+        try {
+            // Timeouts and intervals are used in milliseconds: a longer one (292 million years) would fail where it
+            // is used, long after the command line was read.
+            duration.toMillis();
+        } catch (ArithmeticException e) {
+            throw tooLong(value);
+        }
+        return duration;
+    }
+
+    private static Duration read(String value) {
         String text = value.strip();
         Matcher matcher = SIMPLE.matcher(text);
         if (matcher.matches()) {
-            long amount = Long.parseLong(matcher.group(1));
-            return switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
+            try {
+                long amount = Long.parseLong(matcher.group(1));
+                return switch (matcher.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                };
+            } catch (NumberFormatException | ArithmeticException e) {
+                // More digits than a long holds, or more seconds than a Duration does: picocli would show the raw
+                // exception instead of saying what was wrong.
+                throw tooLong(value);
+            }
         }
         try {
             return Duration.parse(text);
@@ -47,5 +65,9 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
             throw new CommandLine.TypeConversionException(
                     "'" + value + "' is not a duration (expected: e.g. 500ms, 30s, 2m, 1h)");
         }
+    }
+
+    private static CommandLine.TypeConversionException tooLong(String value) {
+        return new CommandLine.TypeConversionException("'" + value + "' is too long (expected: e.g. 30s, 2m, 1h)");
     }
 }

@@ -69,6 +69,22 @@ class CommandLineTest {
     }
 
     @Test
+    void refusesValuesTooLargeForWhatTheyMeasureRatherThanWrappingAround() {
+        // Found by CommandLineValuesFuzzTest: the first read as 0 bytes, the others escaped as raw exceptions.
+        assertThatThrownBy(() -> new SizeConverter().convert("17179869184g"))
+                .isInstanceOf(CommandLine.TypeConversionException.class)
+                .hasMessageContaining("too large");
+        assertThatThrownBy(() -> new SizeConverter().convert("99999999999999999999"))
+                .isInstanceOf(CommandLine.TypeConversionException.class);
+        assertThat(new SizeConverter().convert("1GiB")).isEqualTo(1 << 30);
+        assertThatThrownBy(() -> new DurationConverter().convert("1000000000000d"))
+                .isInstanceOf(CommandLine.TypeConversionException.class)
+                .hasMessageContaining("too long");
+        assertThatThrownBy(() -> new DurationConverter().convert("99999999999999999999s"))
+                .isInstanceOf(CommandLine.TypeConversionException.class);
+    }
+
+    @Test
     void explainsABadOptionValue() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = Main.commandLine();

@@ -143,7 +143,11 @@ public record HostAndPort(String host, int port) {
             throw new IllegalArgumentException("host: empty (expected: a host name or an IP address)");
         }
         if (host.indexOf(':') >= 0) {
-            if (!NetUtil.isValidIpV6Address(host)) {
+            // Netty's check takes anything after '%' as the zone (interface) id, control characters included;
+            // such a host would travel on to logs and the device's CONNECT. A zone is an interface's name.
+            int zone = host.indexOf('%');
+            if (!NetUtil.isValidIpV6Address(host)
+                    || (zone >= 0 && (zone == host.length() - 1 || forbiddenIn(host.substring(zone + 1)) >= 0))) {
                 throw new IllegalArgumentException(
                         "host: " + printable(host) + " (expected: a host name or an IP address)");
             }
@@ -153,8 +157,19 @@ public record HostAndPort(String host, int port) {
             throw new IllegalArgumentException(
                     "host: " + host.length() + " characters (expected: at most " + MAX_NAME_LENGTH + ")");
         }
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
+        int forbidden = forbiddenIn(host);
+        if (forbidden >= 0) {
+            throw new IllegalArgumentException("host: " + printable(host) + " has the character '"
+                    + printable(String.valueOf(host.charAt(forbidden)))
+                    + "' (expected: letters, digits, '-', '.' and '_')");
+        }
+        return host;
+    }
+
+    /** Where {@code name} has its first character that no host name has, or -1. */
+    private static int forbiddenIn(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
             boolean allowed = (c >= 'a' && c <= 'z')
                     || (c >= 'A' && c <= 'Z')
                     || (c >= '0' && c <= '9')
@@ -162,11 +177,10 @@ public record HostAndPort(String host, int port) {
                     || c == '.'
                     || c == '_';
             if (!allowed) {
-                throw new IllegalArgumentException("host: " + printable(host) + " has the character '"
-                        + printable(String.valueOf(c)) + "' (expected: letters, digits, '-', '.' and '_')");
+                return i;
             }
         }
-        return host;
+        return -1;
     }
 
     private static String hex(byte value) {

@@ -85,6 +85,16 @@ class HostAndPortTest {
     }
 
     @Test
+    void takesAnIpv6ZoneOnlyWhenItIsAnInterfaceName() {
+        assertThat(HostAndPort.parse("[fe80::1%eth0]:80").host()).isEqualTo("fe80::1%eth0");
+        // Found by HostAndPortFuzzTest: the zone was not checked, so a host could carry a line break onwards.
+        assertThatThrownBy(() -> HostAndPort.parse("[fe80::1%\r\nX-Forged: 1]:80"))
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> HostAndPort.ofSocks5((byte) 0x04, "fe80::1%", 80))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void refusesANameLongerThanDnsAllows() {
         String longest = "a".repeat(255);
         assertThat(HostAndPort.parse(longest + ":80").host()).isEqualTo(longest);

@@ -28,7 +28,11 @@ public final class RequestBodies {
     }
 
     public <T> T read(Context ctx, Class<T> type) {
-        byte[] body = ctx.bodyAsBytes(); // bounded by the server's max request size: 413 beyond it
+        return read(ctx.bodyAsBytes(), type); // bounded by the server's max request size: 413 beyond it
+    }
+
+    /** {@link #read(Context, Class)} on the body's bytes: what a client controls, fuzzed on its own. */
+    <T> T read(byte[] body, Class<T> type) {
         if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             throw ApiException.badRequest("invalid_json", "request body is empty (expected: a JSON object)");
         }
