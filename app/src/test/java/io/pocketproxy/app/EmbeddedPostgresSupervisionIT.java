@@ -90,6 +90,8 @@ class EmbeddedPostgresSupervisionIT {
             assertThat(server.stderr())
                     .contains("embedded PostgreSQL did not start again (try 3 of 3)")
                     .contains("pocketproxy server: embedded PostgreSQL died and cannot be started again")
+                    .contains("FATAL:  configuration file \"" + dataDir.resolve("postgres/postgresql.conf")
+                            + "\" contains errors")
                     .contains(dataDir.resolve("postgres.log").toString());
         }
     }

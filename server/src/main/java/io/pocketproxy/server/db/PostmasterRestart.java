@@ -2,6 +2,7 @@ package io.pocketproxy.server.db;
 
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 record PostmasterRestart(Path clusterDir, Path logFile, Duration startupWait) {
 
     private static final Duration PG_CTL_GRACE = Duration.ofSeconds(10);
+    private static final int MAX_LOG_READ = 64 * 1024;
 
     /** Runs it; throws with the reason if the postmaster is not up within the wait. */
     void run() throws InterruptedException {
@@ -41,6 +43,7 @@ record PostmasterRestart(Path clusterDir, Path logFile, Duration startupWait) {
                 Long.toString(startupWait.toSeconds()),
                 "-m",
                 "fast"));
+        long logBefore = logSize();
         ProcessBuilder.Redirect log = ProcessBuilder.Redirect.appendTo(logFile.toFile());
         Process restart;
         try {
@@ -59,7 +62,39 @@ record PostmasterRestart(Path clusterDir, Path logFile, Duration startupWait) {
                     + startupWait.plus(PG_CTL_GRACE).toSeconds() + " s");
         }
         if (restart.exitValue() != 0) {
-            throw new IllegalStateException("pg_ctl restart failed (exit " + restart.exitValue() + ")");
+            throw new IllegalStateException(
+                    "pg_ctl restart failed (exit " + restart.exitValue() + ")" + lastComplaintSince(logBefore));
+        }
+    }
+
+    private long logSize() {
+        try {
+            return Files.size(logFile);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * PostgreSQL's last FATAL line in what this try wrote to its log, such as {@code configuration file ... contains
+     * errors}, so that the server's own log says why without a trip to PostgreSQL's. Its log is terse (no DETAIL), so
+     * the line names files and settings, not data.
+     */
+    private String lastComplaintSince(long offset) {
+        try (var channel = Files.newByteChannel(logFile)) {
+            channel.position(offset);
+            String written =
+                    new String(Channels.newInputStream(channel).readNBytes(MAX_LOG_READ), StandardCharsets.UTF_8);
+            String complaint = null;
+            for (String line : written.split("\n")) {
+                int fatal = line.indexOf("FATAL:");
+                if (fatal >= 0) {
+                    complaint = line.substring(fatal).strip();
+                }
+            }
+            return complaint == null ? "" : ": " + complaint;
+        } catch (IOException e) {
+            return "";
         }
     }
 
