@@ -69,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
                 : null;
 
         printWelcome(spec.commandLine().getOut(), server, password, http, socks, operator.id(), openvpn);
-        UntilStopped.await(agent, server);
+        UntilStopped.await(server.fatalFailure(), agent, server);
         return 0;
     }
 

@@ -26,7 +26,7 @@ final class ServerCommand implements Callable<Integer> {
             log.warn("no user exists yet: restart with --admin-email and --admin-password"
                     + " (or POCKETPROXY_ADMIN_EMAIL / POCKETPROXY_ADMIN_PASSWORD) to create the first admin");
         }
-        UntilStopped.await(server);
+        UntilStopped.await(server.fatalFailure(), server);
         return 0;
     }
 }

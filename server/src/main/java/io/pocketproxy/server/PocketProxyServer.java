@@ -47,6 +47,7 @@ import io.pocketproxy.server.webhooks.WebhookUrls;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -340,6 +341,14 @@ public final class PocketProxyServer implements AutoCloseable {
     /** The proxy addresses customers are given: the advertised host and the relay's bound ports. */
     public ProxyEndpoints endpoints() {
         return endpoints;
+    }
+
+    /**
+     * Completes, with what went wrong, when the server cannot go on: its embedded PostgreSQL died and could not be
+     * started again. Its command then stops it and exits non-zero; the server does not end the process itself.
+     */
+    public CompletionStage<String> fatalFailure() {
+        return postgres.failure();
     }
 
     /** Writes what the relay counted and the heartbeats it received to the database now. */

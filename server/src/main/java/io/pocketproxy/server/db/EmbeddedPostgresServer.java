@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,12 +47,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final DatabaseSettings settings;
-    private final Path clusterDir;
+    private final PostgresSupervisor supervisor;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, DatabaseSettings settings, Path clusterDir) {
+    private EmbeddedPostgresServer(
+            EmbeddedPostgres postgres, DatabaseSettings settings, PostgresSupervisor supervisor) {
         this.postgres = postgres;
         this.settings = settings;
-        this.clusterDir = clusterDir;
+        this.supervisor = supervisor;
     }
 
     /**
@@ -106,9 +108,19 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             EmbeddedPostgres postgres = startLogged(builder, dataDir.resolve(LOG_FILE));
             DatabaseSettings settings = new DatabaseSettings(
                     "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE, SUPERUSER, password);
-            createDatabaseIfMissing(postgres);
-            log.info("embedded PostgreSQL is up on 127.0.0.1:{} with its data in {}", postgres.getPort(), clusterDir);
-            return new EmbeddedPostgresServer(postgres, settings, clusterDir);
+            try {
+                createDatabaseIfMissing(postgres);
+                PostgresSupervisor supervisor = PostgresSupervisor.watch(
+                        new PostmasterRestart(clusterDir, dataDir.resolve(LOG_FILE), STARTUP_WAIT), postgres.getPort());
+                log.info(
+                        "embedded PostgreSQL is up on 127.0.0.1:{} with its data in {}",
+                        postgres.getPort(),
+                        clusterDir);
+                return new EmbeddedPostgresServer(postgres, settings, supervisor);
+            } catch (RuntimeException e) {
+                postgres.close();
+                throw e;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL in " + clusterDir, e);
         }
@@ -126,8 +138,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * Completes, with what went wrong, if PostgreSQL died and could not be started again (it is started again when
+     * it can: {@link PostgresSupervisor}).
+     */
+    public CompletionStage<String> failure() {
+        return supervisor.failure();
+    }
+
     @Override
     public void close() throws IOException {
+        // First, so that stopping PostgreSQL on purpose is not taken for a death.
+        supervisor.close();
         postgres.close();
     }
 

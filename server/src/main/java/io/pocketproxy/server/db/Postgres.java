@@ -2,6 +2,8 @@ package io.pocketproxy.server.db;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** The PostgreSQL a server uses: the embedded cluster in its data directory, or an external one. */
 public final class Postgres implements AutoCloseable {
@@ -25,6 +27,14 @@ public final class Postgres implements AutoCloseable {
 
     public DatabaseSettings settings() {
         return settings;
+    }
+
+    /**
+     * Completes, with what went wrong, if the embedded PostgreSQL died and could not be started again; never for an
+     * external server, whose outages the server rides out until it is back.
+     */
+    public CompletionStage<String> failure() {
+        return embedded != null ? embedded.failure() : new CompletableFuture<>();
     }
 
     @Override
