@@ -254,9 +254,14 @@ public final class Relay implements AutoCloseable {
         }
         links.closeAll();
         refresher.shutdownNow();
-        meters.close();
+        boolean flushed = meters.closeFlushed();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        log.info("relay stopped; usage flushed");
+        if (flushed) {
+            log.info("relay stopped; usage flushed");
+        } else {
+            log.error("relay stopped; the usage counted since the last flush could not be written (the database did"
+                    + " not answer) and is lost");
+        }
     }
 }

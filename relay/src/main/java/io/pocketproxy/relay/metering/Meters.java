@@ -87,12 +87,14 @@ public final class Meters implements AutoCloseable {
         });
     }
 
-    /** Writes every meter's unreported bytes to the sink now; waits for it. */
-    public void flush() {
+    /** Writes every meter's unreported bytes to the sink now; waits for it. Whether it was all written. */
+    public boolean flush() {
         try {
             thread.submit(this::flushAll).get(30, TimeUnit.SECONDS);
+            return true;
         } catch (Exception e) {
             log.warn("flushing usage failed", e);
+            return false;
         }
     }
 
@@ -129,9 +131,15 @@ public final class Meters implements AutoCloseable {
         }
     }
 
+    /** Writes what is left, then stops; whether it was all written. */
+    public boolean closeFlushed() {
+        boolean flushed = flush();
+        thread.shutdownNow();
+        return flushed;
+    }
+
     @Override
     public void close() {
-        flush();
-        thread.shutdownNow();
+        closeFlushed();
     }
 }
