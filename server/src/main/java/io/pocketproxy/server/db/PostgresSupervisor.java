@@ -1,5 +1,6 @@
 package io.pocketproxy.server.db;
 
+import io.pocketproxy.link.Threads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,11 +43,7 @@ final class PostgresSupervisor implements AutoCloseable {
         this.restart = restart;
         this.logFile = restart.logFile();
         this.port = port;
-        this.looks = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "postgres-supervisor");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.looks = Executors.newSingleThreadScheduledExecutor(Threads.daemon("postgres-supervisor"));
     }
 
     /** Starts watching the postmaster now serving {@code restart}'s cluster on {@code port}. */
