@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
                     + " (medians of interleaved rounds: ours, ssh -R, direct, ours, ...); a summary follows.",
             ""
         },
+        subcommands = Soak.class,
         synopsisSubcommandLabel = "[FIGURE]",
         commandListHeading = "%nFigures, each alone: bench/run FIGURE [options] (bench/run FIGURE --help)%n",
         footer = {"", "What each figure measures, and how the peer runs: docs/benchmarks.md"})

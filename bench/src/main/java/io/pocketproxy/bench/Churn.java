@@ -1,0 +1,184 @@
+package io.pocketproxy.bench;
+
+import io.pocketproxy.relay.metering.Meter;
+import io.pocketproxy.testkit.ApiClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The operator's side of the soak: every few seconds one change through the REST API or to the fleet (a usage
+ * reset, a new limit, a new password, an agent restart), and one clean server restart half way. Changes that
+ * would end a transfer close the matching {@link Gate} first, so that every byte lands before or after them.
+ * It also checks, at each step, that no connection's stored usage is over its limit.
+ */
+final class Churn implements Runnable {
+
+    private static final Duration STEP = Duration.ofSeconds(2);
+    private static final Duration GATE_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration RELAY_TIMEOUT = Duration.ofSeconds(15);
+    /** The relay learns of a new password by notification; tunnels opened before it has must not be cut. */
+    private static final Duration PASSWORD_SETTLE = Duration.ofSeconds(2);
+
+    private final SoakServer server;
+    private final Gate serverGate;
+    private final List<Gate> deviceGates;
+    private final long startNanos;
+    private final long deadlineNanos;
+    private final Queue<String> faults;
+    final Map<String, AtomicInteger> done = new java.util.concurrent.ConcurrentHashMap<>();
+    volatile int overLimit;
+
+    Churn(SoakServer server, Gate serverGate, List<Gate> deviceGates, long deadlineNanos, Queue<String> faults) {
+        this.server = server;
+        this.serverGate = serverGate;
+        this.deviceGates = deviceGates;
+        this.startNanos = System.nanoTime();
+        this.deadlineNanos = deadlineNanos;
+        this.faults = faults;
+    }
+
+    @Override
+    public void run() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        boolean restarted = false;
+        long halfWay = startNanos + (deadlineNanos - startNanos) / 2;
+        while (System.nanoTime() < deadlineNanos - STEP.toNanos()) {
+            try {
+                Thread.sleep(STEP);
+                checkLimits();
+                if (!restarted && System.nanoTime() > halfWay) {
+                    restarted = true;
+                    restartServer();
+                    continue;
+                }
+                List<Account> changeable = server.accounts().stream()
+                        .filter(account -> !account.capped)
+                        .toList();
+                Account account = changeable.get(random.nextInt(changeable.size()));
+                switch (random.nextInt(4)) {
+                    case 0 -> reset(account);
+                    case 1 -> newLimit(account, random);
+                    case 2 -> newPassword(account);
+                    default -> restartAgent(random.nextInt(server.devices()));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                fault("churn: " + e);
+            }
+        }
+    }
+
+    private void reset(Account account) throws Exception {
+        try (AutoCloseable closed = closeOrFault(account.gate, "reset of " + account)) {
+            if (closed == null) {
+                return;
+            }
+            Optional<Meter> meter = server.meter(account);
+            // An aborted transfer's last bytes may still be counted after both ends closed; wait for its stream.
+            awaitIdle(meter, account);
+            long generation = meter.map(Meter::generation).orElse(-1L);
+            expectOk(server.api().post("/api/connections/" + account.id + "/reset-bandwidth", Map.of()), "reset");
+            account.reset();
+            if (meter.isPresent() && !SoakServer.await(() -> meter.get().generation() > generation, RELAY_TIMEOUT)) {
+                fault("reset of " + account + ": the relay's meter kept generation " + generation + " for "
+                        + RELAY_TIMEOUT);
+            }
+            count("usage resets");
+        }
+    }
+
+    /** Limits stay far above what a soak moves: the capped connection is where limits are reached. */
+    private void newLimit(Account account, ThreadLocalRandom random) {
+        long limit = (4L << 30) + random.nextLong(4L << 30);
+        expectOk(server.api().patch("/api/connections/" + account.id, Map.of("bandwidth_limit", limit)), "limit");
+        count("limit changes");
+    }
+
+    private void newPassword(Account account) throws Exception {
+        try (AutoCloseable closed = closeOrFault(account.gate, "new password for " + account)) {
+            if (closed == null) {
+                return;
+            }
+            ApiClient.Response answer =
+                    server.api().post("/api/connections/" + account.id + "/regenerate-password", Map.of());
+            expectOk(answer, "regenerate-password");
+            account.password(answer.json().path("password").asText());
+            Thread.sleep(PASSWORD_SETTLE);
+            count("password regenerations");
+        }
+    }
+
+    private void restartAgent(int device) throws Exception {
+        try (AutoCloseable closed = closeOrFault(deviceGates.get(device), "restart of agent " + device)) {
+            if (closed == null) {
+                return;
+            }
+            server.restartAgent(device);
+            count("agent restarts");
+        }
+    }
+
+    private void restartServer() throws Exception {
+        try (AutoCloseable closed = closeOrFault(serverGate, "server restart")) {
+            if (closed == null) {
+                return;
+            }
+            for (Account account : server.accounts()) {
+                awaitIdle(server.meter(account), account);
+            }
+            Progress.say("soak: restarting the server (close, start on the same data directory)");
+            server.restartServer();
+            count("server restarts");
+        }
+    }
+
+    private void checkLimits() {
+        for (Account account : server.accounts()) {
+            var row = server.api().get("/api/connections/" + account.id).json();
+            long limit = row.path("bandwidth_limit").asLong();
+            if (limit > 0 && row.path("bandwidth_used").asLong() > limit) {
+                overLimit++;
+                fault(account + ": stored usage " + row.path("bandwidth_used").asLong() + " over its limit " + limit);
+            }
+        }
+    }
+
+    private void awaitIdle(Optional<Meter> meter, Account account) {
+        if (meter.isPresent()
+                && !SoakServer.await(
+                        () -> meter.get().openStreams() == 0 && meter.get().openTunnels() == 0, RELAY_TIMEOUT)) {
+            fault(account + ": the relay still held " + meter.get().openStreams() + " streams and "
+                    + meter.get().openTunnels() + " tunnels " + RELAY_TIMEOUT + " after its transfers ended");
+        }
+    }
+
+    private AutoCloseable closeOrFault(Gate gate, String what) throws InterruptedException {
+        AutoCloseable closed = gate.close(GATE_TIMEOUT);
+        if (closed == null) {
+            fault(what + ": transfers still in flight after " + GATE_TIMEOUT + "; skipped");
+        }
+        return closed;
+    }
+
+    private void expectOk(ApiClient.Response answer, String what) {
+        if (answer.status() != 200) {
+            fault(what + " answered " + answer.status() + ": " + answer.body());
+        }
+    }
+
+    private void count(String what) {
+        done.computeIfAbsent(what, key -> new AtomicInteger()).incrementAndGet();
+    }
+
+    private void fault(String what) {
+        if (faults.size() < 50) {
+            faults.add(what);
+        }
+    }
+}
