@@ -69,7 +69,7 @@ function row(device, refresh) {
       h('td', { 'data-label': 'Name' }, h('strong')),
       h('td', { 'data-label': 'Status' }, h('span', { class: 'badge' })),
       h('td', { 'data-label': 'Last seen' }),
-      h('td', { 'data-label': 'Egress IP', class: 'mono' }),
+      h('td', { 'data-label': 'Egress IP', class: 'mono' }, h('span'), h('small', { class: 'muted block' })),
       h('td', { 'data-label': 'Battery' }),
       h('td', { 'data-label': 'Signal' }),
       h('td', { 'data-label': 'Network' }),
@@ -90,12 +90,21 @@ function showDevice(tr, device) {
   setText(badge, device.status);
   setAttribute(lastSeen, 'title', dateTime(device.last_heartbeat));
   setText(lastSeen, device.last_heartbeat ? ago(device.last_heartbeat) : 'never');
-  setText(egress, device.egress_ip ?? '—');
-  setText(battery, device.battery == null ? '—' : `${device.battery}%`);
-  setText(signal, device.signal == null ? '—' : `${device.signal} dBm`);
-  setText(network, device.network_type ?? '—');
-  setText(agent, device.agent_version ?? '—');
+  // What the device cannot tell says so, rather than leaving a blank that looks like a fault.
+  setText(egress.firstChild, device.egress_ip ?? UNKNOWN);
+  const linkFromElsewhere = device.link_address && device.link_address !== device.egress_ip;
+  setText(egress.lastChild, linkFromElsewhere ? `link from ${device.link_address}` : '');
+  const reported = device.status_updated_at ? `reported ${dateTime(device.status_updated_at)}` : 'never reported';
+  setText(battery, device.battery_percent == null ? UNKNOWN
+      : `${device.battery_percent}%${device.charging ? ', charging' : ''}`);
+  setAttribute(battery, 'title', reported);
+  setText(signal, device.signal_dbm == null ? UNKNOWN : `${device.signal_dbm} dBm`);
+  setAttribute(signal, 'title', reported);
+  setText(network, [device.network_type, device.carrier].filter(Boolean).join(' · ') || UNKNOWN);
+  setText(agent, device.agent_version ?? UNKNOWN);
 }
+
+const UNKNOWN = 'unknown';
 
 async function addDevice(refresh) {
   await openDialog(close => {

@@ -8,12 +8,19 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
+import io.pocketproxy.agent.egress.EgressProbe;
+import io.pocketproxy.agent.health.HealthSource;
+import io.pocketproxy.link.HostAndPort;
+import io.pocketproxy.link.LinkFeature;
+import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.Transport;
+import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.link.stream.TunnelBuffers;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -48,28 +55,35 @@ public final class Agent implements AutoCloseable {
     private volatile State state = State.CONNECTING;
     private volatile Channel channel;
     private final AtomicInteger failures = new AtomicInteger();
+    private final EgressProbe egress;
+    private final HealthSource health;
+    /** What websites see, as last measured; reported in every heartbeat. */
+    private volatile String egressIp;
 
-    private Agent(AgentConfig config, StatusSource status) throws SSLException {
+    private Agent(AgentConfig config, HealthSource health) throws SSLException {
         this.config = config;
         this.group = Transport.eventLoops(Math.max(2, Runtime.getRuntime().availableProcessors()), "agent-io");
         // DNS lookups block; they run here, never on an event loop.
         this.resolver = Executors.newFixedThreadPool(4, Threads.daemon("agent-dns"));
         this.ssl = sslContext(config);
+        this.health = health;
+        this.egress = new EgressProbe(group, config.connectTimeout());
         this.router = new StreamRouter(
                 new TargetDialer(
                         new DestinationPolicy(config.allowPrivateTargets()), resolver, config.connectTimeout()),
-                status,
+                () -> new StatusReport(VERSION, egressIp, this.health.current()),
                 resolver);
     }
 
     /** Starts linking to the relay in the background; returns at once. */
     public static Agent start(AgentConfig config) {
-        return start(config, StatusSource.none());
+        return start(config, HealthSource.unknown());
     }
 
-    public static Agent start(AgentConfig config, StatusSource status) {
+    /** Starts linking, reporting the device's health from {@code health} in every heartbeat. */
+    public static Agent start(AgentConfig config, HealthSource health) {
         try {
-            Agent agent = new Agent(config, status);
+            Agent agent = new Agent(config, health);
             log.info("agent {} linking to {}", VERSION, config.relayAddress());
             agent.dial();
             return agent;
@@ -119,11 +133,42 @@ public final class Agent implements AutoCloseable {
         });
     }
 
-    private void linked() {
+    /** The egress IP as last measured, or {@code null} before the first measurement. */
+    public String egressIp() {
+        return egressIp;
+    }
+
+    private void linked(Set<LinkFeature> agreed) {
         failures.set(0);
         links.incrementAndGet();
         state = State.LINKED;
         log.info("linked to relay {}", config.relayAddress());
+        measureEgressIp(agreed);
+    }
+
+    /**
+     * Measures the egress IP again after every link: a device that re-links has often changed its address. Asks the
+     * operator's service when there is one, else the relay, if it can answer (it agreed to {@code address-echo}).
+     */
+    private void measureEgressIp(Set<LinkFeature> agreed) {
+        EgressProbe.Service service = config.egressIpUrl();
+        if (service == null && agreed.contains(LinkFeature.ADDRESS_ECHO)) {
+            service = new EgressProbe.Service(
+                    new HostAndPort(config.relayHost(), config.relayPort()), LinkProtocol.ADDRESS_PATH, ssl);
+        }
+        if (service == null) {
+            log.info("egress IP unknown: the relay cannot tell it (an older relay) and there is no --egress-ip-url");
+            return;
+        }
+        EgressProbe.Service asked = service;
+        egress.measure(asked).whenComplete((ip, error) -> {
+            if (error != null) {
+                log.warn("cannot measure the egress IP at {}: {}", asked.address(), error.getMessage());
+            } else if (!ip.equals(egressIp)) {
+                log.info("egress IP {}", ip);
+                egressIp = ip;
+            }
+        });
     }
 
     private void retry(String reason) {

@@ -1,10 +1,15 @@
 package io.pocketproxy.agent;
 
+import io.pocketproxy.agent.egress.EgressProbe;
 import io.pocketproxy.link.HostAndPort;
+import io.pocketproxy.link.LinkFeature;
 import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.link.PairingString;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What an agent is told: where its relay is, how to prove who it is, and how to recognize the relay.
@@ -12,6 +17,10 @@ import java.util.Objects;
  * @param relayFingerprint the SHA-256 (base64url) of the relay's certificate to pin, or {@code null} to
  *     trust the system's certificate authorities and check the host name instead
  * @param allowPrivateTargets whether customers may reach loopback and private networks through the device
+ * @param features what this agent offers the relay beyond the first link protocol ({@link LinkFeature}); all it
+ *     understands, unless a test plays an older agent
+ * @param egressIpUrl a plain-text "what is my IP" service to measure the egress IP with ({@code --egress-ip-url}),
+ *     or {@code null} to ask the relay
  */
 public record AgentConfig(
         String relayHost,
@@ -21,7 +30,9 @@ public record AgentConfig(
         boolean allowPrivateTargets,
         Duration connectTimeout,
         Backoff backoff,
-        LinkSettings link) {
+        LinkSettings link,
+        Set<LinkFeature> features,
+        EgressProbe.Service egressIpUrl) {
 
     public AgentConfig {
         Objects.requireNonNull(relayHost, "relayHost");
@@ -35,6 +46,9 @@ public record AgentConfig(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(link, "link");
+        Set<LinkFeature> offered = EnumSet.noneOf(LinkFeature.class);
+        offered.addAll(Objects.requireNonNull(features, "features"));
+        features = Collections.unmodifiableSet(offered);
     }
 
     public static AgentConfig fromPairing(PairingString pairing, boolean allowPrivateTargets) {
@@ -57,7 +71,9 @@ public record AgentConfig(
                 allowPrivateTargets,
                 Duration.ofSeconds(10),
                 Backoff.defaults(),
-                LinkSettings.defaults());
+                LinkSettings.defaults(),
+                LinkFeature.all(),
+                null);
     }
 
     public AgentConfig withBackoff(Backoff newBackoff) {
@@ -69,7 +85,39 @@ public record AgentConfig(
                 allowPrivateTargets,
                 connectTimeout,
                 newBackoff,
-                link);
+                link,
+                features,
+                egressIpUrl);
+    }
+
+    /** Offers the relay only these features: an agent of an older protocol (none: the first). */
+    public AgentConfig withFeatures(Set<LinkFeature> offered) {
+        return new AgentConfig(
+                relayHost,
+                relayPort,
+                deviceToken,
+                relayFingerprint,
+                allowPrivateTargets,
+                connectTimeout,
+                backoff,
+                link,
+                offered,
+                egressIpUrl);
+    }
+
+    /** Measures the egress IP with this service instead of the relay. */
+    public AgentConfig withEgressIpUrl(EgressProbe.Service service) {
+        return new AgentConfig(
+                relayHost,
+                relayPort,
+                deviceToken,
+                relayFingerprint,
+                allowPrivateTargets,
+                connectTimeout,
+                backoff,
+                link,
+                features,
+                service);
     }
 
     /** {@code host:port} of the relay, with brackets around an IPv6 host. */

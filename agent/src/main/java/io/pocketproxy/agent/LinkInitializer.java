@@ -24,9 +24,12 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.link.LinkFeature;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NetworkErrors;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The agent's side of a link, from TCP to HTTP/2: TLS with the relay's pinned certificate, then
@@ -43,9 +46,10 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
     private final AgentConfig config;
     private final SslContext ssl;
     private final StreamRouter router;
-    private final Runnable onLinked;
+    private final Consumer<Set<LinkFeature>> onLinked;
 
-    LinkInitializer(AgentConfig config, SslContext ssl, StreamRouter router, Runnable onLinked) {
+    /** {@code onLinked} hears what the relay agreed to use beyond the first protocol. */
+    LinkInitializer(AgentConfig config, SslContext ssl, StreamRouter router, Consumer<Set<LinkFeature>> onLinked) {
         this.config = config;
         this.ssl = ssl;
         this.router = router;
@@ -76,6 +80,9 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
                     .set(HttpHeaderNames.UPGRADE, LinkProtocol.UPGRADE_TOKEN)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
                     .set(HttpHeaderNames.USER_AGENT, "pocketproxy-agent/" + Agent.VERSION);
+            if (!config.features().isEmpty()) {
+                request.headers().set(LinkFeature.HEADER, LinkFeature.format(config.features()));
+            }
             ctx.writeAndFlush(request);
             ctx.fireChannelActive();
         }
@@ -91,13 +98,17 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             if (response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()
                     && LinkProtocol.UPGRADE_TOKEN.equalsIgnoreCase(
                             response.headers().get(HttpHeaderNames.UPGRADE))) {
-                upgrade(ctx);
+                // What the relay names and we offered: a relay never widens the list, and we never trust it to.
+                upgrade(
+                        ctx,
+                        LinkFeature.agreed(
+                                LinkFeature.parse(response.headers().get(LinkFeature.HEADER)), config.features()));
             } else {
                 end(ctx, refusal(response.status()));
             }
         }
 
-        private void upgrade(ChannelHandlerContext ctx) {
+        private void upgrade(ChannelHandlerContext ctx, Set<LinkFeature> agreed) {
             ChannelPipeline pipeline = ctx.pipeline();
             // The HTTP/2 codec writes its preface as soon as it is added: the HTTP/1.1 encoder must let it through.
             ((HttpClientCodec) pipeline.get("http")).prepareUpgradeFrom(ctx);
@@ -109,7 +120,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             // Removing the HTTP/1.1 codec hands any bytes it already read (the relay's preface) to HTTP/2.
             pipeline.remove("http");
             config.link().widenLinkWindow(codec, ctx.channel());
-            onLinked.run();
+            onLinked.accept(agreed);
         }
 
         @Override

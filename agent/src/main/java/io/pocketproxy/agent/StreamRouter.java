@@ -12,8 +12,10 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NameLookup;
+import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.link.stream.TunnelBuffers;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 
 /**
  * Gives each stream the relay opens to the handler for its request: {@code CONNECT} to the target dialer,
@@ -24,10 +26,10 @@ import java.util.concurrent.ExecutorService;
 final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
 
     private final TargetDialer dialer;
-    private final StatusSource status;
+    private final Supplier<StatusReport> status;
     private final ExecutorService resolver;
 
-    StreamRouter(TargetDialer dialer, StatusSource status, ExecutorService resolver) {
+    StreamRouter(TargetDialer dialer, Supplier<StatusReport> status, ExecutorService resolver) {
         this.dialer = dialer;
         this.status = status;
         this.resolver = resolver;
@@ -55,7 +57,7 @@ final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
                         .replace(this, "connect", new ConnectRequest(dialer, String.valueOf(headers.authority())));
             } else if ("GET".equals(method) && LinkProtocol.STATUS_PATH.equals(path)) {
                 Http2Headers answer = new DefaultHttp2Headers().status("200");
-                status.current().writeTo(answer);
+                status.get().writeTo(answer);
                 ctx.writeAndFlush(new DefaultHttp2HeadersFrame(answer, true));
             } else if ("GET".equals(method) && NameLookup.isResolveRequest(path)) {
                 ctx.pipeline().replace(this, "resolve", new ResolveRequest(resolver, path));

@@ -2,6 +2,11 @@ package io.pocketproxy.app;
 
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.AgentConfig;
+import io.pocketproxy.agent.command.DeviceCommand;
+import io.pocketproxy.agent.egress.EgressProbe;
+import io.pocketproxy.agent.health.LinuxHealth;
+import io.pocketproxy.agent.health.PeriodicHealth;
+import io.pocketproxy.agent.health.StatusCommandHealth;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.PairingString;
 import java.io.IOException;
@@ -9,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,14 +69,63 @@ final class AgentCommand implements Callable<Integer> {
                     "Let customers reach loopback and private networks through this device (off: they are refused).")
     boolean allowPrivateTargets;
 
+    @Option(
+            names = "--status-command",
+            paramLabel = "CMD",
+            description = "A command (run by sh -c every 30 s, for 10 s at most) that"
+                    + " prints a JSON object with any of battery_percent, charging, signal_dbm, network_type,"
+                    + " carrier. Without it the agent reads /sys/class/power_supply and ModemManager (mmcli).")
+    String statusCommand;
+
+    @Option(
+            names = "--egress-ip-url",
+            paramLabel = "URL",
+            description = "A plain-text \"what is my IP\" service (http:// or https://) to measure the egress IP"
+                    + " with, instead of asking the relay.")
+    String egressIpUrl;
+
+    /** How often the device's health is measured: as often as the relay asks for it by default. */
+    static final Duration HEALTH_INTERVAL = Duration.ofSeconds(30);
+
+    static final Duration STATUS_COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
     @Override
     public Integer call() throws InterruptedException {
-        Agent agent = Agent.start(config());
-        UntilStopped.await(agent);
+        AgentConfig config = config();
+        PeriodicHealth health = health();
+        UntilStopped.await(Agent.start(config, health), health);
         return 0;
     }
 
+    /** The operator's status command, or what Linux tells. */
+    PeriodicHealth health() {
+        if (statusCommand != null) {
+            return PeriodicHealth.start(
+                    "--status-command",
+                    new StatusCommandHealth(
+                            new DeviceCommand("--status-command", statusCommand, STATUS_COMMAND_TIMEOUT)),
+                    HEALTH_INTERVAL);
+        }
+        return PeriodicHealth.start(
+                "reading the battery and ModemManager", LinuxHealth.ofThisMachine(), HEALTH_INTERVAL);
+    }
+
     AgentConfig config() {
+        AgentConfig config = linkConfig();
+        if (statusCommand != null && statusCommand.trim().isEmpty()) {
+            throw new IllegalArgumentException("--status-command: empty (expected: a command to run)");
+        }
+        if (egressIpUrl == null) {
+            return config;
+        }
+        try {
+            return config.withEgressIpUrl(EgressProbe.Service.ofUrl(egressIpUrl));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--egress-ip-url: " + e.getMessage(), e);
+        }
+    }
+
+    private AgentConfig linkConfig() {
         CommandLineSecrets.warnAbout(spec);
         int ways = (pairing != null ? 1 : 0) + (pairingFile != null ? 1 : 0) + (relay != null || token != null ? 1 : 0);
         if (ways != 1) {

@@ -3,6 +3,8 @@ package io.pocketproxy.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pocketproxy.agent.egress.EgressProbe;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.server.ServerConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -129,6 +131,51 @@ class CommandLineTest {
         assertThatThrownBy(agent::config)
                 .hasMessage("--relay: address: ::1:8443 is ambiguous (expected: an IPv6 address in brackets, such as"
                         + " [2001:db8::1]:443)");
+    }
+
+    @Test
+    void readsTheAgentsEgressIpUrl() {
+        AgentCommand agent = new AgentCommand();
+        new CommandLine(agent)
+                .parseArgs(
+                        "--relay",
+                        "127.0.0.1:8443",
+                        "--token",
+                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
+                        "--egress-ip-url",
+                        "https://[2001:db8::7]/ip?format=text");
+
+        EgressProbe.Service service = agent.config().egressIpUrl();
+
+        assertThat(service.address()).isEqualTo(new HostAndPort("2001:db8::7", 443));
+        assertThat(service.path()).isEqualTo("/ip?format=text");
+        assertThat(service.tls()).isNotNull();
+    }
+
+    @Test
+    void refusesAnEgressIpUrlItCannotAskAndAnEmptyStatusCommand() {
+        AgentCommand ftp = new AgentCommand();
+        new CommandLine(ftp)
+                .parseArgs(
+                        "--relay",
+                        "127.0.0.1:8443",
+                        "--token",
+                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
+                        "--egress-ip-url",
+                        "ftp://example.com/ip");
+        AgentCommand empty = new AgentCommand();
+        new CommandLine(empty)
+                .parseArgs(
+                        "--relay",
+                        "127.0.0.1:8443",
+                        "--token",
+                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
+                        "--status-command",
+                        " ");
+
+        assertThatThrownBy(ftp::config)
+                .hasMessage("--egress-ip-url: ftp://example.com/ip: expected an http:// or https:// URL");
+        assertThatThrownBy(empty::config).hasMessage("--status-command: empty (expected: a command to run)");
     }
 
     private static ServerConfig parse(Map<String, String> environment, String... args) {

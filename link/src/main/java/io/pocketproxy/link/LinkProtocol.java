@@ -9,7 +9,11 @@ import io.netty.util.AsciiString;
  * server. The relay then opens streams: {@code CONNECT host:port} for customer traffic,
  * {@code GET /v1/status} for heartbeats, {@code POST /v1/rotate} for a new IP, and
  * {@code GET /v1/resolve?name=NAME} to resolve a name with the device's DNS ({@link NameLookup}; an agent that
- * predates it answers 404, as it does for every path it does not know).
+ * predates it answers 404, as it does for every path it does not know). Which of these newer requests each end may
+ * use is agreed at link start ({@link LinkFeature}).
+ *
+ * <p>Outside links, the link port also answers {@code GET /v1/address} (over the same TLS) with the address the
+ * caller's connection comes from, as plain text: how an agent measures its egress IP from its egress path.
  */
 public final class LinkProtocol {
 
@@ -18,6 +22,7 @@ public final class LinkProtocol {
     public static final String STATUS_PATH = "/v1/status";
     public static final String ROTATE_PATH = "/v1/rotate";
     public static final String RESOLVE_PATH = "/v1/resolve";
+    public static final String ADDRESS_PATH = "/v1/address";
 
     /** The addresses a name resolved to on the device: the answer to {@link #RESOLVE_PATH}. */
     public static final AsciiString ADDRESSES = AsciiString.cached("pp-addresses");

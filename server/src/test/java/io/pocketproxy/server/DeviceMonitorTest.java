@@ -4,6 +4,7 @@ import static io.pocketproxy.server.Fixtures.createDevice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pocketproxy.link.status.DeviceHealth;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.server.devices.DeviceRegistry;
 import io.pocketproxy.testkit.WebhookReceiver;
@@ -88,7 +89,8 @@ class DeviceMonitorTest {
     private static void heartbeat(DeviceRegistry relay, UUID device) {
         relay.recordHeartbeat(
                 device,
-                new StatusReport("test", null, null, null, null),
+                "127.0.0.1",
+                new StatusReport("test", null, DeviceHealth.UNKNOWN),
                 server.clock().instant());
         relay.flush();
     }

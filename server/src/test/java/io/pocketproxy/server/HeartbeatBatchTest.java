@@ -2,6 +2,7 @@ package io.pocketproxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pocketproxy.link.status.DeviceHealth;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.server.devices.DeviceRegistry;
 import java.time.Duration;
@@ -34,11 +35,12 @@ class HeartbeatBatchTest {
         UUID offline = device(operator.id(), "offline", "offline");
         UUID deleted = UUID.randomUUID();
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        StatusReport report = new StatusReport("1.2.3", "203.0.113.7", 81, -97, "LTE");
+        StatusReport report =
+                new StatusReport("1.2.3", "203.0.113.7", new DeviceHealth(81, false, -97, "LTE", "Vodafone"));
 
         try (DeviceRegistry registry = new DeviceRegistry(server.jdbi(), Duration.ofHours(1))) {
             for (UUID id : List.of(online, pending, offline, deleted)) {
-                registry.recordHeartbeat(id, report, at);
+                registry.recordHeartbeat(id, "198.51.100.4", report, at);
             }
             registry.flush();
         }
@@ -46,7 +48,7 @@ class HeartbeatBatchTest {
         List<Map<String, Object>> rows = server.jdbi()
                 .withHandle(handle -> handle.createQuery("""
                                 SELECT name, status, last_heartbeat, egress_ip, battery::int AS battery, signal::int AS signal, network_type, agent_version,
-                                       last_alert
+                                       link_address, charging, carrier, status_updated_at, last_alert
                                   FROM devices WHERE owner_id = :owner ORDER BY name""")
                         .bind("owner", operator.id())
                         .mapToMap()
@@ -60,7 +62,12 @@ class HeartbeatBatchTest {
                     .containsEntry("battery", 81)
                     .containsEntry("signal", -97)
                     .containsEntry("network_type", "LTE")
-                    .containsEntry("agent_version", "1.2.3");
+                    .containsEntry("agent_version", "1.2.3")
+                    .containsEntry("link_address", "198.51.100.4")
+                    .containsEntry("charging", false)
+                    .containsEntry("carrier", "Vodafone");
+            assertThat(((java.sql.Timestamp) row.get("status_updated_at")).toInstant())
+                    .isEqualTo(at);
         });
         assertThat(rows).extracting(row -> row.get("last_alert")).containsExactly("device.online", null, null);
         List<String> log = server.jdbi()

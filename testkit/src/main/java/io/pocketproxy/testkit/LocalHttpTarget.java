@@ -22,7 +22,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code GET /chunked/N}: the same, chunked;
  *   <li>{@code POST /echo}: the request body back, chunked or not;
  *   <li>{@code POST /count}: the number of body bytes received, as text;
- *   <li>{@code GET /hello}: {@code hello}.
+ *   <li>{@code GET /hello}: {@code hello};
+ *   <li>{@code GET /ip}: the caller's IP address, as text (a "what is my IP" service).
  * </ul>
  * It records the headers of every request, so tests can see what reached the origin.
  */
@@ -97,6 +98,9 @@ public final class LocalHttpTarget implements AutoCloseable {
         try (exchange) {
             if (path.equals("/hello")) {
                 send(exchange, 200, "hello".getBytes(StandardCharsets.US_ASCII));
+            } else if (path.equals("/ip")) {
+                String caller = exchange.getRemoteAddress().getAddress().getHostAddress();
+                send(exchange, 200, (caller + "\n").getBytes(StandardCharsets.US_ASCII));
             } else if (path.startsWith("/bytes/")) {
                 streamPattern(exchange, Long.parseLong(path.substring("/bytes/".length())), false);
             } else if (path.startsWith("/chunked/")) {

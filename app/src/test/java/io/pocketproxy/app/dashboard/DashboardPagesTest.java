@@ -33,6 +33,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -300,7 +301,20 @@ class DashboardPagesTest {
         }
         long used = system.storedUsage(customer.connection().id());
         assertThat(used).isGreaterThanOrEqualTo(2L * 1024 * 1024);
+        UUID phoneId = system.device().device().id();
+        await().atMost(RELAY_HEARS.multipliedBy(4))
+                .until(() -> system.server()
+                                .devices()
+                                .get(system.operator().id(), phoneId)
+                                .egressIp()
+                        != null);
         signIn(page);
+
+        // Each device's address and health, "unknown" where the device cannot tell (this agent reports no health).
+        Locator phone = deviceRow(page, "test phone");
+        assertThat(phone.locator("td[data-label='Egress IP']")).containsText("127.0.0.1");
+        assertThat(phone.locator("td[data-label='Battery']")).hasText("unknown");
+        assertThat(phone.locator("td[data-label='Network']")).hasText("unknown");
 
         // The fleet at a glance counts what the devices list says.
         List<Device> devices = system.server().devices().list(system.operator().id());

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.AgentConfig;
 import io.pocketproxy.agent.Backoff;
+import io.pocketproxy.agent.health.HealthSource;
 import io.pocketproxy.link.PairingString;
 import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.openvpn.OpenVpnMode;
@@ -15,6 +16,7 @@ import io.pocketproxy.server.connections.ProxyConnection;
 import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.server.users.Role;
 import io.pocketproxy.server.users.User;
+import io.pocketproxy.testkit.ApiClient;
 import io.pocketproxy.testkit.LocalHttpTarget;
 import io.pocketproxy.testkit.OwnPostgres;
 import io.pocketproxy.testkit.ProxyClients;
@@ -32,6 +34,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -121,11 +124,25 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
 
     /** Starts an agent with a pairing string handed out some other way, such as by {@code pocketproxy import}. */
     public Agent startAgent(PairingString pairing, boolean allowPrivateTargets) {
-        AgentConfig config = AgentConfig.fromPairing(pairing, allowPrivateTargets)
-                .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)));
-        Agent started = Agent.start(config);
+        return startAgent(pairing, allowPrivateTargets, config -> config, HealthSource.unknown());
+    }
+
+    /** Starts an agent whose configuration {@code adjust} changes, reporting {@code health}. */
+    public Agent startAgent(
+            PairingString pairing,
+            boolean allowPrivateTargets,
+            UnaryOperator<AgentConfig> adjust,
+            HealthSource health) {
+        AgentConfig config = adjust.apply(AgentConfig.fromPairing(pairing, allowPrivateTargets)
+                .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500))));
+        Agent started = Agent.start(config, health);
         agents.add(started);
         return started;
+    }
+
+    /** An API client signed in as the system's operator. */
+    public ApiClient operatorApi() {
+        return ApiClient.anonymous(apiUrl()).login("operator@example.com", "operator password");
     }
 
     public static void awaitLinked(Agent agent, int links) {

@@ -3,39 +3,44 @@ package io.pocketproxy.link.status;
 import io.netty.handler.codec.http2.Http2Headers;
 
 /**
- * A device's heartbeat: the answer to {@code GET /v1/status}, carried in response headers. Everything but
- * the agent version is optional: a Linux box has no battery, and the egress IP is unknown until the device
- * has looked it up.
+ * A device's heartbeat: the answer to {@code GET /v1/status}, carried in response headers. Everything but the agent
+ * version is optional: the egress IP is unknown until the device has measured it, and {@link DeviceHealth} holds
+ * only what the device can tell (an agent of the first protocol sends none of it).
  */
-public record StatusReport(String agentVersion, String egressIp, Integer battery, Integer signal, String networkType) {
+public record StatusReport(String agentVersion, String egressIp, DeviceHealth health) {
 
     static final String AGENT_VERSION = "pp-agent-version";
     static final String EGRESS_IP = "pp-egress-ip";
     static final String BATTERY = "pp-battery";
+    static final String CHARGING = "pp-charging";
     static final String SIGNAL = "pp-signal";
     static final String NETWORK_TYPE = "pp-network-type";
+    static final String CARRIER = "pp-carrier";
 
     public StatusReport {
-        if (battery != null && (battery < 0 || battery > 100)) {
-            battery = null; // a platform reporting nonsense must not fail the heartbeat
-        }
+        health = health == null ? DeviceHealth.UNKNOWN : health;
     }
 
     public void writeTo(Http2Headers headers) {
         put(headers, AGENT_VERSION, agentVersion);
         put(headers, EGRESS_IP, egressIp);
-        put(headers, BATTERY, battery);
-        put(headers, SIGNAL, signal);
-        put(headers, NETWORK_TYPE, networkType);
+        put(headers, BATTERY, health.batteryPercent());
+        put(headers, CHARGING, health.charging());
+        put(headers, SIGNAL, health.signalDbm());
+        put(headers, NETWORK_TYPE, health.networkType());
+        put(headers, CARRIER, health.carrier());
     }
 
     public static StatusReport readFrom(Http2Headers headers) {
         return new StatusReport(
                 text(headers, AGENT_VERSION, 64),
                 text(headers, EGRESS_IP, 64),
-                number(headers, BATTERY),
-                number(headers, SIGNAL),
-                text(headers, NETWORK_TYPE, 32));
+                new DeviceHealth(
+                        number(headers, BATTERY),
+                        flag(headers, CHARGING),
+                        number(headers, SIGNAL),
+                        text(headers, NETWORK_TYPE, DeviceHealth.NETWORK_TYPE_LENGTH),
+                        text(headers, CARRIER, DeviceHealth.CARRIER_LENGTH)));
     }
 
     private static void put(Http2Headers headers, String name, Object value) {
@@ -46,7 +51,7 @@ public record StatusReport(String agentVersion, String egressIp, Integer battery
 
     private static String text(Http2Headers headers, String name, int maxLength) {
         CharSequence value = headers.get(name);
-        if (value == null || value.isEmpty()) {
+        if (value == null || value.length() == 0) {
             return null;
         }
         String text = value.toString();
@@ -59,9 +64,21 @@ public record StatusReport(String agentVersion, String egressIp, Integer battery
             return null;
         }
         try {
-            return Integer.valueOf(value.toString().strip());
+            return Integer.valueOf(value.toString().trim());
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    private static Boolean flag(Http2Headers headers, String name) {
+        CharSequence value = headers.get(name);
+        if (value == null) {
+            return null;
+        }
+        String text = value.toString().trim();
+        if (text.equals("true")) {
+            return Boolean.TRUE;
+        }
+        return text.equals("false") ? Boolean.FALSE : null;
     }
 }

@@ -13,8 +13,9 @@ public interface DeviceDirectory {
     CompletableFuture<Optional<UUID>> findDeviceByTokenDigest(byte[] tokenDigest);
 
     /**
-     * Records that a device answered its status request at {@code at}. May be batched: it returns at
-     * once, and an implementation must not lose the first heartbeat of a device that was not online.
+     * Records that a device answered its status request at {@code at}, over a link from {@code linkAddress} (an IP
+     * address). May be batched: it returns at once, and an implementation must not lose the first heartbeat of a
+     * device that was not online.
      */
-    void recordHeartbeat(UUID deviceId, StatusReport report, Instant at);
+    void recordHeartbeat(UUID deviceId, String linkAddress, StatusReport report, Instant at);
 }

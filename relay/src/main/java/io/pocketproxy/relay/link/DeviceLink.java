@@ -18,15 +18,18 @@ import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pocketproxy.link.HostAndPort;
+import io.pocketproxy.link.LinkFeature;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NameLookup;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.link.stream.TunnelBuffers;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,16 +43,30 @@ public final class DeviceLink {
 
     private final UUID deviceId;
     private final Channel channel;
+    private final Set<LinkFeature> features;
     private final Duration openTimeout;
 
-    DeviceLink(UUID deviceId, Channel channel, Duration openTimeout) {
+    DeviceLink(UUID deviceId, Channel channel, Set<LinkFeature> features, Duration openTimeout) {
         this.deviceId = deviceId;
         this.channel = channel;
+        this.features = Set.copyOf(features);
         this.openTimeout = openTimeout;
     }
 
     public UUID deviceId() {
         return deviceId;
+    }
+
+    /** What the device and this relay agreed to use beyond the first protocol. */
+    public Set<LinkFeature> features() {
+        return features;
+    }
+
+    /** The IP address the link comes from, as text. */
+    public String remoteAddress() {
+        return channel.remoteAddress() instanceof InetSocketAddress address
+                ? address.getAddress().getHostAddress()
+                : String.valueOf(channel.remoteAddress());
     }
 
     public boolean isActive() {
@@ -85,9 +102,12 @@ public final class DeviceLink {
     /**
      * Resolves {@code name} with the device's DNS ({@link NameLookup}). Fails with a {@link DeviceRefusal}: with
      * {@code dns_error} when the name does not resolve there, without an error when the device cannot answer such
-     * a request (an agent older than it answers 404).
+     * a request (it did not announce {@link LinkFeature#RESOLVE}, or answered 404).
      */
     public CompletableFuture<List<InetAddress>> resolve(String name) {
+        if (!features.contains(LinkFeature.RESOLVE)) {
+            return CompletableFuture.failedFuture(new DeviceRefusal(DeviceRefusal.Reason.REFUSED, Optional.empty()));
+        }
         Http2Headers headers = new DefaultHttp2Headers()
                 .method("GET")
                 .path(NameLookup.path(name))

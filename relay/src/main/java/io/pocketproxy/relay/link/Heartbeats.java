@@ -1,6 +1,9 @@
 package io.pocketproxy.relay.link;
 
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pocketproxy.link.LinkFeature;
+import io.pocketproxy.link.status.DeviceHealth;
+import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.relay.directory.DeviceDirectory;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,8 +42,12 @@ final class Heartbeats {
                 log.debug("device {} did not answer its status request: {}", link.deviceId(), error.getMessage());
                 return;
             }
+            // Health is read only from an agent that announced it: nothing outside the agreed list is trusted.
+            StatusReport heard = link.features().contains(LinkFeature.HEALTH)
+                    ? report
+                    : new StatusReport(report.agentVersion(), report.egressIp(), DeviceHealth.UNKNOWN);
             try {
-                devices.recordHeartbeat(link.deviceId(), report, clock.instant());
+                devices.recordHeartbeat(link.deviceId(), link.remoteAddress(), heard, clock.instant());
             } catch (RuntimeException e) {
                 log.warn("cannot record the heartbeat of device {}", link.deviceId(), e);
             }

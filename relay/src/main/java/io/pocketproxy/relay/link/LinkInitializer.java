@@ -22,13 +22,16 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.pocketproxy.link.LinkFeature;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.link.NetworkErrors;
 import io.pocketproxy.link.TokenDigest;
 import io.pocketproxy.relay.directory.DeviceDirectory;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -86,8 +89,16 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
                 refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request");
                 return;
             }
+            if (HttpMethod.GET.equals(request.method()) && LinkProtocol.ADDRESS_PATH.equals(request.uri())) {
+                answer(ctx, HttpResponseStatus.OK, callerAddress(ctx));
+                return;
+            }
             if (!HttpMethod.GET.equals(request.method()) || !LinkProtocol.LINK_PATH.equals(request.uri())) {
-                refuse(ctx, HttpResponseStatus.NOT_FOUND, "only GET " + LinkProtocol.LINK_PATH + " is served here");
+                refuse(
+                        ctx,
+                        HttpResponseStatus.NOT_FOUND,
+                        "only GET " + LinkProtocol.LINK_PATH + " and " + LinkProtocol.ADDRESS_PATH
+                                + " are served here");
                 return;
             }
             if (!LinkProtocol.UPGRADE_TOKEN.equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
@@ -101,6 +112,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             }
             byte[] digest =
                     TokenDigest.of(authorization.substring(BEARER.length()).strip());
+            Set<LinkFeature> offered = LinkFeature.parse(request.headers().get(LinkFeature.HEADER));
             ctx.channel().config().setAutoRead(false);
             devices.findDeviceByTokenDigest(digest)
                     .whenComplete((device, error) -> ctx.executor().execute(() -> {
@@ -113,21 +125,25 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
                                     ctx.channel().remoteAddress());
                             refuse(ctx, HttpResponseStatus.UNAUTHORIZED, "unknown device token");
                         } else {
-                            upgrade(ctx, device.get());
+                            upgrade(ctx, device.get(), offered);
                         }
                     }));
         }
 
-        private void upgrade(ChannelHandlerContext ctx, UUID deviceId) {
+        private void upgrade(ChannelHandlerContext ctx, UUID deviceId, Set<LinkFeature> offered) {
             if (!ctx.channel().isActive()) {
                 return;
             }
+            Set<LinkFeature> agreed = LinkFeature.agreed(offered, LinkFeature.all());
             FullHttpResponse switching =
                     new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
             switching
                     .headers()
                     .set(HttpHeaderNames.UPGRADE, LinkProtocol.UPGRADE_TOKEN)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            if (!agreed.isEmpty()) {
+                switching.headers().set(LinkFeature.HEADER, LinkFeature.format(agreed));
+            }
             ctx.writeAndFlush(switching);
             ChannelPipeline pipeline = ctx.pipeline();
             pipeline.remove("handshake-timeout");
@@ -141,7 +157,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             pipeline.remove(this);
             settings.widenLinkWindow(codec, ctx.channel());
             ctx.channel().config().setAutoRead(true);
-            onLinked.accept(new DeviceLink(deviceId, ctx.channel(), openTimeout));
+            onLinked.accept(new DeviceLink(deviceId, ctx.channel(), agreed, openTimeout));
         }
 
         @Override
@@ -159,9 +175,19 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
         }
     }
 
+    /** The caller's IP address, as text: what a website would see of a connection from the same place. */
+    private static String callerAddress(ChannelHandlerContext ctx) {
+        return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+    }
+
     private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String reason) {
+        answer(ctx, status, reason);
+    }
+
+    /** Answers {@code text} on its own line and closes: every answer but the {@code 101} ends the connection. */
+    private static void answer(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
         FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(reason + "\n", StandardCharsets.UTF_8));
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text + "\n", StandardCharsets.UTF_8));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.link.LinkFeature;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.link.ProxyStatusError;
@@ -96,7 +97,7 @@ public final class ScriptedDevice implements AutoCloseable {
                 .connect(listener.localAddress())
                 .syncUninterruptibly()
                 .channel();
-        links.register(new DeviceLink(deviceId, relaySide, Duration.ofSeconds(5)));
+        links.register(new DeviceLink(deviceId, relaySide, LinkFeature.all(), Duration.ofSeconds(5)));
     }
 
     public UUID deviceId() {

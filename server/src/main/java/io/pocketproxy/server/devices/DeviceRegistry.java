@@ -2,6 +2,7 @@ package io.pocketproxy.server.devices;
 
 import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.Threads;
+import io.pocketproxy.link.status.DeviceHealth;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.relay.directory.DeviceDirectory;
 import io.pocketproxy.server.db.Rows;
@@ -43,7 +44,7 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
             "writing heartbeats failed; keeping the newest of each device and trying again",
             Duration.ofMinutes(1));
 
-    private record Beat(StatusReport report, Instant at) {}
+    private record Beat(String linkAddress, StatusReport report, Instant at) {}
 
     private final Jdbi jdbi;
     private final Map<UUID, Beat> pending = new ConcurrentHashMap<>();
@@ -70,8 +71,8 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
     }
 
     @Override
-    public void recordHeartbeat(UUID deviceId, StatusReport report, Instant at) {
-        pending.put(deviceId, new Beat(report, at));
+    public void recordHeartbeat(UUID deviceId, String linkAddress, StatusReport report, Instant at) {
+        pending.put(deviceId, new Beat(linkAddress, report, at));
     }
 
     /** Writes the heartbeats received so far now (tests, shutdown). */
@@ -121,27 +122,38 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
         int size = beats.size();
         List<UUID> ids = new ArrayList<>(size);
         List<String> ats = new ArrayList<>(size);
+        List<String> linkAddresses = new ArrayList<>(size);
         List<String> egressIps = new ArrayList<>(size);
+        List<Boolean> healthy = new ArrayList<>(size);
         List<Integer> batteries = new ArrayList<>(size);
+        List<Boolean> charging = new ArrayList<>(size);
         List<Integer> signals = new ArrayList<>(size);
         List<String> networkTypes = new ArrayList<>(size);
+        List<String> carriers = new ArrayList<>(size);
         List<String> agentVersions = new ArrayList<>(size);
         beats.forEach((deviceId, beat) -> {
             StatusReport report = beat.report();
+            DeviceHealth health = report.health();
             ids.add(deviceId);
             ats.add(timestamp(beat.at()));
+            linkAddresses.add(beat.linkAddress());
             egressIps.add(report.egressIp());
-            batteries.add(report.battery());
-            signals.add(report.signal());
-            networkTypes.add(report.networkType());
+            healthy.add(!health.isUnknown());
+            batteries.add(health.batteryPercent());
+            charging.add(health.charging());
+            signals.add(health.signalDbm());
+            networkTypes.add(health.networkType());
+            carriers.add(health.carrier());
             agentVersions.add(report.agentVersion());
         });
         // Locks in id order (no deadlock with another relay's batch) and hands back what each row said
         // before; a device deleted since drops out of the join.
         List<Before> updated = handle.createQuery("""
                         WITH beat AS (
-                            SELECT * FROM unnest(:ids, :ats, :egressIps, :batteries, :signals, :networkTypes, :agentVersions)
-                                AS b(id, at, egress_ip, battery, signal, network_type, agent_version)
+                            SELECT * FROM unnest(:ids, :ats, :linkAddresses, :egressIps, :healthy, :batteries, :charging,
+                                                 :signals, :networkTypes, :carriers, :agentVersions)
+                                AS b(id, at, link_address, egress_ip, healthy, battery, charging, signal, network_type,
+                                     carrier, agent_version)
                         ), prior AS MATERIALIZED (
                             SELECT d.id, d.owner_id, d.name, d.status, d.last_heartbeat
                               FROM devices d JOIN beat ON d.id = beat.id
@@ -149,18 +161,25 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                                FOR UPDATE OF d
                         )
                         UPDATE devices d
-                           SET status = 'online', last_heartbeat = beat.at, egress_ip = COALESCE(beat.egress_ip, d.egress_ip),
-                               battery = beat.battery, signal = beat.signal, network_type = beat.network_type,
+                           SET status = 'online', last_heartbeat = beat.at, link_address = beat.link_address,
+                               egress_ip = COALESCE(beat.egress_ip, d.egress_ip),
+                               battery = beat.battery, charging = beat.charging, signal = beat.signal,
+                               network_type = beat.network_type, carrier = beat.carrier,
+                               status_updated_at = CASE WHEN beat.healthy THEN beat.at ELSE d.status_updated_at END,
                                agent_version = beat.agent_version
                           FROM beat, prior
                          WHERE d.id = beat.id AND d.id = prior.id
                         RETURNING d.id, prior.owner_id, prior.name, prior.status, prior.last_heartbeat""")
                 .bind("ids", SqlArrays.of("uuid", ids))
                 .bind("ats", SqlArrays.of("timestamptz", ats))
+                .bind("linkAddresses", SqlArrays.of("text", linkAddresses))
                 .bind("egressIps", SqlArrays.of("text", egressIps))
+                .bind("healthy", SqlArrays.of("boolean", healthy))
                 .bind("batteries", SqlArrays.of("smallint", batteries))
+                .bind("charging", SqlArrays.of("boolean", charging))
                 .bind("signals", SqlArrays.of("smallint", signals))
                 .bind("networkTypes", SqlArrays.of("text", networkTypes))
+                .bind("carriers", SqlArrays.of("text", carriers))
                 .bind("agentVersions", SqlArrays.of("text", agentVersions))
                 .map((rows, ctx) -> new Before(
                         rows.getObject("id", UUID.class),

@@ -1,5 +1,6 @@
 package io.pocketproxy.server.devices;
 
+import io.pocketproxy.link.status.DeviceHealth;
 import io.pocketproxy.server.db.Rows;
 import java.util.List;
 import java.util.Optional;
@@ -11,8 +12,8 @@ import org.jdbi.v3.core.mapper.RowMapper;
 final class DeviceRepository {
 
     private static final String COLUMNS = """
-            d.id, d.name, d.status, d.last_heartbeat, d.egress_ip, d.battery, d.signal, d.network_type,
-            d.agent_version, d.created_at""";
+            d.id, d.name, d.status, d.last_heartbeat, d.egress_ip, d.link_address, d.agent_version, d.battery,
+            d.charging, d.signal, d.network_type, d.carrier, d.status_updated_at, d.created_at""";
 
     private static final RowMapper<Device> DEVICE = (rows, ctx) -> new Device(
             rows.getObject("id", UUID.class),
@@ -20,10 +21,15 @@ final class DeviceRepository {
             DeviceStatus.fromWireName(rows.getString("status")),
             Rows.instant(rows, "last_heartbeat"),
             rows.getString("egress_ip"),
-            rows.getObject("battery", Integer.class),
-            rows.getObject("signal", Integer.class),
-            rows.getString("network_type"),
+            rows.getString("link_address"),
             rows.getString("agent_version"),
+            new DeviceHealth(
+                    rows.getObject("battery", Integer.class),
+                    rows.getObject("charging", Boolean.class),
+                    rows.getObject("signal", Integer.class),
+                    rows.getString("network_type"),
+                    rows.getString("carrier")),
+            Rows.instant(rows, "status_updated_at"),
             rows.getTimestamp("created_at").toInstant());
 
     Device insert(Handle handle, UUID ownerId, String name, byte[] tokenDigest) {

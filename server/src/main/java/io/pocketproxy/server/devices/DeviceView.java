@@ -3,17 +3,21 @@ package io.pocketproxy.server.devices;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A device as the API shows it. */
+/** A device as the API shows it: {@code null} where the device has not told (README "Devices"). */
 public record DeviceView(
         UUID id,
         String name,
         DeviceStatus status,
         Instant lastHeartbeat,
         String egressIp,
-        Integer battery,
-        Integer signal,
-        String networkType,
+        String linkAddress,
         String agentVersion,
+        Integer batteryPercent,
+        Boolean charging,
+        Integer signalDbm,
+        String networkType,
+        String carrier,
+        Instant statusUpdatedAt,
         Instant createdAt) {
 
     public static DeviceView of(Device device) {
@@ -23,10 +27,14 @@ public record DeviceView(
                 device.status(),
                 device.lastHeartbeat(),
                 device.egressIp(),
-                device.battery(),
-                device.signal(),
-                device.networkType(),
+                device.linkAddress(),
                 device.agentVersion(),
+                device.health().batteryPercent(),
+                device.health().charging(),
+                device.health().signalDbm(),
+                device.health().networkType(),
+                device.health().carrier(),
+                device.statusUpdatedAt(),
                 device.createdAt());
     }
 }
