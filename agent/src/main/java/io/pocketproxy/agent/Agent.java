@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
 import io.pocketproxy.agent.egress.EgressProbe;
 import io.pocketproxy.agent.health.HealthSource;
+import io.pocketproxy.agent.rotation.Rotator;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkFeature;
 import io.pocketproxy.link.LinkProtocol;
@@ -19,8 +20,12 @@ import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.link.stream.TunnelBuffers;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +64,10 @@ public final class Agent implements AutoCloseable {
     private final HealthSource health;
     /** What websites see, as last measured; reported in every heartbeat. */
     private volatile String egressIp;
+    /** What the relay agreed to at the last link. */
+    private volatile Set<LinkFeature> relayAgreed = Collections.emptySet();
+
+    private final Rotator rotator;
 
     private Agent(AgentConfig config, HealthSource health) throws SSLException {
         this.config = config;
@@ -68,11 +77,13 @@ public final class Agent implements AutoCloseable {
         this.ssl = sslContext(config);
         this.health = health;
         this.egress = new EgressProbe(group, config.connectTimeout());
+        this.rotator = new Rotator(Optional.ofNullable(config.rotateCommand()), this::measureEgressIp);
         this.router = new StreamRouter(
                 new TargetDialer(
                         new DestinationPolicy(config.allowPrivateTargets()), resolver, config.connectTimeout()),
-                () -> new StatusReport(VERSION, egressIp, this.health.current()),
-                resolver);
+                () -> new StatusReport(VERSION, egressIp, this.health.current(), rotator.last()),
+                resolver,
+                rotator);
     }
 
     /** Starts linking to the relay in the background; returns at once. */
@@ -141,33 +152,44 @@ public final class Agent implements AutoCloseable {
     private void linked(Set<LinkFeature> agreed) {
         failures.set(0);
         links.incrementAndGet();
+        relayAgreed = agreed;
         state = State.LINKED;
         log.info("linked to relay {}", config.relayAddress());
-        measureEgressIp(agreed);
+        // Measured again after every link: a device that re-links has often changed its address.
+        measureEgressIp().whenComplete((ip, error) -> {
+            if (error != null) {
+                log.warn("egress IP unknown: {}", error.getMessage());
+            }
+        });
     }
 
     /**
-     * Measures the egress IP again after every link: a device that re-links has often changed its address. Asks the
-     * operator's service when there is one, else the relay, if it can answer (it agreed to {@code address-echo}).
+     * Measures the egress IP now and remembers it for the heartbeats. Asks the operator's service when there is one,
+     * else the relay, if it can answer (it agreed to {@code address-echo} at the last link).
      */
-    private void measureEgressIp(Set<LinkFeature> agreed) {
+    private CompletableFuture<String> measureEgressIp() {
         EgressProbe.Service service = config.egressIpUrl();
-        if (service == null && agreed.contains(LinkFeature.ADDRESS_ECHO)) {
+        if (service == null && relayAgreed.contains(LinkFeature.ADDRESS_ECHO)) {
             service = new EgressProbe.Service(
                     new HostAndPort(config.relayHost(), config.relayPort()), LinkProtocol.ADDRESS_PATH, ssl);
         }
         if (service == null) {
-            log.info("egress IP unknown: the relay cannot tell it (an older relay) and there is no --egress-ip-url");
-            return;
+            CompletableFuture<String> unknown = new CompletableFuture<>();
+            unknown.completeExceptionally(new IllegalStateException(
+                    "the relay cannot tell it (an older relay) and there is no --egress-ip-url"));
+            return unknown;
         }
         EgressProbe.Service asked = service;
-        egress.measure(asked).whenComplete((ip, error) -> {
+        return egress.measure(asked).handle((ip, error) -> {
             if (error != null) {
-                log.warn("cannot measure the egress IP at {}: {}", asked.address(), error.getMessage());
-            } else if (!ip.equals(egressIp)) {
+                throw new CompletionException(new IllegalStateException(
+                        "cannot measure the egress IP at " + asked.address() + ": " + error.getMessage(), error));
+            }
+            if (!ip.equals(egressIp)) {
                 log.info("egress IP {}", ip);
                 egressIp = ip;
             }
+            return ip;
         });
     }
 
@@ -190,6 +212,7 @@ public final class Agent implements AutoCloseable {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         resolver.shutdownNow();
+        rotator.close();
         log.info("agent stopped");
     }
 

@@ -1,5 +1,6 @@
 package io.pocketproxy.agent;
 
+import io.pocketproxy.agent.command.DeviceCommand;
 import io.pocketproxy.agent.egress.EgressProbe;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkFeature;
@@ -21,6 +22,7 @@ import java.util.Set;
  *     understands, unless a test plays an older agent
  * @param egressIpUrl a plain-text "what is my IP" service to measure the egress IP with ({@code --egress-ip-url}),
  *     or {@code null} to ask the relay
+ * @param rotateCommand what changes the device's IP ({@code --rotate-command}), or {@code null}
  */
 public record AgentConfig(
         String relayHost,
@@ -32,7 +34,8 @@ public record AgentConfig(
         Backoff backoff,
         LinkSettings link,
         Set<LinkFeature> features,
-        EgressProbe.Service egressIpUrl) {
+        EgressProbe.Service egressIpUrl,
+        DeviceCommand rotateCommand) {
 
     public AgentConfig {
         Objects.requireNonNull(relayHost, "relayHost");
@@ -73,6 +76,7 @@ public record AgentConfig(
                 Backoff.defaults(),
                 LinkSettings.defaults(),
                 LinkFeature.all(),
+                null,
                 null);
     }
 
@@ -87,7 +91,8 @@ public record AgentConfig(
                 newBackoff,
                 link,
                 features,
-                egressIpUrl);
+                egressIpUrl,
+                rotateCommand);
     }
 
     /** Offers the relay only these features: an agent of an older protocol (none: the first). */
@@ -102,7 +107,8 @@ public record AgentConfig(
                 backoff,
                 link,
                 offered,
-                egressIpUrl);
+                egressIpUrl,
+                rotateCommand);
     }
 
     /** Measures the egress IP with this service instead of the relay. */
@@ -117,7 +123,24 @@ public record AgentConfig(
                 backoff,
                 link,
                 features,
-                service);
+                service,
+                rotateCommand);
+    }
+
+    /** Rotates the device's IP with this command when the relay asks. */
+    public AgentConfig withRotateCommand(DeviceCommand command) {
+        return new AgentConfig(
+                relayHost,
+                relayPort,
+                deviceToken,
+                relayFingerprint,
+                allowPrivateTargets,
+                connectTimeout,
+                backoff,
+                link,
+                features,
+                egressIpUrl,
+                command);
     }
 
     /** {@code host:port} of the relay, with brackets around an IPv6 host. */

@@ -10,16 +10,20 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.agent.rotation.Rotator;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NameLookup;
+import io.pocketproxy.link.rotation.RotationReport;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.link.stream.TunnelBuffers;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
  * Gives each stream the relay opens to the handler for its request: {@code CONNECT} to the target dialer,
- * {@code GET /v1/status} to the status answer, {@code GET /v1/resolve} to a name lookup. The router reads only
+ * {@code GET /v1/status} to the status answer, {@code GET /v1/resolve} to a name lookup, {@code POST /v1/rotate} to
+ * the {@link Rotator}. The router reads only
  * the opening HEADERS, then steps aside.
  */
 @ChannelHandler.Sharable
@@ -28,17 +32,35 @@ final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
     private final TargetDialer dialer;
     private final Supplier<StatusReport> status;
     private final ExecutorService resolver;
+    private final Rotator rotator;
 
-    StreamRouter(TargetDialer dialer, Supplier<StatusReport> status, ExecutorService resolver) {
+    StreamRouter(TargetDialer dialer, Supplier<StatusReport> status, ExecutorService resolver, Rotator rotator) {
         this.dialer = dialer;
         this.status = status;
         this.resolver = resolver;
+        this.rotator = rotator;
     }
 
     @Override
     protected void initChannel(Http2StreamChannel stream) {
         stream.config().setWriteBufferWaterMark(TunnelBuffers.STREAM);
         stream.pipeline().addLast("request", new RequestHandler());
+    }
+
+    /** Answers when the rotation ended (it may take minutes), unless the stream or the link is gone by then. */
+    private void rotate(ChannelHandlerContext ctx, UUID id) {
+        if (id == null) {
+            ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("400"), true));
+            return;
+        }
+        rotator.rotate(id)
+                .thenAccept(report -> ctx.executor().execute(() -> {
+                    if (ctx.channel().isActive()) {
+                        Http2Headers answer = new DefaultHttp2Headers().status("200");
+                        report.writeTo(answer);
+                        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(answer, true));
+                    }
+                }));
     }
 
     private final class RequestHandler extends ChannelInboundHandlerAdapter {
@@ -61,6 +83,8 @@ final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
                 ctx.writeAndFlush(new DefaultHttp2HeadersFrame(answer, true));
             } else if ("GET".equals(method) && NameLookup.isResolveRequest(path)) {
                 ctx.pipeline().replace(this, "resolve", new ResolveRequest(resolver, path));
+            } else if ("POST".equals(method) && LinkProtocol.ROTATE_PATH.equals(path)) {
+                rotate(ctx, RotationReport.rotationId(headers));
             } else {
                 ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("404"), true));
             }

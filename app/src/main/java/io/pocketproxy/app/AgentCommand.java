@@ -84,6 +84,15 @@ final class AgentCommand implements Callable<Integer> {
                     + " with, instead of asking the relay.")
     String egressIpUrl;
 
+    @Option(
+            names = "--rotate-command",
+            paramLabel = "CMD",
+            description = "A command (run by sh -c, for 60 s at most) that gives this device a new IP when an operator"
+                    + " rotates it: a modem reconnect, airplane mode off and on. Without it rotations fail.")
+    String rotateCommand;
+
+    static final Duration ROTATE_COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
     /** How often the device's health is measured: as often as the relay asks for it by default. */
     static final Duration HEALTH_INTERVAL = Duration.ofSeconds(30);
 
@@ -114,6 +123,10 @@ final class AgentCommand implements Callable<Integer> {
         AgentConfig config = linkConfig();
         if (statusCommand != null && statusCommand.trim().isEmpty()) {
             throw new IllegalArgumentException("--status-command: empty (expected: a command to run)");
+        }
+        if (rotateCommand != null) {
+            config = config.withRotateCommand(
+                    new DeviceCommand("--rotate-command", rotateCommand, ROTATE_COMMAND_TIMEOUT));
         }
         if (egressIpUrl == null) {
             return config;

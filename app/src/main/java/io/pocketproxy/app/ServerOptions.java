@@ -4,6 +4,7 @@ import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.relay.openvpn.OpenVpnProtocol;
 import io.pocketproxy.relay.openvpn.PoolNetwork;
 import io.pocketproxy.server.ServerConfig;
+import io.pocketproxy.server.rotation.RotationSettings;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -122,6 +123,22 @@ final class ServerOptions {
             paramLabel = "DURATION",
             description = "At most one offline alert per device in this time (default: ${DEFAULT-VALUE}).")
     Duration alertCooldown = DEFAULTS.alertCooldown();
+
+    @Option(
+            names = "--rotation-min-interval",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "A device's IP is rotated at most once in this time; sooner is refused with 429 (default:"
+                    + " ${DEFAULT-VALUE}).")
+    Duration rotationMinInterval = DEFAULTS.rotation().minInterval();
+
+    @Option(
+            names = "--rotate-timeout",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "A rotation without a result after this long fails; meanwhile its device is not marked"
+                    + " offline (default: ${DEFAULT-VALUE}).")
+    Duration rotateTimeout = DEFAULTS.rotation().timeout();
 
     @Option(
             names = "--usage-flush",
@@ -262,6 +279,7 @@ final class ServerOptions {
                 .admin(adminEmail, adminPassword)
                 .offlineAfter(offlineAfter)
                 .alertCooldown(alertCooldown)
+                .rotation(new RotationSettings(rotationMinInterval, rotateTimeout))
                 .usageFlush(usageFlush)
                 .sessionTtl(sessionTtl)
                 .trustForwardedProto(trustForwardedProto)

@@ -18,7 +18,9 @@ public enum LinkFeature {
     /** The heartbeat's health headers (battery, charging, signal, network type, carrier). */
     HEALTH("health"),
     /** {@code GET /v1/address} on the relay's link port: the relay tells a caller which address it sees. */
-    ADDRESS_ECHO("address-echo");
+    ADDRESS_ECHO("address-echo"),
+    /** {@code POST /v1/rotate}: the device changes its IP with its rotate command and reports how that went. */
+    ROTATE("rotate");
 
     /** The header of the link request and of its {@code 101} answer that carries the list. */
     public static final String HEADER = "pocketproxy-features";

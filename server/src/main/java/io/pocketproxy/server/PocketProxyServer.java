@@ -36,6 +36,7 @@ import io.pocketproxy.server.metrics.Metrics;
 import io.pocketproxy.server.monitor.DeviceMonitor;
 import io.pocketproxy.server.openvpn.OpenVpnProfiles;
 import io.pocketproxy.server.openvpn.ProfileWriter;
+import io.pocketproxy.server.rotation.RotationService;
 import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.usage.UsageRetention;
 import io.pocketproxy.server.usage.UsageRetentionJob;
@@ -70,6 +71,7 @@ public final class PocketProxyServer implements AutoCloseable {
     private final UserService users;
     private final DeviceService devices;
     private final ConnectionService connections;
+    private final RotationService rotations;
     private final RelayCertificate certificate;
     private final Relay relay;
     private final DeviceRegistry deviceRegistry;
@@ -85,6 +87,7 @@ public final class PocketProxyServer implements AutoCloseable {
         this.users = parts.users;
         this.devices = parts.devices;
         this.connections = parts.connections;
+        this.rotations = parts.rotations;
         this.certificate = parts.certificate;
         this.relay = parts.relay;
         this.deviceRegistry = parts.deviceRegistry;
@@ -156,6 +159,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     announcer,
                     new RelayAddress(config.advertisedHost(), parts.relay.linkPort(), parts.certificate.fingerprint()));
             parts.connections = new ConnectionService(jdbi, operatorHashing, announcer, parts.openvpn);
+            parts.rotations = parts.open(new RotationService(jdbi, parts.relay.links(), config.rotation(), clock));
             parts.endpoints = new ProxyEndpoints(
                     config.advertisedHost(), parts.relay.httpPort(), parts.relay.socksPort(), config.openvpnPort());
 
@@ -169,7 +173,7 @@ public final class PocketProxyServer implements AutoCloseable {
             ApiServer.Handlers handlers = new ApiServer.Handlers(
                     new AuthApi(parts.users, sessions, bodies, dashboard),
                     new UsersApi(parts.users, bodies),
-                    new DevicesApi(parts.devices, bodies),
+                    new DevicesApi(parts.devices, parts.rotations, bodies),
                     new ConnectionsApi(parts.connections, parts.endpoints, bodies),
                     new UsageApi(new UsageService(jdbi, clock, parts.connections, parts.devices)),
                     new WebhooksApi(new WebhookSettings(jdbi, webhookUrls), webhooks, bodies),
@@ -325,6 +329,10 @@ public final class PocketProxyServer implements AutoCloseable {
         return connections;
     }
 
+    public RotationService rotations() {
+        return rotations;
+    }
+
     public RelayCertificate certificate() {
         return certificate;
     }
@@ -374,6 +382,7 @@ public final class PocketProxyServer implements AutoCloseable {
         UserService users;
         DeviceService devices;
         ConnectionService connections;
+        RotationService rotations;
         RelayCertificate certificate;
         Relay relay;
         DeviceRegistry deviceRegistry;

@@ -6,6 +6,7 @@ import io.pocketproxy.relay.openvpn.OpenVpnProtocol;
 import io.pocketproxy.relay.openvpn.PoolNetwork;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.db.DatabaseUrls;
+import io.pocketproxy.server.rotation.RotationSettings;
 import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -38,6 +39,7 @@ import java.util.Objects;
  * @param webhookPoll how often the outbox is checked for webhooks due
  * @param metricsToken the bearer token {@code /metrics} requires, or {@code null}: then it answers loopback clients
  *     only
+ * @param rotation how IP rotations are paced and bounded
  * @param relay the listeners, link, metering and customer-facing limits of the relay in this process
  */
 public record ServerConfig(
@@ -63,6 +65,7 @@ public record ServerConfig(
         List<Duration> webhookRetryDelays,
         Duration webhookPoll,
         String metricsToken,
+        RotationSettings rotation,
         RelayConfig relay) {
 
     public ServerConfig {
@@ -90,6 +93,7 @@ public record ServerConfig(
             throw new IllegalArgumentException(
                     "admin-email and admin-password: only one given (expected: both, or neither)");
         }
+        Objects.requireNonNull(rotation, "rotation");
         requirePositive("offline-after", offlineAfter);
         requirePositive("alert-cooldown", alertCooldown);
         requirePositive("session-ttl", sessionTtl);
@@ -219,6 +223,7 @@ public record ServerConfig(
         private String adminPassword;
         private Duration offlineAfter = Duration.ofMinutes(2);
         private Duration alertCooldown = Duration.ofMinutes(5);
+        private RotationSettings rotation = RotationSettings.DEFAULTS;
         private boolean allowPrivateWebhooks;
         private Duration sessionTtl = Duration.ofHours(12);
         private boolean trustForwardedProto;
@@ -288,6 +293,11 @@ public record ServerConfig(
 
         public Builder offlineAfter(Duration value) {
             this.offlineAfter = value;
+            return this;
+        }
+
+        public Builder rotation(RotationSettings value) {
+            this.rotation = value;
             return this;
         }
 
@@ -438,6 +448,7 @@ public record ServerConfig(
                     webhookRetryDelays,
                     webhookPoll,
                     metricsToken,
+                    rotation,
                     relay.build());
         }
     }

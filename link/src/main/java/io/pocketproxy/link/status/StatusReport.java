@@ -1,13 +1,15 @@
 package io.pocketproxy.link.status;
 
 import io.netty.handler.codec.http2.Http2Headers;
+import io.pocketproxy.link.rotation.RotationReport;
 
 /**
  * A device's heartbeat: the answer to {@code GET /v1/status}, carried in response headers. Everything but the agent
- * version is optional: the egress IP is unknown until the device has measured it, and {@link DeviceHealth} holds
- * only what the device can tell (an agent of the first protocol sends none of it).
+ * version is optional: the egress IP is unknown until the device has measured it, {@link DeviceHealth} holds only
+ * what the device can tell (an agent of the first protocol sends none of it), and {@code lastRotation} is how the
+ * newest rotation it ran ended, if any.
  */
-public record StatusReport(String agentVersion, String egressIp, DeviceHealth health) {
+public record StatusReport(String agentVersion, String egressIp, DeviceHealth health, RotationReport lastRotation) {
 
     static final String AGENT_VERSION = "pp-agent-version";
     static final String EGRESS_IP = "pp-egress-ip";
@@ -21,6 +23,11 @@ public record StatusReport(String agentVersion, String egressIp, DeviceHealth he
         health = health == null ? DeviceHealth.UNKNOWN : health;
     }
 
+    /** A report of a device that has not rotated since it started. */
+    public StatusReport(String agentVersion, String egressIp, DeviceHealth health) {
+        this(agentVersion, egressIp, health, null);
+    }
+
     public void writeTo(Http2Headers headers) {
         put(headers, AGENT_VERSION, agentVersion);
         put(headers, EGRESS_IP, egressIp);
@@ -29,6 +36,9 @@ public record StatusReport(String agentVersion, String egressIp, DeviceHealth he
         put(headers, SIGNAL, health.signalDbm());
         put(headers, NETWORK_TYPE, health.networkType());
         put(headers, CARRIER, health.carrier());
+        if (lastRotation != null) {
+            lastRotation.writeTo(headers);
+        }
     }
 
     public static StatusReport readFrom(Http2Headers headers) {
@@ -40,7 +50,8 @@ public record StatusReport(String agentVersion, String egressIp, DeviceHealth he
                         flag(headers, CHARGING),
                         number(headers, SIGNAL),
                         text(headers, NETWORK_TYPE, DeviceHealth.NETWORK_TYPE_LENGTH),
-                        text(headers, CARRIER, DeviceHealth.CARRIER_LENGTH)));
+                        text(headers, CARRIER, DeviceHealth.CARRIER_LENGTH)),
+                RotationReport.readFrom(headers));
     }
 
     private static void put(Http2Headers headers, String name, Object value) {

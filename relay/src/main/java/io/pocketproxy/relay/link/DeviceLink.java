@@ -22,6 +22,7 @@ import io.pocketproxy.link.LinkFeature;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NameLookup;
 import io.pocketproxy.link.ProxyStatusError;
+import io.pocketproxy.link.rotation.RotationReport;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.link.stream.TunnelBuffers;
 import java.net.InetAddress;
@@ -32,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -118,6 +120,31 @@ public final class DeviceLink {
         });
     }
 
+    /**
+     * Asks the device to change its IP ({@link LinkFeature#ROTATE}): completes with how the rotation ended, when it
+     * ended, within {@code timeout}. Fails with a {@link DeviceRefusal}: {@code TIMEOUT} when the device did not answer
+     * in time, {@code OFFLINE} when the link ended first (the device then reports it in its next heartbeats),
+     * {@code REFUSED} when the agent cannot rotate.
+     */
+    public CompletableFuture<RotationReport> rotate(UUID rotationId, Duration timeout) {
+        if (!features.contains(LinkFeature.ROTATE)) {
+            return CompletableFuture.failedFuture(new DeviceRefusal(DeviceRefusal.Reason.REFUSED, Optional.empty()));
+        }
+        Http2Headers headers = new DefaultHttp2Headers()
+                .method("POST")
+                .path(LinkProtocol.ROTATE_PATH)
+                .scheme("https")
+                .set(RotationReport.ROTATION_ID, rotationId.toString());
+        return request(headers, true, timeout).thenApply(answer -> {
+            answer.stream.close();
+            RotationReport report = RotationReport.readFrom(answer.headers);
+            if (report == null || !report.rotationId().equals(rotationId)) {
+                throw new CompletionException(new DeviceRefusal(DeviceRefusal.Reason.REFUSED, Optional.empty()));
+            }
+            return report;
+        });
+    }
+
     /** Ends the link, telling the device why (it will dial again). */
     public void close() {
         if (channel.isActive()) {
@@ -133,6 +160,10 @@ public final class DeviceLink {
     private record Answer(Http2StreamChannel stream, Http2Headers headers) {}
 
     private CompletableFuture<Answer> request(Http2Headers headers, boolean endStream) {
+        return request(headers, endStream, openTimeout);
+    }
+
+    private CompletableFuture<Answer> request(Http2Headers headers, boolean endStream, Duration answerWithin) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();
         if (!channel.isActive()) {
             answer.completeExceptionally(new DeviceRefusal(DeviceRefusal.Reason.OFFLINE, Optional.empty()));
@@ -163,7 +194,7 @@ public final class DeviceLink {
                                             stream.close();
                                         }
                                     },
-                                    openTimeout.toMillis(),
+                                    answerWithin.toMillis(),
                                     TimeUnit.MILLISECONDS);
                     answer.whenComplete((done, error) -> timeout.cancel(false));
                     stream.closeFuture()

@@ -45,7 +45,8 @@ final class Heartbeats {
             // Health is read only from an agent that announced it: nothing outside the agreed list is trusted.
             StatusReport heard = link.features().contains(LinkFeature.HEALTH)
                     ? report
-                    : new StatusReport(report.agentVersion(), report.egressIp(), DeviceHealth.UNKNOWN);
+                    : new StatusReport(
+                            report.agentVersion(), report.egressIp(), DeviceHealth.UNKNOWN, report.lastRotation());
             try {
                 devices.recordHeartbeat(link.deviceId(), link.remoteAddress(), heard, clock.instant());
             } catch (RuntimeException e) {

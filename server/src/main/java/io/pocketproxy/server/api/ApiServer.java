@@ -96,6 +96,8 @@ public final class ApiServer implements AutoCloseable {
         routes.get("/api/devices/{id}", h.devices()::get, SIGNED_IN);
         routes.delete("/api/devices/{id}", h.devices()::delete, SIGNED_IN);
         routes.get("/api/devices/{id}/status-log", h.devices()::statusLog, SIGNED_IN);
+        routes.post("/api/devices/{id}/rotate-ip", h.devices()::rotateIp, SIGNED_IN);
+        routes.get("/api/devices/{id}/rotations", h.devices()::rotations, SIGNED_IN);
         routes.get("/api/devices/{id}/usage", h.usage()::device, SIGNED_IN);
 
         routes.get("/api/usage", h.usage()::fleet, SIGNED_IN);

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.pocketproxy.server.devices.DeviceService;
 import io.pocketproxy.server.devices.DeviceView;
 import io.pocketproxy.server.devices.NewDevice;
+import io.pocketproxy.server.rotation.RotationService;
 import java.util.List;
 import java.util.UUID;
 
@@ -17,10 +18,12 @@ public final class DevicesApi {
     record CreatedDeviceResponse(@JsonUnwrapped DeviceView device, String token, String pairing, String agentCommand) {}
 
     private final DeviceService devices;
+    private final RotationService rotations;
     private final RequestBodies bodies;
 
-    public DevicesApi(DeviceService devices, RequestBodies bodies) {
+    public DevicesApi(DeviceService devices, RotationService rotations, RequestBodies bodies) {
         this.devices = devices;
+        this.rotations = rotations;
         this.bodies = bodies;
     }
 
@@ -55,6 +58,17 @@ public final class DevicesApi {
 
     public void statusLog(Context ctx) {
         ctx.json(devices.statusLog(Authentication.currentUser(ctx).id(), id(ctx)));
+    }
+
+    /** {@code 202} with a rotation just started, {@code 200} with the one already running. */
+    public void rotateIp(Context ctx) {
+        RotationService.Started started =
+                rotations.start(Authentication.currentUser(ctx).id(), id(ctx));
+        ctx.status(started.isNew() ? 202 : 200).json(started.rotation());
+    }
+
+    public void rotations(Context ctx) {
+        ctx.json(rotations.list(Authentication.currentUser(ctx).id(), id(ctx)));
     }
 
     private static UUID id(Context ctx) {

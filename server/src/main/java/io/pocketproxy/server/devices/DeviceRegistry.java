@@ -2,11 +2,13 @@ package io.pocketproxy.server.devices;
 
 import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.Threads;
+import io.pocketproxy.link.rotation.RotationReport;
 import io.pocketproxy.link.status.DeviceHealth;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.relay.directory.DeviceDirectory;
 import io.pocketproxy.server.db.Rows;
 import io.pocketproxy.server.db.SqlArrays;
+import io.pocketproxy.server.rotation.RotationLedger;
 import io.pocketproxy.server.webhooks.WebhookOutbox;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,6 +118,19 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
         }
     }
 
+    /**
+     * A heartbeat carries how the device's newest rotation ended: the way a rotation whose link dropped on the way
+     * still ends with the device's own result. Ends only a rotation of that device that is still running.
+     */
+    private static void finishReportedRotations(Handle handle, Map<UUID, Beat> beats) {
+        beats.forEach((deviceId, beat) -> {
+            RotationReport rotation = beat.report().lastRotation();
+            if (rotation != null && RotationLedger.finish(handle, deviceId, rotation, beat.at())) {
+                log.info("rotation {} of device {} ended as its heartbeat reported", rotation.rotationId(), deviceId);
+            }
+        });
+    }
+
     private record Before(UUID deviceId, UUID ownerId, String name, String status, Instant lastHeartbeat) {}
 
     private static void record(Handle handle, Map<UUID, Beat> beats) {
@@ -188,6 +203,7 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                         rows.getString("status"),
                         Rows.instant(rows, "last_heartbeat")))
                 .list();
+        finishReportedRotations(handle, beats);
         List<Before> cameOnline = updated.stream()
                 .filter(before -> !"online".equals(before.status()))
                 .toList();

@@ -45,6 +45,13 @@ public final class DeviceMonitor implements AutoCloseable {
 
     private record WentOffline(UUID id, UUID ownerId, String name, Instant lastSeen, Instant lastAlert) {}
 
+    /**
+     * A device in a rotation is not offline: its link often drops while its IP changes, and a planned rotation must
+     * not alert anyone. Rotations end by their timeout at the latest ({@code RotationService}).
+     */
+    private static final String NOT_ROTATING =
+            "NOT EXISTS (SELECT 1 FROM device_rotations r WHERE r.device_id = d.id AND r.status = 'running')";
+
     /** Reads {@code id, owner_id, name, last_heartbeat, last_offline_alert_at}. */
     private static final RowMapper<WentOffline> WENT_OFFLINE = (rows, ctx) -> new WentOffline(
             rows.getObject("id", UUID.class),
@@ -119,7 +126,8 @@ public final class DeviceMonitor implements AutoCloseable {
 
     private List<UUID> silentDevices(Instant cutoff) {
         return jdbi.withHandle(handle -> handle.createQuery(
-                        "SELECT id FROM devices WHERE status = 'online' AND last_heartbeat < :cutoff")
+                        "SELECT id FROM devices d WHERE status = 'online' AND last_heartbeat < :cutoff AND "
+                                + NOT_ROTATING)
                 .bind("cutoff", Timestamp.from(cutoff))
                 .mapTo(UUID.class)
                 .list());
@@ -127,10 +135,9 @@ public final class DeviceMonitor implements AutoCloseable {
 
     private void markOffline(Handle handle, UUID id, Instant now) {
         // Conditional: a heartbeat that arrived meanwhile, or another process that got here first, wins.
-        var wentOffline = handle.createQuery("""
-                        UPDATE devices SET status = 'offline'
-                         WHERE id = :id AND status = 'online' AND last_heartbeat < :cutoff
-                        RETURNING id, owner_id, name, last_heartbeat, last_offline_alert_at""")
+        var wentOffline = handle.createQuery("UPDATE devices d SET status = 'offline'"
+                        + " WHERE id = :id AND status = 'online' AND last_heartbeat < :cutoff AND " + NOT_ROTATING
+                        + " RETURNING id, owner_id, name, last_heartbeat, last_offline_alert_at")
                 .bind("id", id)
                 .bind("cutoff", Timestamp.from(now.minus(offlineAfter)))
                 .map(WENT_OFFLINE)
