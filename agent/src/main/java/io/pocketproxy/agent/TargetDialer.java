@@ -42,7 +42,11 @@ final class TargetDialer {
 
     /** Calls back with a connected channel that is not reading yet, or with the error to report. */
     void dial(EventLoop loop, HostAndPort target, BiConsumer<Channel, ProxyStatusError> outcome) {
-        InetAddress literal = NetUtil.createInetAddressFromIpAddressString(target.host());
+        // Netty reads an IPv6 zone more loosely than the JDK ("fe80::%-0" as scope 0, "%+1" as 1, where the JDK looks
+        // for an interface of that name and finds none): a zoned literal is read by the JDK on the resolver, as the
+        // platform reads it, so a target the platform calls no address is not dialled as one.
+        InetAddress literal =
+                target.host().indexOf('%') < 0 ? NetUtil.createInetAddressFromIpAddressString(target.host()) : null;
         if (literal != null) {
             // An IP address needs no lookup: no trip through the resolver threads.
             if (!policy.allows(literal)) {

@@ -21,8 +21,8 @@ final class Churn implements Runnable {
     private static final Duration STEP = Duration.ofSeconds(2);
     private static final Duration GATE_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration RELAY_TIMEOUT = Duration.ofSeconds(15);
-    /** The relay learns of a new password by notification; tunnels opened before it has must not be cut. */
-    private static final Duration PASSWORD_SETTLE = Duration.ofSeconds(2);
+    private static final int SIGN_IN_ATTEMPTS = 5;
+    private static final Duration SIGN_IN_RETRY = Duration.ofMillis(200);
 
     private final SoakServer server;
     private final Gate serverGate;
@@ -105,13 +105,46 @@ final class Churn implements Runnable {
             if (closed == null) {
                 return;
             }
+            Optional<Meter> meter = server.meter(account);
+            long revocations = meter.map(Meter::revocations).orElse(0L);
             ApiClient.Response answer =
                     server.api().post("/api/connections/" + account.id + "/regenerate-password", Map.of());
             expectOk(answer, "regenerate-password");
             account.password(answer.json().path("password").asText());
-            Thread.sleep(PASSWORD_SETTLE);
+            // The relay learns of the new password from the change notice: it forgets the cached connection (whose
+            // old hash refuses the new password), re-reads it, and its meter closes every tunnel opened under the
+            // old password, one opened with the new password in between included. So transfers wait until the
+            // meter has applied the change (a relay without a meter has no tunnel to close), and then until the
+            // new password signs in.
+            if (meter.isPresent() && !SoakServer.await(() -> meter.get().revocations() > revocations, RELAY_TIMEOUT)) {
+                fault("new password for " + account + ": the relay's meter did not apply it within " + RELAY_TIMEOUT);
+            }
+            awaitSignIn(account);
             count("password regenerations");
         }
+    }
+
+    /**
+     * Polls a SOCKS5 sign-in (no tunnel, nothing metered) until the new password is accepted. Few and spaced
+     * attempts: each refusal takes a token of the failed sign-in throttle shared by every soak customer.
+     */
+    private void awaitSignIn(Account account) throws InterruptedException {
+        Socks5.Credentials credentials = new Socks5.Credentials(account.username, account.password());
+        long deadline = System.nanoTime() + RELAY_TIMEOUT.toNanos();
+        for (int attempt = 1; attempt <= SIGN_IN_ATTEMPTS; attempt++) {
+            try {
+                if (Socks5.signsIn(server.socksPort(), credentials)) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // the relay closed or is slow: try again while attempts and time remain
+            }
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(SIGN_IN_RETRY);
+        }
+        fault("new password for " + account + ": not accepted by the relay after " + SIGN_IN_ATTEMPTS + " attempts");
     }
 
     private void restartAgent(int device) throws Exception {

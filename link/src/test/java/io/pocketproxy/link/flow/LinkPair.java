@@ -24,6 +24,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.LinkSettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +42,7 @@ final class LinkPair implements AutoCloseable {
     private final Channel listener;
     private final Channel relay;
     private final Http2FrameCodec relayCodec;
+    private final List<Download> downloads = new CopyOnWriteArrayList<>();
 
     LinkPair(LinkSettings settings) throws InterruptedException {
         listener = new ServerBootstrap()
@@ -99,6 +102,7 @@ final class LinkPair implements AutoCloseable {
         headers.method("GET").path("/" + bytes).scheme("https").authority("agent");
         stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)).sync();
         download.stream = stream;
+        downloads.add(download);
         return download;
     }
 
@@ -113,6 +117,12 @@ final class LinkPair implements AutoCloseable {
 
     @Override
     public void close() {
+        // A stream whose reader stopped (auto-read off) keeps the DATA that reached it queued, and Netty holds it for
+        // a read that would deliver it even after the link closed: nobody reads it here, so only closing the stream
+        // releases it. Closing the link alone left every stalled stream's buffers to the leak detector.
+        for (Download download : downloads) {
+            download.close();
+        }
         relay.close().syncUninterruptibly();
         listener.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();

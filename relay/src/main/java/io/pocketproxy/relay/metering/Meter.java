@@ -36,6 +36,7 @@ public final class Meter {
     private final AtomicInteger streams = new AtomicInteger();
     private volatile long limit;
     private volatile long generation;
+    private volatile long revocations;
     private long reported;
     private Access access;
 
@@ -116,8 +117,19 @@ public final class Meter {
         boolean revoked = access.revokedBy(next);
         access = next;
         if (revoked) {
+            // Written by the flusher thread only, so the increment cannot lose a count.
+            revocations++;
             closeTunnels();
         }
+    }
+
+    /**
+     * How often a change of the connection's password, device or active flag reached this meter and closed its
+     * tunnels. It is how a caller sees that the relay has applied such a change: a tunnel opened after the count
+     * moved is open under the new password or device, and this change will not close it.
+     */
+    public long revocations() {
+        return revocations;
     }
 
     /** A raised (or lowered) limit applies to the very next grant. */

@@ -3,6 +3,9 @@ package io.pocketproxy.relay.metering;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -85,5 +88,25 @@ class MeterTest {
 
         assertThat(customer.isOpen()).isFalse();
         assertThat(meter.openTunnels()).isZero();
+    }
+
+    @Test
+    void aNewPasswordClosesItsTunnelsAndCountsOneRevocation() {
+        ConnectionRecord before =
+                new ConnectionRecord(UUID.randomUUID(), "alice", "old hash", ConnectionType.HTTP, true, 0, 0, 0, null);
+        Meter meter = new Meter(before);
+        EmbeddedChannel customer = new EmbeddedChannel();
+        meter.track(customer);
+
+        meter.setAccess(before); // a periodic re-read that changed nothing
+        assertThat(meter.revocations()).isZero();
+        assertThat(customer.isOpen()).isTrue();
+
+        meter.setAccess(
+                new ConnectionRecord(before.id(), "alice", "new hash", ConnectionType.HTTP, true, 0, 0, 0, null));
+        customer.runPendingTasks();
+
+        assertThat(meter.revocations()).isEqualTo(1);
+        assertThat(customer.isOpen()).isFalse();
     }
 }
