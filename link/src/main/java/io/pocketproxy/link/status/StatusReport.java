@@ -46,7 +46,7 @@ public record StatusReport(String agentVersion, String egressIp, Integer battery
 
     private static String text(Http2Headers headers, String name, int maxLength) {
         CharSequence value = headers.get(name);
-        if (value == null || value.isEmpty()) {
+        if (value == null || value.length() == 0) {
             return null;
         }
         String text = value.toString();
@@ -59,7 +59,7 @@ public record StatusReport(String agentVersion, String egressIp, Integer battery
             return null;
         }
         try {
-            return Integer.valueOf(value.toString().strip());
+            return Integer.valueOf(value.toString().trim());
         } catch (NumberFormatException e) {
             return null;
         }
