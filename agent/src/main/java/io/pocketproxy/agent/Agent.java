@@ -1,6 +1,7 @@
 package io.pocketproxy.agent;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -21,7 +22,6 @@ import io.pocketproxy.link.stream.TunnelBuffers;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -220,7 +220,7 @@ public final class Agent implements AutoCloseable {
         SslContextBuilder builder = SslContextBuilder.forClient();
         if (config.relayFingerprint() != null) {
             // Relays use self-signed certificates: trust exactly the one whose fingerprint we were given.
-            String hex = HexFormat.of().formatHex(Base64.getUrlDecoder().decode(config.relayFingerprint()));
+            String hex = ByteBufUtil.hexDump(Base64.getUrlDecoder().decode(config.relayFingerprint()));
             builder.trustManager(FingerprintTrustManagerFactory.builder("SHA-256")
                     .fingerprints(hex)
                     .build());

@@ -42,7 +42,7 @@ public record AgentConfig(
         if (relayPort < 1 || relayPort > 65535) {
             throw new IllegalArgumentException("relay port: " + relayPort + " (expected: 1-65535)");
         }
-        if (deviceToken == null || deviceToken.isBlank()) {
+        if (deviceToken == null || deviceToken.trim().isEmpty()) {
             throw new IllegalArgumentException(
                     "device token: missing (expected: the token shown when the device was created)");
         }

@@ -31,7 +31,7 @@ final class ConnectRequest extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(false); // no DATA until the target answers
         Optional<HostAndPort> target = HostAndPort.tryParse(authority);
-        if (target.isEmpty()) {
+        if (!target.isPresent()) {
             ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("400"), true));
             return;
         }

@@ -35,7 +35,7 @@ final class ResolveRequest extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         Optional<String> name = NameLookup.nameOf(path);
-        if (name.isEmpty()) {
+        if (!name.isPresent()) {
             answer(ctx, new DefaultHttp2Headers().status("400"));
             return;
         }

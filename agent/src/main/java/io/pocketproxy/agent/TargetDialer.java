@@ -70,7 +70,7 @@ final class TargetDialer {
                 }
                 Optional<InetAddress> allowed =
                         Arrays.stream(addresses).filter(policy::allows).findFirst();
-                if (allowed.isEmpty()) {
+                if (!allowed.isPresent()) {
                     loop.execute(() -> outcome.accept(null, ProxyStatusError.DESTINATION_IP_PROHIBITED));
                     return;
                 }

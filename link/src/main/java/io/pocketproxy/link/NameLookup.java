@@ -60,7 +60,7 @@ public final class NameLookup {
     public static String format(List<InetAddress> addresses) {
         StringBuilder text = new StringBuilder();
         for (InetAddress address : addresses) {
-            if (!text.isEmpty()) {
+            if (text.length() > 0) {
                 text.append(", ");
             }
             text.append(NetUtil.toAddressString(address));
@@ -75,7 +75,7 @@ public final class NameLookup {
             return addresses;
         }
         for (String part : value.toString().split(",")) {
-            InetAddress address = NetUtil.createInetAddressFromIpAddressString(part.strip());
+            InetAddress address = NetUtil.createInetAddressFromIpAddressString(part.trim());
             if (address != null) {
                 addresses.add(address);
             }

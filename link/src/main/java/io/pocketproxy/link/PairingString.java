@@ -40,7 +40,7 @@ public record PairingString(String relayHost, int relayPort, String deviceToken,
         Objects.requireNonNull(text, "text");
         URI uri;
         try {
-            uri = new URI(text.strip());
+            uri = new URI(text.trim());
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(
                     "pairing string is not a URI (expected: " + SCHEME + "://TOKEN@HOST:PORT?fp=FINGERPRINT)");
