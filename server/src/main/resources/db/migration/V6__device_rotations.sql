@@ -18,3 +18,9 @@ CREATE TABLE device_rotations (
 );
 CREATE UNIQUE INDEX device_rotations_one_running ON device_rotations (device_id) WHERE status = 'running';
 CREATE INDEX device_rotations_newest ON device_rotations (device_id, started_at DESC);
+
+-- Automatic rotation: every rotation_interval seconds while the device is online (NULL: only on request).
+ALTER TABLE devices ADD COLUMN rotation_interval integer CHECK (rotation_interval > 0);
+
+-- A connection's customer rotation link (/rotate/<secret>): the SHA-256 of its secret, never the secret itself.
+ALTER TABLE proxy_connections ADD COLUMN rotation_link_digest bytea UNIQUE CHECK (length(rotation_link_digest) = 32);

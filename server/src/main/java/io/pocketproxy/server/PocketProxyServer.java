@@ -18,6 +18,7 @@ import io.pocketproxy.server.api.DevicesApi;
 import io.pocketproxy.server.api.Json;
 import io.pocketproxy.server.api.OperationsApi;
 import io.pocketproxy.server.api.RequestBodies;
+import io.pocketproxy.server.api.RotationLinksApi;
 import io.pocketproxy.server.api.UsageApi;
 import io.pocketproxy.server.api.UsersApi;
 import io.pocketproxy.server.api.WebhooksApi;
@@ -36,6 +37,7 @@ import io.pocketproxy.server.metrics.Metrics;
 import io.pocketproxy.server.monitor.DeviceMonitor;
 import io.pocketproxy.server.openvpn.OpenVpnProfiles;
 import io.pocketproxy.server.openvpn.ProfileWriter;
+import io.pocketproxy.server.rotation.RotationLinks;
 import io.pocketproxy.server.rotation.RotationService;
 import io.pocketproxy.server.sessions.SessionService;
 import io.pocketproxy.server.usage.UsageRetention;
@@ -177,7 +179,8 @@ public final class PocketProxyServer implements AutoCloseable {
                     new ConnectionsApi(parts.connections, parts.endpoints, bodies),
                     new UsageApi(new UsageService(jdbi, clock, parts.connections, parts.devices)),
                     new WebhooksApi(new WebhookSettings(jdbi, webhookUrls), webhooks, bodies),
-                    new OperationsApi(jdbi, parts.relay::serving, metrics, config.metricsToken()));
+                    new OperationsApi(jdbi, parts.relay::serving, metrics, config.metricsToken()),
+                    new RotationLinksApi(new RotationLinks(jdbi), parts.rotations, dashboard, clock));
             parts.api = parts.open(ApiServer.start(
                     config.bind(),
                     config.apiPort(),

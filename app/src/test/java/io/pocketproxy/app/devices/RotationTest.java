@@ -11,6 +11,8 @@ import io.pocketproxy.agent.command.DeviceCommand;
 import io.pocketproxy.agent.egress.EgressProbe;
 import io.pocketproxy.agent.health.HealthSource;
 import io.pocketproxy.app.dataplane.RunningSystem;
+import io.pocketproxy.relay.directory.ConnectionType;
+import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.server.rotation.RotationSettings;
 import io.pocketproxy.server.users.Role;
@@ -261,16 +263,106 @@ class RotationTest {
     }
 
     @Test
+    void aCustomersRotationLinkRotatesWithoutALoginAndANewLinkReplacesIt() throws Exception {
+        NewDevice phone = linkedDevice("customer's phone", config -> config.withRotateCommand(command("true")));
+        IssuedPassword http = system.server()
+                .connections()
+                .create(system.operator().id(), phone.device().id(), ConnectionType.HTTP, null);
+        ApiClient api = system.operatorApi();
+        awaitDevice(
+                api,
+                phone.device().id().toString(),
+                device -> !device.path("egress_ip").isNull());
+        String path = "/api/connections/" + http.connection().id() + "/rotation-link";
+
+        ApiClient.Response issued = api.post(path, Map.of());
+        String url = issued.json().path("url").asText();
+        ApiClient.Response rotated = ApiClient.anonymous(system.apiUrl()).sendRaw("GET", relative(url), null);
+        String replacement = api.post(path, Map.of()).json().path("url").asText();
+        ApiClient.Response old = ApiClient.anonymous(system.apiUrl()).sendRaw("POST", relative(url), null);
+
+        assertThat(issued.status()).isEqualTo(201);
+        assertThat(url).startsWith(system.apiUrl().replaceAll("/$", "") + "/rotate/ppr_");
+        assertThat(rotated.status()).as(rotated.toString()).isEqualTo(200);
+        assertThat(rotated.json().path("status").asText()).isEqualTo("done");
+        assertThat(rotated.json().path("new_ip").asText()).isEqualTo("127.0.0.1");
+        assertThat(rotated.json().path("changed").asBoolean()).isFalse();
+        assertThat(rotated.json().has("device_id")).isFalse();
+        assertThat(replacement).isNotEqualTo(url);
+        assertThat(old.status()).isEqualTo(404);
+        // Another rotation so soon is refused for the customer as for the operator.
+        ApiClient.Response tooSoon = ApiClient.anonymous(system.apiUrl()).sendRaw("POST", relative(replacement), null);
+        assertThat(tooSoon.status()).isEqualTo(429);
+        assertThat(tooSoon.header("Retry-After")).isNotNull();
+        // No one can see the secret again: the connection's reads do not carry it.
+        assertThat(api.get("/api/connections/" + http.connection().id()).body()).doesNotContain("ppr_");
+    }
+
+    @Test
+    void unknownLinksAreNotFoundAndGuessingIsThrottled() {
+        ApiClient guesser = ApiClient.anonymous(system.apiUrl());
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (int guess = 0; guess < 12; guess++) {
+            statuses.add(
+                    guesser.sendRaw("GET", "/rotate/ppr_guess" + guess, null).status());
+        }
+
+        // Ten wrong links per address, fewer if other tests here already used some; then 429 until a minute passes.
+        int firstRefused = statuses.indexOf(429);
+        assertThat(firstRefused).isBetween(1, 10);
+        assertThat(statuses.subList(0, firstRefused)).containsOnly(404);
+        assertThat(statuses.subList(firstRefused, statuses.size())).containsOnly(429);
+    }
+
+    @Test
+    void automaticRotationRotatesOnItsIntervalAndRefusesOneShorterThanTheMinimum() {
+        NewDevice phone = linkedDevice("rotating on its own", config -> config.withRotateCommand(command("true")));
+        ApiClient api = system.operatorApi();
+        String id = phone.device().id().toString();
+
+        ApiClient.Response tooShort = api.patch("/api/devices/" + id, Map.of("rotation_interval", 5));
+        ApiClient.Response every = api.patch("/api/devices/" + id, Map.of("rotation_interval", 60));
+        JsonNode rotation = await().atMost(SEEN)
+                .until(() -> api.get("/api/devices/" + id + "/rotations").json(), rotations -> rotations.size() == 1)
+                .get(0);
+        java.util.Map<String, Object> off = new java.util.HashMap<>();
+        off.put("rotation_interval", null);
+        ApiClient.Response stopped = api.patch("/api/devices/" + id, off);
+
+        assertThat(tooShort.status()).isEqualTo(422);
+        assertThat(tooShort.json().path("code").asText()).isEqualTo("invalid_rotation_interval");
+        assertThat(every.status()).isEqualTo(200);
+        assertThat(every.json().path("rotation_interval").asInt()).isEqualTo(60);
+        assertThat(rotation.path("status").asText()).isIn("running", "done");
+        assertThat(stopped.json().path("rotation_interval").isNull()).isTrue();
+    }
+
+    /** The path of a link URL, for a client of this server. */
+    private static String relative(String url) {
+        return java.net.URI.create(url).getRawPath();
+    }
+
+    @Test
     void anotherOperatorsDeviceIsNotFound() {
         NewDevice phone = linkedDevice("private phone", config -> config.withRotateCommand(command("true")));
         system.server().users().create("other@example.com", "other password!", "Other", Role.OPERATOR);
         ApiClient other = ApiClient.anonymous(system.apiUrl()).login("other@example.com", "other password!");
 
+        IssuedPassword http = system.server()
+                .connections()
+                .create(system.operator().id(), phone.device().id(), ConnectionType.HTTP, null);
+
         ApiClient.Response rotate = other.post("/api/devices/" + phone.device().id() + "/rotate-ip", Map.of());
         ApiClient.Response list = other.get("/api/devices/" + phone.device().id() + "/rotations");
+        ApiClient.Response interval =
+                other.patch("/api/devices/" + phone.device().id(), Map.of("rotation_interval", 3600));
+        ApiClient.Response link =
+                other.post("/api/connections/" + http.connection().id() + "/rotation-link", Map.of());
 
         assertThat(rotate.status()).isEqualTo(404);
         assertThat(list.status()).isEqualTo(404);
+        assertThat(interval.status()).isEqualTo(404);
+        assertThat(link.status()).isEqualTo(404);
         assertThat(system.operatorApi()
                         .get("/api/devices/" + phone.device().id() + "/rotations")
                         .json())

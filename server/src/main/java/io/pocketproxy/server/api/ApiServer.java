@@ -33,7 +33,8 @@ public final class ApiServer implements AutoCloseable {
             ConnectionsApi connections,
             UsageApi usage,
             WebhooksApi webhooks,
-            OperationsApi operations) {}
+            OperationsApi operations,
+            RotationLinksApi rotationLinks) {}
 
     private final Javalin javalin;
 
@@ -96,6 +97,7 @@ public final class ApiServer implements AutoCloseable {
         routes.get("/api/devices/{id}", h.devices()::get, SIGNED_IN);
         routes.delete("/api/devices/{id}", h.devices()::delete, SIGNED_IN);
         routes.get("/api/devices/{id}/status-log", h.devices()::statusLog, SIGNED_IN);
+        routes.patch("/api/devices/{id}", h.devices()::update, SIGNED_IN);
         routes.post("/api/devices/{id}/rotate-ip", h.devices()::rotateIp, SIGNED_IN);
         routes.get("/api/devices/{id}/rotations", h.devices()::rotations, SIGNED_IN);
         routes.get("/api/devices/{id}/usage", h.usage()::device, SIGNED_IN);
@@ -111,6 +113,10 @@ public final class ApiServer implements AutoCloseable {
         routes.post("/api/connections/{id}/reset-bandwidth", h.connections()::resetBandwidth, SIGNED_IN);
         routes.get("/api/connections/{id}/ovpn", h.connections()::openVpnProfile, SIGNED_IN);
         routes.get("/api/connections/{id}/usage", h.usage()::connection, SIGNED_IN);
+        routes.post("/api/connections/{id}/rotation-link", h.rotationLinks()::issue, SIGNED_IN);
+        // A customer's rotation link: the secret in the path is the credential.
+        routes.get("/rotate/{secret}", h.rotationLinks()::rotate, ANYONE);
+        routes.post("/rotate/{secret}", h.rotationLinks()::rotate, ANYONE);
 
         routes.get("/api/settings/webhook", h.webhooks()::get, SIGNED_IN);
         routes.put("/api/settings/webhook", h.webhooks()::put, SIGNED_IN);

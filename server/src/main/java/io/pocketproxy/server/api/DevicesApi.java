@@ -1,6 +1,7 @@
 package io.pocketproxy.server.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.pocketproxy.server.devices.DeviceService;
 import io.pocketproxy.server.devices.DeviceView;
@@ -65,6 +66,24 @@ public final class DevicesApi {
         RotationService.Started started =
                 rotations.start(Authentication.currentUser(ctx).id(), id(ctx));
         ctx.status(started.isNew() ? 202 : 200).json(started.rotation());
+    }
+
+    /** {@code PATCH /api/devices/{id}}: {@code rotation_interval} (seconds, or null for rotation on request only). */
+    public void update(Context ctx) {
+        JsonNode body = bodies.read(ctx, JsonNode.class);
+        if (!body.isObject() || !body.has("rotation_interval") || body.size() != 1) {
+            throw ApiException.badRequest(
+                    "invalid_field",
+                    "expected {\"rotation_interval\": seconds or null}, the one field a device changes");
+        }
+        JsonNode interval = body.get("rotation_interval");
+        if (!interval.isNull() && !interval.canConvertToInt()) {
+            throw ApiException.badRequest(
+                    "invalid_field", "rotation_interval: " + interval + " (expected: whole seconds or null)");
+        }
+        UUID owner = Authentication.currentUser(ctx).id();
+        rotations.setInterval(owner, id(ctx), interval.isNull() ? null : interval.intValue());
+        ctx.json(DeviceView.of(devices.get(owner, id(ctx))));
     }
 
     public void rotations(Context ctx) {

@@ -10,6 +10,7 @@ import java.util.UUID;
  * @param egressIp the address websites see, as the agent last measured it
  * @param linkAddress the address the device's link comes from, as the relay sees it
  * @param statusUpdatedAt when a heartbeat last carried any of {@code health}
+ * @param rotationInterval seconds between automatic rotations, or {@code null}: rotated on request only
  */
 public record Device(
         UUID id,
@@ -21,4 +22,5 @@ public record Device(
         String agentVersion,
         DeviceHealth health,
         Instant statusUpdatedAt,
+        Integer rotationInterval,
         Instant createdAt) {}

@@ -13,7 +13,7 @@ final class DeviceRepository {
 
     private static final String COLUMNS = """
             d.id, d.name, d.status, d.last_heartbeat, d.egress_ip, d.link_address, d.agent_version, d.battery,
-            d.charging, d.signal, d.network_type, d.carrier, d.status_updated_at, d.created_at""";
+            d.charging, d.signal, d.network_type, d.carrier, d.status_updated_at, d.rotation_interval, d.created_at""";
 
     private static final RowMapper<Device> DEVICE = (rows, ctx) -> new Device(
             rows.getObject("id", UUID.class),
@@ -30,6 +30,7 @@ final class DeviceRepository {
                     rows.getString("network_type"),
                     rows.getString("carrier")),
             Rows.instant(rows, "status_updated_at"),
+            rows.getObject("rotation_interval", Integer.class),
             rows.getTimestamp("created_at").toInstant());
 
     Device insert(Handle handle, UUID ownerId, String name, byte[] tokenDigest) {

@@ -18,6 +18,7 @@ public record DeviceView(
         String networkType,
         String carrier,
         Instant statusUpdatedAt,
+        Integer rotationInterval,
         Instant createdAt) {
 
     public static DeviceView of(Device device) {
@@ -35,6 +36,7 @@ public record DeviceView(
                 device.health().networkType(),
                 device.health().carrier(),
                 device.statusUpdatedAt(),
+                device.rotationInterval(),
                 device.createdAt());
     }
 }

@@ -1,11 +1,13 @@
 package io.pocketproxy.server.rotation;
 
+import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.rotation.RotationReport;
 import io.pocketproxy.relay.link.DeviceLink;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.link.DeviceRefusal;
 import io.pocketproxy.server.errors.BusyException;
+import io.pocketproxy.server.errors.InvalidInputException;
 import io.pocketproxy.server.errors.NotFoundException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -36,9 +38,15 @@ public final class RotationService implements AutoCloseable {
 
     static final int HISTORY_LIMIT = 50;
 
+    private static final Duration AWAIT_POLL = Duration.ofMillis(250);
+
     /** A rotation, and whether this call started it (else it was already running). */
     public record Started(Rotation rotation, boolean isNew) {}
 
+    private final AggregatedWarning backgroundFailed = new AggregatedWarning(
+            log,
+            "cannot time out or start rotations now (the database?); trying again every second",
+            Duration.ofMinutes(1));
     private final Jdbi jdbi;
     private final DeviceLinks links;
     private final RotationSettings settings;
@@ -59,6 +67,7 @@ public final class RotationService implements AutoCloseable {
             log.info("{} rotations left running by the previous start ended as failed (server restarted)", left);
         }
         sweeper.scheduleWithFixedDelay(this::timeOutQuietly, 1, 1, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(this::rotateDueQuietly, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -143,6 +152,73 @@ public final class RotationService implements AutoCloseable {
                 .orElseThrow(() -> new NotFoundException("rotation"));
     }
 
+    /**
+     * Waits, at most {@code patience}, for the rotation to end; answers it as it is then (still {@code running} if it
+     * did not end). It may end in another thread or process (the device's heartbeat, the timeout), so this reads the
+     * database, a few times a second.
+     */
+    public Rotation awaitEnd(UUID ownerId, UUID rotationId, Duration patience) throws InterruptedException {
+        Instant deadline = Instant.now().plus(patience);
+        Rotation rotation = get(ownerId, rotationId);
+        while (rotation.status() == Rotation.Status.RUNNING && Instant.now().isBefore(deadline)) {
+            Thread.sleep(AWAIT_POLL.toMillis());
+            rotation = get(ownerId, rotationId);
+        }
+        return rotation;
+    }
+
+    /**
+     * Rotates the device every {@code seconds} while it is online, or only on request ({@code null}).
+     *
+     * @throws NotFoundException when the owner has no such device
+     * @throws io.pocketproxy.server.errors.InvalidInputException when the interval is shorter than the minimum
+     */
+    public void setInterval(UUID ownerId, UUID deviceId, Integer seconds) {
+        if (seconds != null && Duration.ofSeconds(seconds).compareTo(settings.minInterval()) < 0) {
+            throw InvalidInputException.unacceptable(
+                    "invalid_rotation_interval",
+                    "rotation_interval: " + seconds + " (expected: "
+                            + settings.minInterval().toSeconds()
+                            + " seconds or more, the server's --rotation-min-interval, or null)");
+        }
+        int updated = jdbi.withHandle(handle -> handle.createUpdate(
+                        "UPDATE devices SET rotation_interval = :seconds WHERE id = :id AND owner_id = :owner")
+                .bind("seconds", seconds)
+                .bind("id", deviceId)
+                .bind("owner", ownerId)
+                .execute());
+        if (updated == 0) {
+            throw new NotFoundException("device");
+        }
+    }
+
+    private record Due(UUID ownerId, UUID deviceId) {}
+
+    /** Starts the rotations automatic rotation asks for: online devices whose interval has passed since the last. */
+    private void rotateDueQuietly() {
+        try {
+            List<Due> due = jdbi.withHandle(handle -> handle.createQuery("""
+                            SELECT d.owner_id, d.id FROM devices d
+                             WHERE d.rotation_interval IS NOT NULL AND d.status = 'online'
+                               AND NOT EXISTS (SELECT 1 FROM device_rotations r
+                                                WHERE r.device_id = d.id
+                                                  AND r.started_at > CAST(:now AS timestamptz) - make_interval(secs => d.rotation_interval))""")
+                    .bind("now", Timestamp.from(clock.instant()))
+                    .map((rows, ctx) ->
+                            new Due(rows.getObject("owner_id", UUID.class), rows.getObject("id", UUID.class)))
+                    .list());
+            for (Due device : due) {
+                try {
+                    start(device.ownerId(), device.deviceId());
+                } catch (BusyException | NotFoundException e) {
+                    // another process started it, or the device went meanwhile
+                }
+            }
+        } catch (RuntimeException e) {
+            backgroundFailed.warn(e);
+        }
+    }
+
     /** Asks the device over its link; its answer arrives on the link's event loop and is written on another thread. */
     private void ask(Rotation rotation) {
         Optional<DeviceLink> link = links.find(rotation.deviceId());
@@ -205,7 +281,7 @@ public final class RotationService implements AutoCloseable {
                 log.info("{} rotations timed out", ended);
             }
         } catch (RuntimeException e) {
-            log.debug("cannot time out rotations now", e);
+            backgroundFailed.warn(e);
         }
     }
 
