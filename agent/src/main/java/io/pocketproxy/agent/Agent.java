@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
+import io.pocketproxy.agent.egress.DeviceNames;
 import io.pocketproxy.agent.egress.EgressProbe;
 import io.pocketproxy.agent.health.HealthSource;
 import io.pocketproxy.agent.rotation.Rotator;
@@ -54,6 +55,7 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     private final EventLoopGroup group;
     private final ExecutorService resolver;
+    private final DeviceNames names;
     private final SslContext ssl;
     private final StreamRouter router;
     private final AtomicInteger links = new AtomicInteger();
@@ -74,15 +76,21 @@ public final class Agent implements AutoCloseable {
         this.group = Transport.eventLoops(Math.max(2, Runtime.getRuntime().availableProcessors()), "agent-io");
         // DNS lookups block; they run here, never on an event loop.
         this.resolver = Executors.newFixedThreadPool(4, Threads.daemon("agent-dns"));
+        this.names = config.egressPath().isBound() || !config.dnsServers().isEmpty()
+                ? DeviceNames.bound(group, config.egressPath(), config.dnsServers())
+                : DeviceNames.system(resolver);
         this.ssl = sslContext(config);
         this.health = health;
-        this.egress = new EgressProbe(group, config.connectTimeout());
+        this.egress = new EgressProbe(group, config.egressPath(), config.connectTimeout());
         this.rotator = new Rotator(Optional.ofNullable(config.rotateCommand()), this::measureEgressIp);
         this.router = new StreamRouter(
                 new TargetDialer(
-                        new DestinationPolicy(config.allowPrivateTargets()), resolver, config.connectTimeout()),
+                        new DestinationPolicy(config.allowPrivateTargets()),
+                        names,
+                        config.egressPath(),
+                        config.connectTimeout()),
                 () -> new StatusReport(VERSION, egressIp, this.health.current(), rotator.last()),
-                resolver,
+                names,
                 rotator);
     }
 
@@ -212,6 +220,7 @@ public final class Agent implements AutoCloseable {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         resolver.shutdownNow();
+        names.close();
         rotator.close();
         log.info("agent stopped");
     }

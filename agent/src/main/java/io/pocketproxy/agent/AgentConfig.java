@@ -1,14 +1,18 @@
 package io.pocketproxy.agent;
 
 import io.pocketproxy.agent.command.DeviceCommand;
+import io.pocketproxy.agent.egress.EgressPath;
 import io.pocketproxy.agent.egress.EgressProbe;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkFeature;
 import io.pocketproxy.link.LinkSettings;
 import io.pocketproxy.link.PairingString;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -23,6 +27,9 @@ import java.util.Set;
  * @param egressIpUrl a plain-text "what is my IP" service to measure the egress IP with ({@code --egress-ip-url}),
  *     or {@code null} to ask the relay
  * @param rotateCommand what changes the device's IP ({@code --rotate-command}), or {@code null}
+ * @param egressPath where customers' connections (and the egress IP measurement, and name lookups) leave from
+ *     ({@code --bind-interface}, {@code --bind-address})
+ * @param dnsServers the DNS servers to ask ({@code --dns}); empty: the host's
  */
 public record AgentConfig(
         String relayHost,
@@ -35,7 +42,9 @@ public record AgentConfig(
         LinkSettings link,
         Set<LinkFeature> features,
         EgressProbe.Service egressIpUrl,
-        DeviceCommand rotateCommand) {
+        DeviceCommand rotateCommand,
+        EgressPath egressPath,
+        List<InetSocketAddress> dnsServers) {
 
     public AgentConfig {
         Objects.requireNonNull(relayHost, "relayHost");
@@ -52,6 +61,8 @@ public record AgentConfig(
         Set<LinkFeature> offered = EnumSet.noneOf(LinkFeature.class);
         offered.addAll(Objects.requireNonNull(features, "features"));
         features = Collections.unmodifiableSet(offered);
+        Objects.requireNonNull(egressPath, "egressPath");
+        dnsServers = Collections.unmodifiableList(new ArrayList<>(dnsServers));
     }
 
     public static AgentConfig fromPairing(PairingString pairing, boolean allowPrivateTargets) {
@@ -77,7 +88,9 @@ public record AgentConfig(
                 LinkSettings.defaults(),
                 LinkFeature.all(),
                 null,
-                null);
+                null,
+                EgressPath.system(),
+                Collections.emptyList());
     }
 
     public AgentConfig withBackoff(Backoff newBackoff) {
@@ -92,7 +105,9 @@ public record AgentConfig(
                 link,
                 features,
                 egressIpUrl,
-                rotateCommand);
+                rotateCommand,
+                egressPath,
+                dnsServers);
     }
 
     /** Offers the relay only these features: an agent of an older protocol (none: the first). */
@@ -108,7 +123,9 @@ public record AgentConfig(
                 link,
                 offered,
                 egressIpUrl,
-                rotateCommand);
+                rotateCommand,
+                egressPath,
+                dnsServers);
     }
 
     /** Measures the egress IP with this service instead of the relay. */
@@ -124,7 +141,9 @@ public record AgentConfig(
                 link,
                 features,
                 service,
-                rotateCommand);
+                rotateCommand,
+                egressPath,
+                dnsServers);
     }
 
     /** Rotates the device's IP with this command when the relay asks. */
@@ -140,7 +159,27 @@ public record AgentConfig(
                 link,
                 features,
                 egressIpUrl,
-                command);
+                command,
+                egressPath,
+                dnsServers);
+    }
+
+    /** Customers' connections leave from {@code path}, their names asked of {@code servers} (empty: the host's). */
+    public AgentConfig withEgress(EgressPath path, List<InetSocketAddress> servers) {
+        return new AgentConfig(
+                relayHost,
+                relayPort,
+                deviceToken,
+                relayFingerprint,
+                allowPrivateTargets,
+                connectTimeout,
+                backoff,
+                link,
+                features,
+                egressIpUrl,
+                rotateCommand,
+                path,
+                servers);
     }
 
     /** {@code host:port} of the relay, with brackets around an IPv6 host. */

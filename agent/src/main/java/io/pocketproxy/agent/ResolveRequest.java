@@ -6,16 +6,12 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.agent.egress.DeviceNames;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NameLookup;
 import io.pocketproxy.link.ProxyStatusError;
-import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Serves one {@code GET /v1/resolve?name=NAME} stream ({@link NameLookup}): resolves the name with the device's
@@ -24,11 +20,11 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class ResolveRequest extends ChannelInboundHandlerAdapter {
 
-    private final ExecutorService resolver;
+    private final DeviceNames names;
     private final CharSequence path;
 
-    ResolveRequest(ExecutorService resolver, CharSequence path) {
-        this.resolver = resolver;
+    ResolveRequest(DeviceNames names, CharSequence path) {
+        this.names = names;
         this.path = path;
     }
 
@@ -39,22 +35,18 @@ final class ResolveRequest extends ChannelInboundHandlerAdapter {
             answer(ctx, new DefaultHttp2Headers().status("400"));
             return;
         }
-        try {
-            resolver.execute(() -> {
-                Http2Headers headers;
-                try {
-                    List<InetAddress> addresses = Arrays.asList(InetAddress.getAllByName(name.get()));
-                    headers = new DefaultHttp2Headers().status("200");
-                    headers.set(LinkProtocol.ADDRESSES, NameLookup.format(addresses));
-                } catch (UnknownHostException e) {
-                    headers = error(ProxyStatusError.DNS_ERROR);
-                }
-                Http2Headers answer = headers;
-                ctx.executor().execute(() -> answer(ctx, answer));
-            });
-        } catch (RejectedExecutionException e) {
-            answer(ctx, error(ProxyStatusError.PROXY_INTERNAL_ERROR)); // the agent is stopping
-        }
+        names.resolve(name.get()).whenComplete((addresses, failure) -> {
+            Http2Headers headers;
+            if (failure == null) {
+                headers = new DefaultHttp2Headers().status("200");
+                headers.set(LinkProtocol.ADDRESSES, NameLookup.format(addresses));
+            } else if (failure instanceof UnknownHostException) {
+                headers = error(ProxyStatusError.DNS_ERROR);
+            } else {
+                headers = error(ProxyStatusError.PROXY_INTERNAL_ERROR); // the agent is stopping, the path is gone
+            }
+            ctx.executor().execute(() -> answer(ctx, headers));
+        });
     }
 
     private static Http2Headers error(ProxyStatusError error) {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.agent.egress.DeviceNames;
 import io.pocketproxy.agent.rotation.Rotator;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NameLookup;
@@ -17,7 +18,6 @@ import io.pocketproxy.link.rotation.RotationReport;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.link.stream.TunnelBuffers;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
@@ -31,13 +31,13 @@ final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
 
     private final TargetDialer dialer;
     private final Supplier<StatusReport> status;
-    private final ExecutorService resolver;
+    private final DeviceNames names;
     private final Rotator rotator;
 
-    StreamRouter(TargetDialer dialer, Supplier<StatusReport> status, ExecutorService resolver, Rotator rotator) {
+    StreamRouter(TargetDialer dialer, Supplier<StatusReport> status, DeviceNames names, Rotator rotator) {
         this.dialer = dialer;
         this.status = status;
-        this.resolver = resolver;
+        this.names = names;
         this.rotator = rotator;
     }
 
@@ -82,7 +82,7 @@ final class StreamRouter extends ChannelInitializer<Http2StreamChannel> {
                 status.get().writeTo(answer);
                 ctx.writeAndFlush(new DefaultHttp2HeadersFrame(answer, true));
             } else if ("GET".equals(method) && NameLookup.isResolveRequest(path)) {
-                ctx.pipeline().replace(this, "resolve", new ResolveRequest(resolver, path));
+                ctx.pipeline().replace(this, "resolve", new ResolveRequest(names, path));
             } else if ("POST".equals(method) && LinkProtocol.ROTATE_PATH.equals(path)) {
                 rotate(ctx, RotationReport.rotationId(headers));
             } else {

@@ -7,21 +7,24 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
+import io.pocketproxy.agent.egress.DeviceNames;
+import io.pocketproxy.agent.egress.EgressPath;
+import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.link.Transport;
 import io.pocketproxy.link.stream.TunnelBuffers;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens the device's connection to a customer's target: resolves the name with the device's own DNS (on
@@ -30,13 +33,21 @@ import java.util.function.BiConsumer;
  */
 final class TargetDialer {
 
+    private static final Logger log = LoggerFactory.getLogger(TargetDialer.class);
+
+    /** The egress path gone (a modem unplugged): said once a minute, not for every customer connection. */
+    private final AggregatedWarning unreachable =
+            new AggregatedWarning(log, "the egress path cannot reach the target now", Duration.ofMinutes(1));
+
     private final DestinationPolicy policy;
-    private final ExecutorService resolver;
+    private final DeviceNames names;
+    private final EgressPath egress;
     private final Duration connectTimeout;
 
-    TargetDialer(DestinationPolicy policy, ExecutorService resolver, Duration connectTimeout) {
+    TargetDialer(DestinationPolicy policy, DeviceNames names, EgressPath egress, Duration connectTimeout) {
         this.policy = policy;
-        this.resolver = resolver;
+        this.names = names;
+        this.egress = egress;
         this.connectTimeout = connectTimeout;
     }
 
@@ -59,30 +70,39 @@ final class TargetDialer {
             }
             return;
         }
-        try {
-            resolver.execute(() -> {
-                InetAddress[] addresses;
-                try {
-                    addresses = InetAddress.getAllByName(target.host());
-                } catch (UnknownHostException e) {
-                    loop.execute(() -> outcome.accept(null, ProxyStatusError.DNS_ERROR));
-                    return;
-                }
-                Optional<InetAddress> allowed =
-                        Arrays.stream(addresses).filter(policy::allows).findFirst();
-                if (!allowed.isPresent()) {
-                    loop.execute(() -> outcome.accept(null, ProxyStatusError.DESTINATION_IP_PROHIBITED));
-                    return;
-                }
-                loop.execute(() -> connect(loop, new InetSocketAddress(allowed.get(), target.port()), outcome));
-            });
-        } catch (RejectedExecutionException e) {
-            outcome.accept(null, ProxyStatusError.PROXY_INTERNAL_ERROR);
-        }
+        names.resolve(target.host()).whenComplete((addresses, error) -> {
+            if (error != null) {
+                loop.execute(() -> outcome.accept(
+                        null,
+                        error instanceof UnknownHostException
+                                ? ProxyStatusError.DNS_ERROR
+                                : ProxyStatusError.PROXY_INTERNAL_ERROR));
+                return;
+            }
+            Optional<InetAddress> allowed =
+                    addresses.stream().filter(policy::allows).findFirst();
+            if (!allowed.isPresent()) {
+                loop.execute(() -> outcome.accept(null, ProxyStatusError.DESTINATION_IP_PROHIBITED));
+                return;
+            }
+            loop.execute(() -> connect(loop, new InetSocketAddress(allowed.get(), target.port()), outcome));
+        });
     }
 
     private void connect(EventLoop loop, InetSocketAddress address, BiConsumer<Channel, ProxyStatusError> outcome) {
-        new Bootstrap()
+        InetAddress local;
+        try {
+            local = egress.localAddressFor(address.getAddress());
+        } catch (IOException e) {
+            unreachable.warn(e);
+            outcome.accept(null, ProxyStatusError.DESTINATION_UNAVAILABLE);
+            return;
+        }
+        Bootstrap bootstrap = new Bootstrap();
+        if (local != null) {
+            bootstrap.localAddress(new InetSocketAddress(local, 0));
+        }
+        bootstrap
                 .group(loop)
                 .channel(Transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())

@@ -6,6 +6,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.pocketproxy.agent.egress.DeviceNames;
+import io.pocketproxy.agent.egress.EgressPath;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.PrivateAddresses;
@@ -40,8 +42,11 @@ class ConnectRequestFuzzTest {
     @Order(1)
     static final NettyLeakDetection leaks = new NettyLeakDetection();
 
-    private static final TargetDialer DIALER =
-            new TargetDialer(new DestinationPolicy(false), new InlineExecutor(), Duration.ofSeconds(1));
+    private static final TargetDialer DIALER = new TargetDialer(
+            new DestinationPolicy(false),
+            DeviceNames.system(new InlineExecutor()),
+            EgressPath.system(),
+            Duration.ofSeconds(1));
 
     @BeforeAll
     static void offline() {

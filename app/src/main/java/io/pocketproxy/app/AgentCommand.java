@@ -1,8 +1,10 @@
 package io.pocketproxy.app;
 
+import io.netty.util.NetUtil;
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.AgentConfig;
 import io.pocketproxy.agent.command.DeviceCommand;
+import io.pocketproxy.agent.egress.EgressPath;
 import io.pocketproxy.agent.egress.EgressProbe;
 import io.pocketproxy.agent.health.LinuxHealth;
 import io.pocketproxy.agent.health.PeriodicHealth;
@@ -11,10 +13,14 @@ import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.PairingString;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,6 +97,26 @@ final class AgentCommand implements Callable<Integer> {
                     + " rotates it: a modem reconnect, airplane mode off and on. Without it rotations fail.")
     String rotateCommand;
 
+    @Option(
+            names = "--bind-interface",
+            paramLabel = "IFACE",
+            description = "Customers' connections, name lookups and the egress IP measurement leave from this network"
+                    + " interface's current address (one agent per modem on a multi-modem host).")
+    String bindInterface;
+
+    @Option(
+            names = "--bind-address",
+            paramLabel = "ADDR",
+            description = "As --bind-interface, from this local address.")
+    String bindAddress;
+
+    @Option(
+            names = "--dns",
+            paramLabel = "SERVERS",
+            description = "DNS servers to resolve customers' names with, comma-separated IP[:port] ([IPv6]:port)"
+                    + " (default: the host's resolvers).")
+    String dns;
+
     static final Duration ROTATE_COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     /** How often the device's health is measured: as often as the relay asks for it by default. */
@@ -124,6 +150,7 @@ final class AgentCommand implements Callable<Integer> {
         if (statusCommand != null && statusCommand.trim().isEmpty()) {
             throw new IllegalArgumentException("--status-command: empty (expected: a command to run)");
         }
+        config = config.withEgress(egressPath(), dnsServers());
         if (rotateCommand != null) {
             config = config.withRotateCommand(
                     new DeviceCommand("--rotate-command", rotateCommand, ROTATE_COMMAND_TIMEOUT));
@@ -136,6 +163,59 @@ final class AgentCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--egress-ip-url: " + e.getMessage(), e);
         }
+    }
+
+    private EgressPath egressPath() {
+        if (bindInterface != null && bindAddress != null) {
+            throw new IllegalArgumentException(
+                    "--bind-interface and --bind-address: both given (expected: one, or neither)");
+        }
+        if (bindInterface != null) {
+            try {
+                return EgressPath.ofInterface(bindInterface);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--bind-interface: " + e.getMessage(), e);
+            }
+        }
+        if (bindAddress != null) {
+            InetAddress address = NetUtil.createInetAddressFromIpAddressString(bindAddress.trim());
+            if (address == null) {
+                throw new IllegalArgumentException(
+                        "--bind-address: " + bindAddress + " is not an IP address (expected: one of this host's)");
+            }
+            return EgressPath.ofAddress(address);
+        }
+        return EgressPath.system();
+    }
+
+    private List<InetSocketAddress> dnsServers() {
+        List<InetSocketAddress> servers = new ArrayList<>();
+        if (dns == null) {
+            return servers;
+        }
+        for (String server : dns.split(",", -1)) {
+            String text = server.trim();
+            InetAddress plain = NetUtil.createInetAddressFromIpAddressString(text);
+            try {
+                if (plain != null) {
+                    servers.add(new InetSocketAddress(plain, 53));
+                    continue;
+                }
+                HostAndPort withPort = HostAndPort.parse(text);
+                InetAddress address = NetUtil.createInetAddressFromIpAddressString(withPort.host());
+                if (address == null) {
+                    throw new IllegalArgumentException("not an IP address");
+                }
+                servers.add(new InetSocketAddress(address, withPort.port()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "--dns: " + (text.isEmpty() ? "an empty entry" : text)
+                                + " (expected: IP addresses with an optional port, comma-separated: 192.0.2.53,"
+                                + " [2001:db8::53]:5353)",
+                        e);
+            }
+        }
+        return servers;
     }
 
     private AgentConfig linkConfig() {

@@ -8,6 +8,8 @@ import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.server.ServerConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -176,6 +178,57 @@ class CommandLineTest {
         assertThatThrownBy(ftp::config)
                 .hasMessage("--egress-ip-url: ftp://example.com/ip: expected an http:// or https:// URL");
         assertThatThrownBy(empty::config).hasMessage("--status-command: empty (expected: a command to run)");
+    }
+
+    @Test
+    void readsWhereTheAgentsConnectionsLeaveFromAndItsDnsServers() throws Exception {
+        AgentCommand agent = new AgentCommand();
+        new CommandLine(agent)
+                .parseArgs(
+                        "--relay",
+                        "127.0.0.1:8443",
+                        "--token",
+                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
+                        "--bind-address",
+                        "127.0.0.2",
+                        "--dns",
+                        "192.0.2.53, [2001:db8::53]:5353");
+
+        assertThat(agent.config().egressPath().localAddressFor(InetAddress.getByName("192.0.2.1")))
+                .isEqualTo(InetAddress.getByName("127.0.0.2"));
+        assertThat(agent.config().dnsServers())
+                .containsExactly(
+                        new InetSocketAddress(InetAddress.getByName("192.0.2.53"), 53),
+                        new InetSocketAddress(InetAddress.getByName("2001:db8::53"), 5353));
+    }
+
+    @Test
+    void refusesTwoEgressPathsAndDnsServersThatAreNotAddresses() {
+        AgentCommand both = new AgentCommand();
+        new CommandLine(both)
+                .parseArgs(
+                        "--relay",
+                        "127.0.0.1:8443",
+                        "--token",
+                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
+                        "--bind-address",
+                        "127.0.0.2",
+                        "--bind-interface",
+                        "wwan0");
+        AgentCommand named = new AgentCommand();
+        new CommandLine(named)
+                .parseArgs(
+                        "--relay",
+                        "127.0.0.1:8443",
+                        "--token",
+                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
+                        "--dns",
+                        "dns.example.com");
+
+        assertThatThrownBy(both::config)
+                .hasMessage("--bind-interface and --bind-address: both given (expected: one, or neither)");
+        assertThatThrownBy(named::config)
+                .hasMessageStartingWith("--dns: dns.example.com (expected: IP addresses with an optional port");
     }
 
     private static ServerConfig parse(Map<String, String> environment, String... args) {

@@ -24,7 +24,9 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.NetUtil;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.Transport;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -42,14 +44,19 @@ import javax.net.ssl.SSLException;
  */
 public final class EgressProbe {
 
+    private static final InetAddress IPV4_ANY = NetUtil.LOCALHOST4;
+
     /** An answer longer than this is not an address. */
     private static final int MAX_ANSWER = 256;
 
     private final EventLoopGroup group;
+    private final EgressPath path;
     private final Duration timeout;
 
-    public EgressProbe(EventLoopGroup group, Duration timeout) {
+    /** Measures from {@code path}: the answer is the address customers' connections leave from. */
+    public EgressProbe(EventLoopGroup group, EgressPath path, Duration timeout) {
         this.group = group;
+        this.path = path;
         this.timeout = timeout;
     }
 
@@ -104,7 +111,19 @@ public final class EgressProbe {
     public CompletableFuture<String> measure(Service service) {
         CompletableFuture<String> answer = new CompletableFuture<>();
         HostAndPort address = service.address();
-        Bootstrap bootstrap = new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap();
+        try {
+            // A name is looked up by the system as it connects; its family, IPv4 unless it is an IPv6 literal.
+            InetAddress literal = NetUtil.createInetAddressFromIpAddressString(address.host());
+            InetAddress local = path.localAddressFor(literal != null ? literal : IPV4_ANY);
+            if (local != null) {
+                bootstrap.localAddress(new InetSocketAddress(local, 0));
+            }
+        } catch (IOException e) {
+            answer.completeExceptionally(e);
+            return answer;
+        }
+        bootstrap
                 .group(group)
                 .channel(Transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
