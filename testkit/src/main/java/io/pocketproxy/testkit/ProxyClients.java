@@ -96,6 +96,22 @@ public final class ProxyClients {
         return readHead(socket, socket.getInputStream());
     }
 
+    /**
+     * A plain {@code GET url} through the HTTP proxy; the answer's body (it must carry a Content-Length), or an
+     * {@link IOException} naming the status when it is not 200.
+     */
+    public static String get(int proxyPort, String username, String password, String url) throws IOException {
+        HttpHead answer = forward(proxyPort, username, password, "GET", url, null);
+        try (Socket socket = answer.socket()) {
+            if (answer.status() != 200) {
+                throw new IOException(
+                        "GET " + url + " through the proxy answered " + answer.status() + " " + answer.headers());
+            }
+            int length = Integer.parseInt(answer.header("Content-Length"));
+            return new String(answer.in().readNBytes(length), StandardCharsets.UTF_8);
+        }
+    }
+
     /** Reads an HTTP/1.1 status line and headers, byte by byte so the body stays unread. */
     public static HttpHead readHead(Socket socket, InputStream in) throws IOException {
         String statusLine = readLine(in);
