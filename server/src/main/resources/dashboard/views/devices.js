@@ -148,7 +148,7 @@ async function rotateIp(tr, refresh) {
       const failed = ended.status === 'failed';
       showLine(line, failed ? 'bad' : 'ok', outcome(ended));
       toast(`${device.name}: ${outcome(ended)}`, failed ? 'error' : 'info');
-    } else {
+    } else if (tr.isConnected) {
       showLine(line, 'bad', `Still rotating after ${ROTATION_PATIENCE_MILLIS / 60_000} min; see Rotations.`);
     }
   } catch (e) {
