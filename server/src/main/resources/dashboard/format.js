@@ -40,3 +40,12 @@ export function ago(iso, now = Date.now()) {
 export function dateTime(iso) {
   return iso ? new Date(iso).toLocaleString() : '';
 }
+
+/** 420 → "0.4 s"; 12_345 → "12 s"; 95_000 → "1 min 35 s": how long something took, to the precision that matters. */
+export function duration(millis) {
+  const seconds = Number(millis) / 1000;
+  if (seconds < 10) return `${Number(seconds.toFixed(1))} s`;
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+}

@@ -74,6 +74,7 @@ function row(connection, devices, refresh) {
           h('button', { type: 'button', class: 'small', onclick: () => edit(tr.connection, devices(), refresh) }, 'Edit'),
           h('button', { type: 'button', class: 'small', onclick: () => regenerate(tr.connection, refresh) }, 'New password'),
           h('button', { type: 'button', class: 'small', onclick: () => reset(tr.connection, refresh) }, 'Reset usage'),
+          h('button', { type: 'button', class: 'small', onclick: () => rotationLink(tr.connection) }, 'Rotation link'),
           h('button', { type: 'button', class: 'small danger', onclick: () => remove(tr.connection, refresh) }, 'Delete')));
   return tr;
 }
@@ -336,6 +337,33 @@ async function regenerate(connection, refresh) {
     const regenerated = await api('POST', `/api/connections/${connection.id}/regenerate-password`);
     await openDialog(close => credentials('New password', regenerated, close), 'New password');
     refresh();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/**
+ * A link the customer opens to change the IP, shown once. It acts on the device, not on the connection alone: the
+ * confirmation says so, and that it replaces the connection's earlier link.
+ */
+async function rotationLink(connection) {
+  if (!await confirmAction(`Rotation link for ${connection.username}?`,
+      `Anyone with the link can change the IP of ${connection.device_name}, which changes the IP of every connection `
+          + 'on that device. A new link replaces any earlier link of this connection, which stops working.',
+      'Create rotation link')) {
+    return;
+  }
+  try {
+    const link = await api('POST', `/api/connections/${connection.id}/rotation-link`);
+    const url = new URL(link.url, location.origin).href; // absolute even when the server knows no public origin
+    await openDialog(close => h('div', { class: 'body' },
+        h('h2', {}, `Rotation link for ${connection.username}`),
+        h('div', { class: 'warning', role: 'note' }, 'Copy the link now: you will not see it again.'),
+        secret('Rotation link', url, 'rotation-link'),
+        h('p', { class: 'muted' }, 'Opening it (GET or POST, no login) rotates the IP and answers with the outcome '
+            + 'within a minute; rotating again too soon is refused with the time to wait.'),
+        h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'primary', onclick: () => close() }, 'Done'))),
+    'Rotation link');
   } catch (e) {
     showError(e);
   }
