@@ -31,6 +31,7 @@ final class Account {
     private int aborted;
     private int cut;
     private int refused;
+    private final java.util.Map<String, Integer> refusals = new java.util.TreeMap<>();
     private int resets;
 
     Account(UUID id, ConnectionType type, String username, String password, int device, boolean capped) {
@@ -67,8 +68,10 @@ final class Account {
         cut++;
     }
 
-    synchronized void refused() {
+    /** No tunnel, no byte through the device; {@code why} is the proxy's answer (a status, a reply code). */
+    synchronized void refused(String why) {
         refused++;
+        refusals.merge(why, 1, Integer::sum);
     }
 
     /** Called with {@link #gate} held exclusively: nothing of this connection is in flight. */
@@ -84,10 +87,18 @@ final class Account {
     }
 
     synchronized Snapshot snapshot() {
-        return new Snapshot(lower, upper, completed, aborted, cut, refused, resets);
+        return new Snapshot(lower, upper, completed, aborted, cut, refused, resets, java.util.Map.copyOf(refusals));
     }
 
-    record Snapshot(long lower, long upper, int completed, int aborted, int cut, int refused, int resets) {
+    record Snapshot(
+            long lower,
+            long upper,
+            int completed,
+            int aborted,
+            int cut,
+            int refused,
+            int resets,
+            java.util.Map<String, Integer> refusals) {
 
         boolean exact() {
             return lower == upper;

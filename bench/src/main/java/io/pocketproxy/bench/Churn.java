@@ -2,6 +2,7 @@ package io.pocketproxy.bench;
 
 import io.pocketproxy.relay.metering.Meter;
 import io.pocketproxy.testkit.ApiClient;
+import io.pocketproxy.testkit.ProxyClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -89,15 +90,25 @@ final class Churn implements Runnable {
                 fault("reset of " + account + ": the relay's meter kept generation " + generation + " for "
                         + RELAY_TIMEOUT);
             }
-            count("usage resets");
+            count("usage resets", account);
         }
     }
 
-    /** Limits stay far above what a soak moves: the capped connection is where limits are reached. */
+    /**
+     * Limits stay far above what a connection can move before its next change: 1 to 2 TiB above what it has used,
+     * where a connection moves well under a gigabyte a minute here. A fixed 4 to 8 GiB was reached in a 30-minute run
+     * by connections that went minutes without a reset, and cut their transfers. The capped connection is where
+     * limits are reached.
+     */
     private void newLimit(Account account, ThreadLocalRandom random) {
-        long limit = (4L << 30) + random.nextLong(4L << 30);
+        long used = server.api()
+                .get("/api/connections/" + account.id)
+                .json()
+                .path("bandwidth_used")
+                .asLong();
+        long limit = used + (1L << 40) + random.nextLong(1L << 40);
         expectOk(server.api().patch("/api/connections/" + account.id, Map.of("bandwidth_limit", limit)), "limit");
-        count("limit changes");
+        count("limit changes", account + " to " + limit);
     }
 
     private void newPassword(Account account) throws Exception {
@@ -120,7 +131,7 @@ final class Churn implements Runnable {
                 fault("new password for " + account + ": the relay's meter did not apply it within " + RELAY_TIMEOUT);
             }
             awaitSignIn(account);
-            count("password regenerations");
+            count("password regenerations", account);
         }
     }
 
@@ -129,11 +140,10 @@ final class Churn implements Runnable {
      * attempts: each refusal takes a token of the failed sign-in throttle shared by every soak customer.
      */
     private void awaitSignIn(Account account) throws InterruptedException {
-        Socks5.Credentials credentials = new Socks5.Credentials(account.username, account.password());
         long deadline = System.nanoTime() + RELAY_TIMEOUT.toNanos();
         for (int attempt = 1; attempt <= SIGN_IN_ATTEMPTS; attempt++) {
             try {
-                if (Socks5.signsIn(server.socksPort(), credentials)) {
+                if (ProxyClients.socks5SignIn(server.socksPort(), account.username, account.password()) == 0) {
                     return;
                 }
             } catch (java.io.IOException e) {
@@ -153,7 +163,7 @@ final class Churn implements Runnable {
                 return;
             }
             server.restartAgent(device);
-            count("agent restarts");
+            count("agent restarts", "device " + device);
         }
     }
 
@@ -167,7 +177,7 @@ final class Churn implements Runnable {
             }
             Progress.say("soak: restarting the server (close, start on the same data directory)");
             server.restartServer();
-            count("server restarts");
+            count("server restarts", "");
         }
     }
 
@@ -205,13 +215,15 @@ final class Churn implements Runnable {
         }
     }
 
-    private void count(String what) {
+    /** Counted for the report, and said with the time, so that a fault can be set beside what the operator did. */
+    private void count(String what, Object subject) {
+        Progress.say("soak: " + what + " +1 " + subject);
         done.computeIfAbsent(what, key -> new AtomicInteger()).incrementAndGet();
     }
 
     private void fault(String what) {
         if (faults.size() < 50) {
-            faults.add(what);
+            faults.add(String.format(java.util.Locale.ROOT, "[%.1f s] %s", Progress.seconds(), what));
         }
     }
 }

@@ -34,6 +34,8 @@ final class CountingTarget implements AutoCloseable {
         final AtomicLong sent = new AtomicLong();
         final AtomicLong received = new AtomicLong();
         final CountDownLatch ended = new CountDownLatch(1);
+        /** Whether the head of the transfer arrived here. */
+        volatile boolean seen;
 
         boolean awaitEnd(Duration timeout) throws InterruptedException {
             return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -95,6 +97,7 @@ final class CountingTarget implements AutoCloseable {
             long download = in.readLong();
             long upload = in.readLong();
             counts = counts(id);
+            counts.seen = true;
             counts.received.addAndGet(HEAD);
             send(socket.getOutputStream(), download, counts);
             long uploaded = receive(in, upload, counts);

@@ -105,12 +105,11 @@ final class Customer implements Runnable {
         try {
             socket = open(account);
         } catch (IOException e) {
-            account.refused(); // no tunnel, no byte through the device
+            account.refused(e.getClass().getSimpleName()); // no tunnel, no byte through the device
             return;
         }
         if (socket == null) {
-            account.refused();
-            return;
+            return; // refused, and booked as such
         }
         long[] client = new long[2]; // sent, received
         boolean completed = false;
@@ -120,7 +119,10 @@ final class Customer implements Runnable {
             // cut: booked below from both ends' counts
         }
         CountingTarget.Counts counts = target.counts(id);
-        if (!counts.awaitEnd(TARGET_END_TIMEOUT)) {
+        // A transfer of the capped connection cut at the limit by its head (the relay grants the head nothing and
+        // closes) never reaches the target, which therefore never sees it end; with nothing granted after the limit,
+        // its booking from what the ends counted by now is still a true range.
+        if (!counts.awaitEnd(TARGET_END_TIMEOUT) && !(account.capped && !counts.seen)) {
             fault(account + ": the target did not see transfer " + id + " end within " + TARGET_END_TIMEOUT);
         }
         Moved moved = new Moved(client[0], client[1], counts.sent.get(), counts.received.get());
@@ -137,7 +139,10 @@ final class Customer implements Runnable {
         }
     }
 
-    /** A tunnel to the target, or null when the proxy refused it (a password just changed, the limit reached). */
+    /**
+     * A tunnel to the target, or null when the proxy refused it (a password just changed, the limit reached), booked
+     * with the proxy's answer.
+     */
     private Socket open(Account account) throws IOException {
         String host = "127.0.0.1";
         if (account.type == ConnectionType.HTTP) {
@@ -145,12 +150,20 @@ final class Customer implements Runnable {
                     server.httpProxyPort(), account.username, account.password(), host + ":" + target.port());
             if (head.status() != 200) {
                 head.socket().close();
+                String status = head.header("proxy-status");
+                account.refused("HTTP " + head.status() + (status == null ? "" : " (" + status + ")"));
                 return null;
             }
             return head.socket();
         }
         ProxyClients.SocksResult result =
                 ProxyClients.socks5(server.socksPort(), account.username, account.password(), host, target.port());
+        if (result.socket() == null) {
+            account.refused(
+                    result.authStatus() != 0
+                            ? "SOCKS5 sign-in status " + result.authStatus()
+                            : "SOCKS5 reply " + result.reply());
+        }
         return result.socket();
     }
 
@@ -203,7 +216,7 @@ final class Customer implements Runnable {
 
     private void fault(String what) {
         if (faults.size() < 50) {
-            faults.add(what);
+            faults.add(String.format(java.util.Locale.ROOT, "[%.1f s] %s", Progress.seconds(), what));
         }
     }
 }

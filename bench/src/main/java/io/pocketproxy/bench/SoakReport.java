@@ -70,6 +70,12 @@ final class SoakReport {
                 "target: " + target.openConnections() + " client connections still open (expected 0)");
         check(churn.overLimit == 0, "limits: " + churn.overLimit + " times a stored usage was over its limit");
         checks.add("operator changes: " + churn.done);
+        for (Account account : server.accounts()) {
+            var refusals = account.snapshot().refusals();
+            if (!refusals.isEmpty()) {
+                checks.add("refused on " + account + ": " + refusals);
+            }
+        }
         for (String fault : faults) {
             failures.add("fault: " + fault);
         }

@@ -73,23 +73,6 @@ final class Socks5 {
         }
     }
 
-    /**
-     * Whether the SOCKS5 proxy on the port accepts {@code credentials}: greeting and password only, then it closes
-     * without a command, so no tunnel opens and no byte is metered. A refusal counts as a failed sign-in.
-     */
-    static boolean signsIn(int proxyPort, Credentials credentials) throws IOException {
-        try (Socket socket = Loopback.connect(proxyPort)) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            out.write(new byte[] {VERSION, 1, USERNAME_PASSWORD});
-            expect(in, proxyPort, "method selection", VERSION, USERNAME_PASSWORD);
-            out.write(passwordRequest(credentials));
-            int version = in.readUnsignedByte();
-            return version == 1 && in.readUnsignedByte() == 0;
-        }
-    }
-
     private static byte[] passwordRequest(Credentials credentials) {
         byte[] user = credentials.username().getBytes(StandardCharsets.UTF_8);
         byte[] pass = credentials.password().getBytes(StandardCharsets.UTF_8);

@@ -187,11 +187,12 @@ public final class Relay implements AutoCloseable {
 
     /** Reads a connection with a meter again and applies it (its meter goes when the connection is gone). */
     private void reread(UUID id, String why) {
+        long read = meters.readStarting();
         connections.findById(id).whenComplete((record, error) -> {
             if (error != null) {
                 log.warn("cannot re-read connection {} after {}", id, why, error);
             } else {
-                record.ifPresentOrElse(meters::apply, () -> meters.remove(id));
+                record.ifPresentOrElse(found -> meters.apply(found, read), () -> meters.remove(id));
             }
         });
     }
@@ -199,12 +200,14 @@ public final class Relay implements AutoCloseable {
     /** Heals a lost change notice: every connection with a meter is re-read at least once a refresh interval. */
     private void refreshMeters() {
         try {
-            meters.ids()
-                    .forEach(id -> connections.findById(id).whenComplete((record, error) -> {
-                        if (error == null) {
-                            record.ifPresentOrElse(meters::apply, () -> meters.remove(id));
-                        }
-                    }));
+            meters.ids().forEach(id -> {
+                long read = meters.readStarting();
+                connections.findById(id).whenComplete((record, error) -> {
+                    if (error == null) {
+                        record.ifPresentOrElse(found -> meters.apply(found, read), () -> meters.remove(id));
+                    }
+                });
+            });
         } catch (RuntimeException e) {
             log.warn("refreshing connections failed; will retry", e);
         }

@@ -37,6 +37,9 @@ public final class Meter {
     private volatile long limit;
     private volatile long generation;
     private volatile long revocations;
+    /** The number of the last read of the connection's record applied here ({@link Meters#apply}). */
+    private long lastRead;
+
     private long reported;
     private Access access;
 
@@ -130,6 +133,18 @@ public final class Meter {
      */
     public long revocations() {
         return revocations;
+    }
+
+    /**
+     * Whether the read numbered {@code read} started after every read applied so far, and is now the last. Flusher
+     * thread only.
+     */
+    boolean newerRead(long read) {
+        if (read < lastRead) {
+            return false;
+        }
+        lastRead = read;
+        return true;
     }
 
     /** A raised (or lowered) limit applies to the very next grant. */

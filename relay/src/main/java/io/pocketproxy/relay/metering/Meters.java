@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ public final class Meters implements AutoCloseable {
     private final UsageSink sink;
     private final ConcurrentMap<UUID, Meter> meters = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread;
+    private final AtomicLong reads = new AtomicLong();
     private final AggregatedWarning flushFailed = new AggregatedWarning(
             log, "cannot write usage; keeping it counted in memory and trying again", Duration.ofMinutes(1));
 
@@ -58,15 +60,26 @@ public final class Meters implements AutoCloseable {
         return Optional.ofNullable(meters.get(connectionId));
     }
 
+    /** Numbers a read of a connection's record that is about to start; pass the number on to {@link #apply}. */
+    public long readStarting() {
+        return reads.incrementAndGet();
+    }
+
     /**
-     * Applies the control plane's current record of a connection: a new limit, a reset (a newer usage generation),
-     * and a new password or device, or its deactivation, which close its open tunnels. Applying a record that
-     * changed nothing changes nothing, so a periodic re-read is harmless.
+     * Applies the control plane's current record of a connection, as the read numbered {@code read} found it: a new
+     * limit, a reset (a newer usage generation), and a new password or device, or its deactivation, which close its
+     * open tunnels. Applying a record that changed nothing changes nothing, so a periodic re-read is harmless.
+     *
+     * <p>Reads run side by side and complete in any order, and one that started first may have read the row before a
+     * change that a later one saw: a read that started before the last one applied to the meter is dropped. Applied
+     * anyway, a periodic re-read that predated a new password put the old one back, closing every tunnel opened with
+     * the new one, and closed them again when the next re-read restored it. A change a dropped read saw and the
+     * applied one missed is read again after its own notice.
      */
-    public void apply(ConnectionRecord record) {
+    public void apply(ConnectionRecord record, long read) {
         thread.execute(() -> {
             Meter meter = meters.get(record.id());
-            if (meter == null) {
+            if (meter == null || !meter.newerRead(read)) {
                 return;
             }
             if (record.usageGeneration() > meter.generation()) {
