@@ -74,7 +74,7 @@ public record AgentConfig(
                 allowPrivateTargets);
     }
 
-    /** The defaults (10 s dial timeout, 1 s to 60 s backoff, the link settings of docs/architecture.md section 4.4) for this relay and token. */
+    /** The defaults (10 s dial timeout, 1 s to 60 s backoff, the agent's link settings of docs/architecture.md section 4.4) for this relay and token. */
     public static AgentConfig of(
             String relayHost, int relayPort, String deviceToken, String relayFingerprint, boolean allowPrivateTargets) {
         return new AgentConfig(
@@ -85,7 +85,7 @@ public record AgentConfig(
                 allowPrivateTargets,
                 Duration.ofSeconds(10),
                 Backoff.defaults(),
-                LinkSettings.defaults(),
+                LinkSettings.agentDefaults(),
                 LinkFeature.all(),
                 null,
                 null,

@@ -46,6 +46,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @ArgGroup(
+            validate = false,
+            heading = "%nmemory: the device side's resident memory, idle, with tunnels, after downloads%n")
+    DeviceMemory memory = new DeviceMemory();
+
     @ArgGroup(validate = false, heading = "%nbulk: one stream's download%n")
     BulkDownload bulk = new BulkDownload();
 
@@ -84,7 +89,16 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return run(bulk, upload, ttfb, rtt, delayed, idle, openvpn, auth, bcrypt, alerts);
+        return run(memory, bulk, upload, ttfb, rtt, delayed, idle, openvpn, auth, bcrypt, alerts);
+    }
+
+    @Command(
+            name = "memory",
+            sortOptions = false,
+            description = "The agent's resident memory (as the launcher starts it) idle, with idle tunnels, after"
+                    + " bulk downloads, MiB; and those downloads, MB/s.")
+    int memory(@Mixin DeviceMemory figure) throws Exception {
+        return run(figure);
     }
 
     @Command(name = "bulk", sortOptions = false, description = "One stream's download, MB/s.")

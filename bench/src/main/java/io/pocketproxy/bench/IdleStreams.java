@@ -54,7 +54,7 @@ final class IdleStreams implements Figure {
         int echo = testbed.targets().echo();
         List<Route> routes = testbed.routes();
         Child relay = testbed.relayProcess();
-        Child agent = testbed.agentProcess();
+        LauncherAgent agent = testbed.agentProcess();
         List<ProcessHandle> ourProcesses = List.of(relay.process(), agent.process());
 
         long heapBefore = relay.heapUsed() + agent.heapUsed();
@@ -96,7 +96,7 @@ final class IdleStreams implements Figure {
         return bytes / (double) count / 1024;
     }
 
-    private static double percentLive(Route route, List<Socket> tunnels) {
+    static double percentLive(Route route, List<Socket> tunnels) {
         int count = tunnels.size();
         int live = closeCountingLive(tunnels);
         Progress.say("idle, " + route.name() + ": " + live + " of " + count + " up");
@@ -104,7 +104,7 @@ final class IdleStreams implements Figure {
     }
 
     /** {@link #OPENERS} threads open the tunnels; each is left idle (nothing sent) until all are open. */
-    private static List<Socket> open(Route route, int echo, int streams) throws Exception {
+    static List<Socket> open(Route route, int echo, int streams) throws Exception {
         double start = Progress.seconds();
         List<Socket> tunnels = Collections.synchronizedList(new ArrayList<>());
         try (ExecutorService pool = Executors.newFixedThreadPool(OPENERS)) {

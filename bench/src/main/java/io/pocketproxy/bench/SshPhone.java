@@ -2,6 +2,7 @@ package io.pocketproxy.bench;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
@@ -52,6 +53,11 @@ final class SshPhone implements AutoCloseable {
 
     List<ProcessHandle> processes() {
         return ssh.tree();
+    }
+
+    /** The ssh client alone, without the shell that ties it to the bench. */
+    Optional<ProcessHandle> client() {
+        return ssh.command();
     }
 
     @Override

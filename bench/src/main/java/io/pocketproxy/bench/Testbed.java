@@ -9,13 +9,15 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything the figures measure against, started on first use and stopped together, last started first:
  * the targets, the relay and its agent (PocketProxy), sshd and its ssh client (the peer), and for the
  * delayed figure a second agent and ssh client behind delay lines. The relay, the agents and the targets
  * each run in a JVM of their own, as they would in production (and so each stays under the open-file
- * limit); sshd and ssh are the system's.
+ * limit); the agents are started by the launcher, {@code ./pocketproxy agent}, with the JVM settings it
+ * gives a device; sshd and ssh are the system's.
  */
 final class Testbed implements AutoCloseable {
 
@@ -33,7 +35,7 @@ final class Testbed implements AutoCloseable {
 
     private Targets targets;
     private Relay relay;
-    private Child agent;
+    private LauncherAgent agent;
     private Route ours;
     private SshPeer sshd;
     private SshPhone phone;
@@ -85,12 +87,7 @@ final class Testbed implements AutoCloseable {
         Relay relay = relay();
         DelayLine linkDelay = started(DelayLine.start(relay.linkPort(), oneWay));
         Progress.say("starting a second agent behind a " + rtt.toMillis() + " ms delay line");
-        Child delayedAgent = started(Child.start(
-                AgentHost.class,
-                "1g",
-                Map.of(AgentHost.PAIRING_VARIABLE, relay.delayed().pairing()),
-                "127.0.0.1:" + linkDelay.port()));
-        expectLinked(delayedAgent);
+        started(LauncherAgent.start("delayed agent", relay.delayed().pairing(), "127.0.0.1:" + linkDelay.port()));
         List<Route> routes = new ArrayList<>();
         routes.add(Route.ours(relay.socksPort(), relay.delayed().socks()));
         if (!options.noPeer) {
@@ -118,7 +115,8 @@ final class Testbed implements AutoCloseable {
         return relay().process();
     }
 
-    synchronized Child agentProcess() {
+    /** The agent, started as the launcher starts it, for memory figures. */
+    synchronized LauncherAgent agentProcess() {
         ours();
         return agent;
     }
@@ -134,15 +132,20 @@ final class Testbed implements AutoCloseable {
         return processes;
     }
 
+    /** The ssh client that plays the peer's phone, for memory figures; empty with --no-peer. */
+    synchronized Optional<ProcessHandle> phoneProcess() {
+        if (options.noPeer) {
+            return Optional.empty();
+        }
+        peer();
+        return phone.client();
+    }
+
     private Route ours() {
         if (ours == null) {
             Relay relay = relay();
-            Progress.say("starting the agent");
-            agent = started(Child.start(
-                    AgentHost.class,
-                    "2g",
-                    Map.of(AgentHost.PAIRING_VARIABLE, relay.direct().pairing())));
-            expectLinked(agent);
+            Progress.say("starting the agent (./pocketproxy agent)");
+            agent = started(LauncherAgent.start("agent", relay.direct().pairing()));
             ours = Route.ours(relay.socksPort(), relay.direct().socks());
         }
         return ours;
@@ -195,13 +198,6 @@ final class Testbed implements AutoCloseable {
                     + " fields; expected: device NAME PAIRING and four credentials)");
         }
         return new Device(fields[2], new Socks5.Credentials(fields[3], fields[4]));
-    }
-
-    private static void expectLinked(Child agent) {
-        String line = agent.readLine();
-        if (!line.equals("linked")) {
-            throw new IllegalStateException("agent did not link to the relay within 30 s: " + line);
-        }
     }
 
     private static DelayLine delayLine(int port, Duration oneWay) {

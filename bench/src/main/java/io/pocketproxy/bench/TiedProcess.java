@@ -10,6 +10,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -53,13 +55,24 @@ final class TiedProcess implements AutoCloseable {
     }
 
     static TiedProcess start(String label, List<String> command) {
+        return start(label, command, Map.of());
+    }
+
+    /** With {@code environment} added to the command's (the bench's own less what {@code null} values remove). */
+    static TiedProcess start(String label, List<String> command, Map<String, String> environment) {
         List<String> tied = new ArrayList<>(List.of("/bin/sh", "-c", TIE, label));
         tied.addAll(command);
         Process shell;
         try {
-            shell = new ProcessBuilder(tied)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(tied).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            environment.forEach((name, value) -> {
+                if (value == null) {
+                    builder.environment().remove(name);
+                } else {
+                    builder.environment().put(name, value);
+                }
+            });
+            shell = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + label + ": " + String.join(" ", command), e);
         }
@@ -96,6 +109,11 @@ final class TiedProcess implements AutoCloseable {
 
     synchronized String lastLines() {
         return lastLines.isEmpty() ? "(nothing)" : String.join(" / ", lastLines);
+    }
+
+    /** The command itself (the shell's child; a command that execs, as a launcher script does, keeps its id). */
+    Optional<ProcessHandle> command() {
+        return shell.children().findFirst();
     }
 
     /** Every process under the shell: the command and whatever it forked (sshd's per-connection sessions). */

@@ -68,6 +68,22 @@ public record LinkSettings(
         return new LinkSettings(16 * 1024 * 1024, 64 * 1024 * 1024, 50_000, Duration.ofSeconds(15), 2);
     }
 
+    /**
+     * The agent's end, on a small device. Its receive windows say how far ahead the relay may send (customers'
+     * uploads), which is what the agent holds in direct memory while a target reads slowly; they stay well under
+     * the 64 MiB cap the launcher gives the agent: 4 MiB per stream (80 MB/s per stream at 50 ms, more than a
+     * cellular uplink carries) and 16 MiB per link. Downloads move under the relay's windows, not these.
+     */
+    public static LinkSettings agentDefaults() {
+        LinkSettings relay = defaults();
+        return new LinkSettings(
+                4 * 1024 * 1024,
+                16 * 1024 * 1024,
+                relay.maxConcurrentStreams(),
+                relay.pingInterval(),
+                relay.missedPingsAllowed());
+    }
+
     /** The agent's end: the HTTP/2 server, which bounds how many streams the relay may open. */
     public Http2FrameCodec agentCodec() {
         return withCompositeCumulation(new Builder(new DefaultHttp2Connection(true))
