@@ -15,6 +15,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What an agent is told: where its relay is, how to prove who it is, and how to recognize the relay.
@@ -94,92 +95,87 @@ public record AgentConfig(
     }
 
     public AgentConfig withBackoff(Backoff newBackoff) {
-        return new AgentConfig(
-                relayHost,
-                relayPort,
-                deviceToken,
-                relayFingerprint,
-                allowPrivateTargets,
-                connectTimeout,
-                newBackoff,
-                link,
-                features,
-                egressIpUrl,
-                rotateCommand,
-                egressPath,
-                dnsServers);
+        return with(copy -> copy.backoff = newBackoff);
     }
 
     /** Offers the relay only these features: an agent of an older protocol (none: the first). */
     public AgentConfig withFeatures(Set<LinkFeature> offered) {
-        return new AgentConfig(
-                relayHost,
-                relayPort,
-                deviceToken,
-                relayFingerprint,
-                allowPrivateTargets,
-                connectTimeout,
-                backoff,
-                link,
-                offered,
-                egressIpUrl,
-                rotateCommand,
-                egressPath,
-                dnsServers);
+        return with(copy -> copy.features = offered);
     }
 
     /** Measures the egress IP with this service instead of the relay. */
     public AgentConfig withEgressIpUrl(EgressProbe.Service service) {
-        return new AgentConfig(
-                relayHost,
-                relayPort,
-                deviceToken,
-                relayFingerprint,
-                allowPrivateTargets,
-                connectTimeout,
-                backoff,
-                link,
-                features,
-                service,
-                rotateCommand,
-                egressPath,
-                dnsServers);
+        return with(copy -> copy.egressIpUrl = service);
     }
 
     /** Rotates the device's IP with this command when the relay asks. */
     public AgentConfig withRotateCommand(DeviceCommand command) {
-        return new AgentConfig(
-                relayHost,
-                relayPort,
-                deviceToken,
-                relayFingerprint,
-                allowPrivateTargets,
-                connectTimeout,
-                backoff,
-                link,
-                features,
-                egressIpUrl,
-                command,
-                egressPath,
-                dnsServers);
+        return with(copy -> copy.rotateCommand = command);
     }
 
     /** Customers' connections leave from {@code path}, their names asked of {@code servers} (empty: the host's). */
     public AgentConfig withEgress(EgressPath path, List<InetSocketAddress> servers) {
-        return new AgentConfig(
-                relayHost,
-                relayPort,
-                deviceToken,
-                relayFingerprint,
-                allowPrivateTargets,
-                connectTimeout,
-                backoff,
-                link,
-                features,
-                egressIpUrl,
-                rotateCommand,
-                path,
-                servers);
+        return with(copy -> {
+            copy.egressPath = path;
+            copy.dnsServers = servers;
+        });
+    }
+
+    /** This configuration with {@code change} made to a copy of its fields, checked again. */
+    private AgentConfig with(Consumer<Fields> change) {
+        Fields copy = new Fields(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** The components, to copy one configuration into another with a field changed. */
+    private static final class Fields {
+        String relayHost;
+        int relayPort;
+        String deviceToken;
+        String relayFingerprint;
+        boolean allowPrivateTargets;
+        Duration connectTimeout;
+        Backoff backoff;
+        LinkSettings link;
+        Set<LinkFeature> features;
+        EgressProbe.Service egressIpUrl;
+        DeviceCommand rotateCommand;
+        EgressPath egressPath;
+        List<InetSocketAddress> dnsServers;
+
+        Fields(AgentConfig config) {
+            relayHost = config.relayHost;
+            relayPort = config.relayPort;
+            deviceToken = config.deviceToken;
+            relayFingerprint = config.relayFingerprint;
+            allowPrivateTargets = config.allowPrivateTargets;
+            connectTimeout = config.connectTimeout;
+            backoff = config.backoff;
+            link = config.link;
+            features = config.features;
+            egressIpUrl = config.egressIpUrl;
+            rotateCommand = config.rotateCommand;
+            egressPath = config.egressPath;
+            dnsServers = config.dnsServers;
+        }
+
+        AgentConfig build() {
+            return new AgentConfig(
+                    relayHost,
+                    relayPort,
+                    deviceToken,
+                    relayFingerprint,
+                    allowPrivateTargets,
+                    connectTimeout,
+                    backoff,
+                    link,
+                    features,
+                    egressIpUrl,
+                    rotateCommand,
+                    egressPath,
+                    dnsServers);
+        }
     }
 
     /** {@code host:port} of the relay, with brackets around an IPv6 host. */

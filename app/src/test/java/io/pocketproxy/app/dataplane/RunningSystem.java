@@ -140,6 +140,26 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
         return started;
     }
 
+    /**
+     * A new device of the operator's, with an agent whose configuration {@code adjust} changes, reporting {@code
+     * health}; returns once the relay holds its link.
+     */
+    public Linked linkedDevice(String name, UnaryOperator<AgentConfig> adjust, HealthSource health) {
+        NewDevice created = server.devices().create(operator.id(), name);
+        Agent started = startAgent(created.pairing(), true, adjust, health);
+        awaitLinked(started, 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> server.relay().links().find(created.device().id()).isPresent());
+        return new Linked(created, started);
+    }
+
+    /** A device and its running agent. */
+    public record Linked(NewDevice device, Agent agent) {
+        public UUID id() {
+            return device.device().id();
+        }
+    }
+
     /** An API client signed in as the system's operator. */
     public ApiClient operatorApi() {
         return ApiClient.anonymous(apiUrl()).login("operator@example.com", "operator password");

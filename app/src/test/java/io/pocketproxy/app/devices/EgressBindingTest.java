@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pocketproxy.agent.Agent;
 import io.pocketproxy.agent.egress.EgressPath;
 import io.pocketproxy.agent.health.HealthSource;
 import io.pocketproxy.app.dataplane.RunningSystem;
@@ -95,20 +94,9 @@ class EgressBindingTest {
     }
 
     private static NewDevice device(String name, EgressPath path) {
-        NewDevice device = system.server().devices().create(system.operator().id(), name);
-        Agent agent = system.startAgent(
-                device.pairing(),
-                true,
-                config -> config.withEgress(path, List.of(dns.address())),
-                HealthSource.unknown());
-        RunningSystem.awaitLinked(agent, 1);
-        await().atMost(SEEN)
-                .until(() -> system.server()
-                        .relay()
-                        .links()
-                        .find(device.device().id())
-                        .isPresent());
-        return device;
+        return system.linkedDevice(
+                        name, config -> config.withEgress(path, List.of(dns.address())), HealthSource.unknown())
+                .device();
     }
 
     private static IssuedPassword connection(NewDevice device) {

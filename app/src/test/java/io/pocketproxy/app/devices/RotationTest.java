@@ -385,16 +385,7 @@ class RotationTest {
     }
 
     private static NewDevice linkedDevice(String name, UnaryOperator<io.pocketproxy.agent.AgentConfig> adjust) {
-        NewDevice device = system.server().devices().create(system.operator().id(), name);
-        Agent agent = system.startAgent(device.pairing(), true, adjust, HealthSource.unknown());
-        RunningSystem.awaitLinked(agent, 1);
-        await().atMost(SEEN)
-                .until(() -> system.server()
-                        .relay()
-                        .links()
-                        .find(device.device().id())
-                        .isPresent());
-        return device;
+        return system.linkedDevice(name, adjust, HealthSource.unknown()).device();
     }
 
     private static DeviceCommand command(String command) {
