@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code ./pocketproxy}, the launcher: the agent gets a JVM sized for a small device (docs/benchmarks.md, "device
- * memory"), the operator can replace those settings, and no other command gets them. The JVM prints the settings it
- * runs with ({@code -XX:+PrintCommandLineFlags}, given through {@code JAVA_OPTS}) before the command prints its
+ * {@code ./pocketproxy}, the launcher: the agent gets a JVM sized for a small device (docs/benchmarks.md, "Memory: the
+ * device side"), the operator can replace those settings, and no other command gets them. The JVM prints the settings
+ * it runs with ({@code -XX:+PrintCommandLineFlags}, given through {@code JAVA_OPTS}) before the command prints its
  * version and exits.
  */
 class LauncherIT {

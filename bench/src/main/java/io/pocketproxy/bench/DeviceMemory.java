@@ -49,6 +49,7 @@ final class DeviceMemory implements Figure {
         List<Route> tunnels = routes.subList(0, routes.size() - 1); // direct has no device side
 
         Double[] idle = {mib(agent.residentBytes()), phoneMib(phone)};
+        Double[] idleAnonymous = {mib(ResidentMemory.anonymousOf(agent.process())), phoneAnonymousMib(phone)};
         Progress.say("memory: idle, agent " + Table.value(idle[0]) + " MiB");
 
         Double[] open = new Double[2];
@@ -70,6 +71,7 @@ final class DeviceMemory implements Figure {
                 routes,
                 route -> Map.of("download MB/s", BulkDownload.download(route, targets.source(), bytes)));
         Double[] after = {mib(agent.residentBytes()), phoneMib(phone)};
+        Double[] afterAnonymous = {mib(ResidentMemory.anonymousOf(agent.process())), phoneAnonymousMib(phone)};
         Progress.say("memory: after the downloads, agent " + Table.value(after[0]) + " MiB");
 
         return new Table(
@@ -79,16 +81,31 @@ final class DeviceMemory implements Figure {
                 List.of(
                         new Table.Row("resident memory idle, MiB", idle[0], idle[1], null, "≤ 64"),
                         new Table.Row(
+                                "… of it anonymous (no file pages), MiB", idleAnonymous[0], idleAnonymous[1], null, ""),
+                        new Table.Row(
                                 "resident memory with " + streams + " idle tunnels, MiB", open[0], open[1], null, ""),
                         new Table.Row("% of those tunnels still up", up[0], up[1], null, "100"),
                         new Table.Row("resident memory after the downloads, MiB", after[0], after[1], null, "≤ 64"),
+                        new Table.Row(
+                                "… of it anonymous (no file pages), MiB",
+                                afterAnonymous[0],
+                                afterAnonymous[1],
+                                null,
+                                ""),
                         rounds.row("download MB/s", "as bulk")),
-                List.of("Ours is the agent's JVM as `./pocketproxy agent` starts it (its settings:"
-                        + " POCKETPROXY_AGENT_JAVA_OPTS overrides them); ssh -R is the ssh client."));
+                List.of(
+                        "Ours is the agent's JVM as `./pocketproxy agent` starts it (POCKETPROXY_AGENT_JAVA_OPTS replaces"
+                                + " its settings); ssh -R is the ssh client. Resident memory is VmRSS; its anonymous part"
+                                + " (RssAnon) leaves out the pages of mapped files (the JVM's library and class archive, the"
+                                + " jar), which the kernel can drop and other processes share."));
     }
 
     private static double mib(long bytes) {
         return bytes / MIB;
+    }
+
+    private static Double phoneAnonymousMib(Optional<ProcessHandle> phone) {
+        return phone.map(process -> mib(ResidentMemory.anonymousOf(process))).orElse(null);
     }
 
     private static Double phoneMib(Optional<ProcessHandle> phone) {

@@ -19,10 +19,22 @@ final class ResidentMemory {
         return total;
     }
 
+    /**
+     * In bytes, the anonymous part alone (RssAnon): resident memory less the pages of mapped files (the JVM's
+     * library, its class archive, the jar), which the kernel can drop and other processes share.
+     */
+    static long anonymousOf(ProcessHandle process) {
+        return field(process.pid(), "RssAnon:");
+    }
+
     private static long of(long pid) {
+        return field(pid, "VmRSS:");
+    }
+
+    private static long field(long pid, String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(name)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024; // "VmRSS:   1234 kB"
                 }
             }
