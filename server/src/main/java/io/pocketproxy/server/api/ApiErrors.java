@@ -127,9 +127,16 @@ final class ApiErrors {
             return;
         }
         String incident = UUID.randomUUID().toString().substring(0, 8);
-        log.error("incident {}: {} {} failed", incident, ctx.method().name(), ctx.path(), e);
+        log.error("incident {}: {} {} failed", incident, ctx.method().name(), loggable(ctx.path()), e);
         answer(ctx, 500, "internal_error", "internal error (incident " + incident + "); the server log has details");
     }
+
+    /** A request path as a log may keep it: a rotation link's path is its secret, and is left out. */
+    static String loggable(String path) {
+        return path.startsWith(ROTATION_LINKS) ? ROTATION_LINKS + "…" : path;
+    }
+
+    private static final String ROTATION_LINKS = "/rotate/";
 
     static void answer(Context ctx, int status, String code, String message) {
         ctx.status(status).json(new ErrorBody(message, code));
