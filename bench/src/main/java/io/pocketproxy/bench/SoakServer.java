@@ -5,6 +5,7 @@ import io.pocketproxy.agent.AgentConfig;
 import io.pocketproxy.link.PairingString;
 import io.pocketproxy.relay.Relay;
 import io.pocketproxy.relay.directory.ConnectionType;
+import io.pocketproxy.relay.link.DeviceLink;
 import io.pocketproxy.relay.metering.Meter;
 import io.pocketproxy.server.PocketProxyServer;
 import io.pocketproxy.server.ServerConfig;
@@ -40,6 +41,7 @@ final class SoakServer implements AutoCloseable {
     private final String operatorPassword = UUID.randomUUID().toString();
 
     private final List<PairingString> pairings = new ArrayList<>();
+    private final List<UUID> deviceIds = new ArrayList<>();
     private final List<Agent> agents = new ArrayList<>();
     private final List<Account> accounts = new ArrayList<>();
     private volatile PocketProxyServer server;
@@ -66,6 +68,7 @@ final class SoakServer implements AutoCloseable {
         for (int device = 0; device < devices; device++) {
             NewDevice created = soak.server.devices().create(operator.id(), "soak phone " + device);
             soak.pairings.add(created.pairing());
+            soak.deviceIds.add(created.device().id());
             for (ConnectionType type : List.of(ConnectionType.HTTP, ConnectionType.SOCKS5)) {
                 soak.accounts.add(soak.account(operator, created, type, 0L, device, false));
             }
@@ -73,7 +76,7 @@ final class SoakServer implements AutoCloseable {
                 soak.accounts.add(soak.account(operator, created, ConnectionType.SOCKS5, cappedBytes, device, true));
             }
             soak.agents.add(null);
-            soak.startAgent(device);
+            soak.startAgent(device, null);
         }
         return soak;
     }
@@ -121,8 +124,9 @@ final class SoakServer implements AutoCloseable {
 
     /** Closes the agent and starts a new one with the same pairing, as a phone's app restarting would. */
     synchronized void restartAgent(int device) {
+        DeviceLink previous = server.relay().links().find(deviceIds.get(device)).orElse(null);
         agents.get(device).close();
-        startAgent(device);
+        startAgent(device, previous);
     }
 
     /**
@@ -140,10 +144,23 @@ final class SoakServer implements AutoCloseable {
         }
     }
 
-    private void startAgent(int device) {
+    /**
+     * Starts the device's agent and waits until the relay holds its link, one other than {@code previous}: the agent
+     * calls itself linked before the relay has checked its token and registered the link, and a customer let through
+     * in between was answered "device offline".
+     */
+    private void startAgent(int device, DeviceLink previous) {
         Agent agent = Agent.start(AgentConfig.fromPairing(pairings.get(device), true));
         agents.set(device, agent);
-        if (!await(() -> agent.state() == Agent.State.LINKED, LINK_TIMEOUT)) {
+        UUID id = deviceIds.get(device);
+        if (!await(
+                () -> agent.state() == Agent.State.LINKED
+                        && server.relay()
+                                .links()
+                                .find(id)
+                                .filter(link -> link != previous)
+                                .isPresent(),
+                LINK_TIMEOUT)) {
             throw new IllegalStateException(
                     "agent " + device + " did not link within " + LINK_TIMEOUT + " (state " + agent.state() + ")");
         }
