@@ -137,15 +137,7 @@ class CommandLineTest {
 
     @Test
     void readsTheAgentsEgressIpUrl() {
-        AgentCommand agent = new AgentCommand();
-        new CommandLine(agent)
-                .parseArgs(
-                        "--relay",
-                        "127.0.0.1:8443",
-                        "--token",
-                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
-                        "--egress-ip-url",
-                        "https://[2001:db8::7]/ip?format=text");
+        AgentCommand agent = agentWith("--egress-ip-url", "https://[2001:db8::7]/ip?format=text");
 
         EgressProbe.Service service = agent.config().egressIpUrl();
 
@@ -156,24 +148,8 @@ class CommandLineTest {
 
     @Test
     void refusesAnEgressIpUrlItCannotAskAndAnEmptyStatusCommand() {
-        AgentCommand ftp = new AgentCommand();
-        new CommandLine(ftp)
-                .parseArgs(
-                        "--relay",
-                        "127.0.0.1:8443",
-                        "--token",
-                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
-                        "--egress-ip-url",
-                        "ftp://example.com/ip");
-        AgentCommand empty = new AgentCommand();
-        new CommandLine(empty)
-                .parseArgs(
-                        "--relay",
-                        "127.0.0.1:8443",
-                        "--token",
-                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
-                        "--status-command",
-                        " ");
+        AgentCommand ftp = agentWith("--egress-ip-url", "ftp://example.com/ip");
+        AgentCommand empty = agentWith("--status-command", " ");
 
         assertThatThrownBy(ftp::config)
                 .hasMessage("--egress-ip-url: ftp://example.com/ip: expected an http:// or https:// URL");
@@ -182,17 +158,7 @@ class CommandLineTest {
 
     @Test
     void readsWhereTheAgentsConnectionsLeaveFromAndItsDnsServers() throws Exception {
-        AgentCommand agent = new AgentCommand();
-        new CommandLine(agent)
-                .parseArgs(
-                        "--relay",
-                        "127.0.0.1:8443",
-                        "--token",
-                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
-                        "--bind-address",
-                        "127.0.0.2",
-                        "--dns",
-                        "192.0.2.53, [2001:db8::53]:5353");
+        AgentCommand agent = agentWith("--bind-address", "127.0.0.2", "--dns", "192.0.2.53, [2001:db8::53]:5353");
 
         assertThat(agent.config().egressPath().localAddressFor(InetAddress.getByName("192.0.2.1")))
                 .isEqualTo(InetAddress.getByName("127.0.0.2"));
@@ -204,31 +170,28 @@ class CommandLineTest {
 
     @Test
     void refusesTwoEgressPathsAndDnsServersThatAreNotAddresses() {
-        AgentCommand both = new AgentCommand();
-        new CommandLine(both)
-                .parseArgs(
-                        "--relay",
-                        "127.0.0.1:8443",
-                        "--token",
-                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
-                        "--bind-address",
-                        "127.0.0.2",
-                        "--bind-interface",
-                        "wwan0");
-        AgentCommand named = new AgentCommand();
-        new CommandLine(named)
-                .parseArgs(
-                        "--relay",
-                        "127.0.0.1:8443",
-                        "--token",
-                        "ppd_abcdefghijklmnopqrstuvwxyz012345",
-                        "--dns",
-                        "dns.example.com");
+        AgentCommand both = agentWith("--bind-address", "127.0.0.2", "--bind-interface", "wwan0");
+        AgentCommand named = agentWith("--dns", "dns.example.com");
 
         assertThatThrownBy(both::config)
                 .hasMessage("--bind-interface and --bind-address: both given (expected: one, or neither)");
         assertThatThrownBy(named::config)
                 .hasMessageStartingWith("--dns: dns.example.com (expected: IP addresses with an optional port");
+    }
+
+    /** An agent command linking to a relay on loopback, with {@code options}. */
+    private static AgentCommand agentWith(String... options) {
+        AgentCommand agent = new AgentCommand();
+        String[] args = new String[options.length + 4];
+        System.arraycopy(
+                new String[] {"--relay", "127.0.0.1:8443", "--token", "ppd_abcdefghijklmnopqrstuvwxyz012345"},
+                0,
+                args,
+                0,
+                4);
+        System.arraycopy(options, 0, args, 4, options.length);
+        new CommandLine(agent).parseArgs(args);
+        return agent;
     }
 
     private static ServerConfig parse(Map<String, String> environment, String... args) {
