@@ -1,6 +1,7 @@
 package io.pocketproxy.app;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,11 +23,26 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("agent")) {
+            System.exit(agentCommandLine().execute(Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(commandLine().execute(args));
     }
 
     static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new Main());
+        return configured(new CommandLine(new Main()));
+    }
+
+    /**
+     * {@code pocketproxy agent} alone, for the agent's JVM: the same command as under {@link #commandLine()}, without
+     * building every other command's options. Those load the server, relay and import classes (some 500 classes,
+     * megabytes of a small device's memory) that the agent never uses.
+     */
+    static CommandLine agentCommandLine() {
+        return configured(new CommandLine(new AgentCommand()).setCommandName("pocketproxy agent"));
+    }
+
+    private static CommandLine configured(CommandLine commandLine) {
         commandLine.setDefaultValueProvider(new EnvironmentDefaults());
         commandLine.setExecutionExceptionHandler(Main::reportFailure);
         return commandLine;
@@ -38,7 +54,7 @@ public final class Main {
      */
     private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
-        err.println("pocketproxy " + commandLine.getCommandName() + ": " + messageOf(e));
+        err.println(commandLine.getCommandSpec().qualifiedName() + ": " + messageOf(e));
         err.flush();
         org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
         return 1;

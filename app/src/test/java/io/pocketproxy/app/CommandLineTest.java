@@ -101,6 +101,29 @@ class CommandLineTest {
     }
 
     @Test
+    void theAgentsOwnEntryIsTheSameCommandAsUnderPocketproxy() {
+        CommandLine underMain = Main.commandLine().getSubcommands().get("agent");
+        CommandLine alone = Main.agentCommandLine();
+
+        assertThat(alone.getUsageMessage()).isEqualTo(underMain.getUsageMessage());
+        assertThat(alone.getUsageMessage()).startsWith("Usage: pocketproxy agent ");
+    }
+
+    @Test
+    void reportsAFailingAgentInOneLineUnderItsFullName() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Main.agentCommandLine();
+        commandLine.setErr(new PrintWriter(err));
+
+        int exit = commandLine.execute("--pair", "pocketproxy://ppd_abcdefghijklmnopqrstuvwxyz012345@[::1:8443");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString())
+                .startsWith("pocketproxy agent: ")
+                .doesNotContain("ppd_abcdefghijklmnopqrstuvwxyz012345");
+    }
+
+    @Test
     void reportsAFailingCommandInOneLine() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = Main.commandLine();

@@ -7,18 +7,16 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
-import java.net.URL;
 import org.junit.jupiter.api.Test;
 
-/** The shipped log configuration ({@code logback.xml} in the jar): one event, one line, whatever it quotes. */
+/** The shipped log configuration ({@link LogConfiguration}): one event, one line, whatever it quotes. */
 class LogFormatTest {
 
     @Test
-    void logsALineBreakFromInputAsEscapedTextSoItCannotForgeALine() throws Exception {
+    void logsALineBreakFromInputAsEscapedTextSoItCannotForgeALine() {
         LoggerContext context = new LoggerContext();
         try {
             PatternLayout layout = shippedLayout(context);
@@ -38,7 +36,7 @@ class LogFormatTest {
     }
 
     @Test
-    void escapesALineBreakInAnExceptionsMessageButKeepsItsStackOnLinesOfTheirOwn() throws Exception {
+    void escapesALineBreakInAnExceptionsMessageButKeepsItsStackOnLinesOfTheirOwn() {
         LoggerContext context = new LoggerContext();
         try {
             PatternLayout layout = shippedLayout(context);
@@ -68,14 +66,39 @@ class LogFormatTest {
         }
     }
 
+    @Test
+    void takesTheLevelFromTheEnvironmentAndHoldsTheLibrariesToWarnings() {
+        LoggerContext context = new LoggerContext();
+        try {
+            LogConfiguration.apply(context, "debug");
+
+            assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.DEBUG);
+            assertThat(context.getLogger("com.zaxxer.hikari.pool.HikariPool").getEffectiveLevel())
+                    .isEqualTo(Level.WARN);
+            assertThat(context.getLogger("org.flywaydb.core.internal.command.DbMigrate")
+                            .getEffectiveLevel())
+                    .isEqualTo(Level.INFO);
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void readsAnUnknownLevelAsInfo() {
+        LoggerContext context = new LoggerContext();
+        try {
+            LogConfiguration.apply(context, "chatty");
+
+            assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.INFO);
+        } finally {
+            context.stop();
+        }
+    }
+
     /** The pattern of the shipped console appender, as a layout of its own (the appender writes to stderr). */
     @SuppressWarnings("unchecked")
-    private static PatternLayout shippedLayout(LoggerContext context) throws Exception {
-        URL shipped = LogFormatTest.class.getClassLoader().getResource("logback.xml");
-        assertThat(shipped).as("logback.xml on the class path").isNotNull();
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        configurator.doConfigure(shipped);
+    private static PatternLayout shippedLayout(LoggerContext context) {
+        LogConfiguration.apply(context, null);
         OutputStreamAppender<ILoggingEvent> console = (OutputStreamAppender<ILoggingEvent>)
                 context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("CONSOLE");
         PatternLayout layout = new PatternLayout();

@@ -11,12 +11,20 @@ import java.util.Locale;
  * {@code charging} (true/false), {@code signal_dbm} (-160–0), {@code network_type} and {@code carrier} (text).
  * Other fields are ignored, so a command may print more; a field of the wrong type is an error, because an operator
  * who wrote {@code "battery_percent": "80%"} wants to hear about it.
+ *
+ * <p>Jackson is loaded only here, when a device first reads JSON (a status command, {@code mmcli}): its classes cost an
+ * agent without either some 2 MiB.
  */
 final class HealthJson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private HealthJson() {}
+
+    /** {@code output} read as JSON, whatever it holds. */
+    static JsonNode tree(String output) throws JsonProcessingException {
+        return JSON.readTree(output);
+    }
 
     static DeviceHealth parse(String output) {
         JsonNode root;

@@ -1,7 +1,6 @@
 package io.pocketproxy.agent.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pocketproxy.agent.command.DeviceCommand;
 import io.pocketproxy.link.status.DeviceHealth;
 import java.io.File;
@@ -21,7 +20,6 @@ import java.util.Locale;
  */
 public final class LinuxHealth implements PeriodicHealth.Measurement {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration MMCLI_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path powerSupplies;
@@ -95,7 +93,7 @@ public final class LinuxHealth implements PeriodicHealth.Measurement {
         if (result.exitCode() != 0) {
             throw new IOException("mmcli exited with " + result.exitCode());
         }
-        return JSON.readTree(result.stdout());
+        return HealthJson.tree(result.stdout());
     }
 
     /** Reads {@code mmcli -J -m any} and {@code mmcli -J -m any --signal-get} (ModemManager 1.10 and later). */
