@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The options of {@code pocketproxy server}, each also read from POCKETPROXY_<NAME>. Their defaults are
+ * The options of {@code pocketproxy server}, each also read from POCKETPROXY_<NAME>: the data plane's
+ * ({@link RelayOptions}) and the control plane's. Their defaults are
  * {@link ServerConfig}'s, the one place they are written: each field starts from it, and
  * {@link EnvironmentDefaults} shows it in {@code --help} in the form the option takes.
  */
@@ -22,43 +23,13 @@ final class ServerOptions {
             ServerConfig.builder(StorageOptions.DEFAULT_DATA_DIR).build();
 
     @Mixin
-    StorageOptions storage = new StorageOptions();
-
-    @Option(
-            names = "--bind",
-            paramLabel = "ADDRESS",
-            description = "Address every listener binds to (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
-    String bind = DEFAULTS.bind();
-
-    @Option(
-            names = "--public-host",
-            paramLabel = "HOST",
-            description = "Host name customers and devices are given (default: the bind address).")
-    String publicHost;
+    RelayOptions relay = new RelayOptions();
 
     @Option(
             names = "--api-port",
             paramLabel = "PORT",
             description = "REST API and dashboard port (default: ${DEFAULT-VALUE}).")
     int apiPort = DEFAULTS.apiPort();
-
-    @Option(
-            names = "--http-proxy-port",
-            paramLabel = "PORT",
-            description = "HTTP proxy port for customers (default: ${DEFAULT-VALUE}).")
-    int httpProxyPort = DEFAULTS.relay().httpPort();
-
-    @Option(
-            names = "--socks-port",
-            paramLabel = "PORT",
-            description = "SOCKS5 proxy port for customers (default: ${DEFAULT-VALUE}).")
-    int socksPort = DEFAULTS.relay().socksPort();
-
-    @Option(
-            names = "--link-port",
-            paramLabel = "PORT",
-            description = "Port devices' agents link to (default: ${DEFAULT-VALUE}).")
-    int linkPort = DEFAULTS.relay().linkPort();
 
     @Option(
             names = "--openvpn",
@@ -141,13 +112,6 @@ final class ServerOptions {
     Duration rotateTimeout = DEFAULTS.rotation().timeout();
 
     @Option(
-            names = "--usage-flush",
-            converter = DurationConverter.class,
-            paramLabel = "DURATION",
-            description = "How often usage is written to the database (default: ${DEFAULT-VALUE}).")
-    Duration usageFlush = DEFAULTS.relay().usageFlush();
-
-    @Option(
             names = "--session-ttl",
             converter = DurationConverter.class,
             paramLabel = "DURATION",
@@ -160,73 +124,6 @@ final class ServerOptions {
                     + " is Secure over HTTPS (default: ${DEFAULT-VALUE}; clients reaching the API directly could send"
                     + " it themselves).")
     boolean trustForwardedProto = DEFAULTS.trustForwardedProto();
-
-    @Option(
-            names = "--heartbeat-interval",
-            converter = DurationConverter.class,
-            paramLabel = "DURATION",
-            description = "How often each linked device is asked for its status (default: ${DEFAULT-VALUE}).")
-    Duration heartbeatInterval = DEFAULTS.relay().heartbeatInterval();
-
-    @Option(
-            names = "--head-deadline",
-            converter = DurationConverter.class,
-            paramLabel = "DURATION",
-            description = "Time a proxy customer has to finish its handshake (default: ${DEFAULT-VALUE}).")
-    Duration headDeadline = DEFAULTS.relay().headDeadline();
-
-    @Option(
-            names = "--auth-queue",
-            paramLabel = "N",
-            description =
-                    "Password checks that may wait for bcrypt, for proxy customers and (separately) for dashboard"
-                            + " sign-ins; beyond it a sign-in is answered 'busy, retry after' at once (default: ${DEFAULT-VALUE}).")
-    int authQueue = DEFAULTS.relay().authQueue().overall();
-
-    @Option(
-            names = "--auth-queue-per-address",
-            paramLabel = "N",
-            description = "Of --auth-queue, what one client address may take (default: ${DEFAULT-VALUE}).")
-    int authQueuePerAddress = DEFAULTS.relay().authQueue().perAddress();
-
-    @Option(
-            names = "--idle-timeout",
-            converter = DurationConverter.class,
-            paramLabel = "DURATION",
-            description = "A proxy connection moving no byte for this long is closed (default: ${DEFAULT-VALUE}).")
-    Duration idleTimeout = DEFAULTS.relay().idleTimeout();
-
-    @Option(
-            names = "--max-streams-per-connection",
-            paramLabel = "N",
-            description = "Open tunnels one proxy connection may have at once (default: ${DEFAULT-VALUE}).")
-    int maxStreamsPerConnection = DEFAULTS.relay().maxStreamsPerConnection();
-
-    @Option(
-            names = "--link-stream-window",
-            converter = SizeConverter.class,
-            paramLabel = "SIZE",
-            description = "The most a stream's window grows to: bytes a device may send on one stream before the relay"
-                    + " acknowledges them (default: ${DEFAULT-VALUE}). Windows start at 256KiB and grow while the"
-                    + " customer keeps up; larger is faster on long round trips.")
-    int linkStreamWindow = DEFAULTS.relay().link().streamWindowBytes();
-
-    @Option(
-            names = "--link-window",
-            converter = SizeConverter.class,
-            paramLabel = "SIZE",
-            description = "What the streams of one device link may earn together above their first 256KiB, and the most"
-                    + " the link carries in flight (default: ${DEFAULT-VALUE}).")
-    int linkWindow = DEFAULTS.relay().link().linkWindowBytes();
-
-    @Option(
-            names = "--tls-cert",
-            paramLabel = "PEM",
-            description = "The device link's certificate (default: a self-signed one, created in the data directory).")
-    java.nio.file.Path tlsCertificate;
-
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "The private key of --tls-cert.")
-    java.nio.file.Path tlsKey;
 
     @Option(
             names = "--allow-private-webhooks",
@@ -264,14 +161,8 @@ final class ServerOptions {
 
     ServerConfig toConfig() {
         CommandLineSecrets.warnAbout(command);
-        return ServerConfig.builder(storage.dataDir)
-                .databaseUrl(storage.databaseUrl)
-                .bind(bind)
-                .publicHost(publicHost)
+        return relay.configure(ServerConfig.builder(relay.storage.dataDir))
                 .apiPort(apiPort)
-                .httpProxyPort(httpProxyPort)
-                .socksPort(socksPort)
-                .linkPort(linkPort)
                 .openvpn(openvpn)
                 .openvpnPort(openvpnPort)
                 .openvpnProto(openvpnProto)
@@ -280,17 +171,9 @@ final class ServerOptions {
                 .offlineAfter(offlineAfter)
                 .alertCooldown(alertCooldown)
                 .rotation(new RotationSettings(rotationMinInterval, rotateTimeout))
-                .usageFlush(usageFlush)
                 .sessionTtl(sessionTtl)
                 .trustForwardedProto(trustForwardedProto)
                 .allowPrivateWebhooks(allowPrivateWebhooks)
-                .heartbeatInterval(heartbeatInterval)
-                .headDeadline(headDeadline)
-                .authQueue(authQueue, authQueuePerAddress)
-                .idleTimeout(idleTimeout)
-                .maxStreamsPerConnection(maxStreamsPerConnection)
-                .linkWindows(linkStreamWindow, linkWindow)
-                .tls(tlsCertificate, tlsKey)
                 .monitorInterval(monitorInterval)
                 .webhookTimeout(webhookTimeout)
                 .webhookRetryDelays(webhookRetryDelays)

@@ -283,6 +283,9 @@ public final class PocketProxyServer implements AutoCloseable {
             parts.open(DataDirLock.acquire(config.dataDir()));
             Postgres postgres = parts.open(Postgres.open(config.dataDir(), config.databaseUrl()));
             Database database = parts.open(Database.open(postgres.settings(), null));
+            // A relay never migrates: the server owns the schema, and a relay pointed at the wrong database must not
+            // make one there and start on it.
+            database.requireCurrentSchema("this relay");
             RelayCertificate certificate = config.relayCertificate();
             PasswordHashing hashing =
                     parts.open(PasswordHashing.withDefaultPool(config.relay().authQueue()));

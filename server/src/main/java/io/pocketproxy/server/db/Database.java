@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationState;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.StatementException;
@@ -120,12 +123,39 @@ public final class Database implements AutoCloseable {
 
     /** Brings the schema up to date (Flyway, {@code db/migration/V<n>__<what>.sql}). */
     public static void migrate(DataSource dataSource) {
-        Flyway.configure()
+        flyway(dataSource).migrate();
+    }
+
+    private static Flyway flyway(DataSource dataSource) {
+        return Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
                 .failOnMissingLocations(true)
-                .load()
-                .migrate();
+                .load();
+    }
+
+    /**
+     * Fails, saying what to do, unless the schema is exactly the one this version's migrations make. For what must
+     * never migrate (a relay): pointed at the wrong database, it would otherwise start on an empty one.
+     */
+    public void requireCurrentSchema(String needsIt) {
+        MigrationInfoService schema = flyway(dataSource).info();
+        MigrationInfo current = schema.current();
+        String database = DatabaseUrls.masked(settings.jdbcUrl());
+        if (current == null) {
+            throw new IllegalStateException(database + " holds no PocketProxy schema (is it the server's database?);"
+                    + " run `pocketproxy migrate` on it or start a server first");
+        }
+        MigrationInfo[] pending = schema.pending();
+        if (pending.length > 0) {
+            throw new IllegalStateException(database + " holds schema version " + current.getVersion() + " and "
+                    + needsIt + " needs version " + pending[pending.length - 1].getVersion()
+                    + "; run `pocketproxy migrate` on it or start a server of this version first");
+        }
+        if (current.getState() == MigrationState.FUTURE_SUCCESS) {
+            throw new IllegalStateException(database + " holds schema version " + current.getVersion() + ", newer than "
+                    + needsIt + " knows; run " + needsIt + " of the server's version");
+        }
     }
 
     /**
