@@ -61,6 +61,9 @@ public final class Agent implements AutoCloseable {
     private final AtomicInteger links = new AtomicInteger();
     private volatile State state = State.CONNECTING;
     private volatile Channel channel;
+    /** Which of the configuration's relays: changed only by {@link #retry}, on the event loop. */
+    private volatile int relayIndex;
+
     private final AtomicInteger failures = new AtomicInteger();
     private final EgressProbe egress;
     private final HealthSource health;
@@ -103,7 +106,7 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config, HealthSource health) {
         try {
             Agent agent = new Agent(config, health);
-            log.info("agent {} linking to {}", VERSION, config.relayAddress());
+            log.info("agent {} linking to {}", VERSION, agent.relay());
             agent.dial();
             return agent;
         } catch (SSLException e) {
@@ -134,13 +137,13 @@ public final class Agent implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TunnelBuffers.LINK)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, TunnelBuffers.READS)
-                .handler(new LinkInitializer(config, ssl, router, this::linked));
-        ChannelFuture connect = bootstrap.connect(config.relayHost(), config.relayPort());
+                .handler(new LinkInitializer(config, relay(), ssl, router, this::linked));
+        HostAndPort relay = relay();
+        ChannelFuture connect = bootstrap.connect(relay.host(), relay.port());
         channel = connect.channel();
         connect.addListener(done -> {
             if (!done.isSuccess()) {
-                retry("cannot reach relay " + config.relayAddress() + ": "
-                        + done.cause().getMessage());
+                retry("cannot reach relay " + relay + ": " + done.cause().getMessage());
             }
         });
         connect.channel().closeFuture().addListener(closed -> {
@@ -150,6 +153,11 @@ public final class Agent implements AutoCloseable {
                 retry(outcome == null ? "link to relay closed" : outcome.reason());
             }
         });
+    }
+
+    /** The relay it links (or tries to link) to now: one of the configuration's, in turn. */
+    public HostAndPort relay() {
+        return config.relays().get(relayIndex);
     }
 
     /** The egress IP as last measured, or {@code null} before the first measurement. */
@@ -162,7 +170,7 @@ public final class Agent implements AutoCloseable {
         links.incrementAndGet();
         relayAgreed = agreed;
         state = State.LINKED;
-        log.info("linked to relay {}", config.relayAddress());
+        log.info("linked to relay {}", relay());
         // Measured again after every link: a device that re-links has often changed its address.
         measureEgressIp().whenComplete((ip, error) -> {
             if (error != null) {
@@ -178,8 +186,7 @@ public final class Agent implements AutoCloseable {
     private CompletableFuture<String> measureEgressIp() {
         EgressProbe.Service service = config.egressIpUrl();
         if (service == null && relayAgreed.contains(LinkFeature.ADDRESS_ECHO)) {
-            service = new EgressProbe.Service(
-                    new HostAndPort(config.relayHost(), config.relayPort()), LinkProtocol.ADDRESS_PATH, ssl);
+            service = new EgressProbe.Service(relay(), LinkProtocol.ADDRESS_PATH, ssl);
         }
         if (service == null) {
             CompletableFuture<String> unknown = new CompletableFuture<>();
@@ -207,7 +214,13 @@ public final class Agent implements AutoCloseable {
         }
         state = State.CONNECTING;
         Duration delay = config.backoff().delayAfter(failures.getAndIncrement());
-        log.warn("{}; retrying in {} ms", reason, delay.toMillis());
+        if (config.relays().size() > 1) {
+            // Its relay is gone or unreachable: the farm's next one may not be.
+            relayIndex = (relayIndex + 1) % config.relays().size();
+            log.warn("{}; trying relay {} in {} ms", reason, relay(), delay.toMillis());
+        } else {
+            log.warn("{}; retrying in {} ms", reason, delay.toMillis());
+        }
         group.schedule(this::dial, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 

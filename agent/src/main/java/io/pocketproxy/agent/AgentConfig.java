@@ -20,6 +20,8 @@ import java.util.function.Consumer;
 /**
  * What an agent is told: where its relay is, how to prove who it is, and how to recognize the relay.
  *
+ * @param relays the relays it may link to: the first it reaches, the next when that one dies (a farm's relays share
+ *     one certificate)
  * @param relayFingerprint the SHA-256 (base64url) of the relay's certificate to pin, or {@code null} to
  *     trust the system's certificate authorities and check the host name instead
  * @param allowPrivateTargets whether customers may reach loopback and private networks through the device
@@ -33,8 +35,7 @@ import java.util.function.Consumer;
  * @param dnsServers the DNS servers to ask ({@code --dns}); empty: the host's
  */
 public record AgentConfig(
-        String relayHost,
-        int relayPort,
+        List<HostAndPort> relays,
         String deviceToken,
         String relayFingerprint,
         boolean allowPrivateTargets,
@@ -48,10 +49,10 @@ public record AgentConfig(
         List<InetSocketAddress> dnsServers) {
 
     public AgentConfig {
-        Objects.requireNonNull(relayHost, "relayHost");
-        if (relayPort < 1 || relayPort > 65535) {
-            throw new IllegalArgumentException("relay port: " + relayPort + " (expected: 1-65535)");
+        if (relays == null || relays.isEmpty()) {
+            throw new IllegalArgumentException("relay: missing (expected: HOST:PORT)");
         }
+        relays = Collections.unmodifiableList(new ArrayList<>(relays));
         if (deviceToken == null || deviceToken.trim().isEmpty()) {
             throw new IllegalArgumentException(
                     "device token: missing (expected: the token shown when the device was created)");
@@ -68,19 +69,19 @@ public record AgentConfig(
 
     public static AgentConfig fromPairing(PairingString pairing, boolean allowPrivateTargets) {
         return of(
-                pairing.relayHost(),
-                pairing.relayPort(),
-                pairing.deviceToken(),
-                pairing.relayFingerprint(),
-                allowPrivateTargets);
+                        pairing.relayHost(),
+                        pairing.relayPort(),
+                        pairing.deviceToken(),
+                        pairing.relayFingerprint(),
+                        allowPrivateTargets)
+                .withRelays(pairing.relays());
     }
 
     /** The defaults (10 s dial timeout, 1 s to 60 s backoff, the agent's link settings of docs/architecture.md section 4.4) for this relay and token. */
     public static AgentConfig of(
             String relayHost, int relayPort, String deviceToken, String relayFingerprint, boolean allowPrivateTargets) {
         return new AgentConfig(
-                relayHost,
-                relayPort,
+                Collections.singletonList(relayOf(relayHost, relayPort)),
                 deviceToken,
                 relayFingerprint,
                 allowPrivateTargets,
@@ -92,6 +93,20 @@ public record AgentConfig(
                 null,
                 EgressPath.system(),
                 Collections.emptyList());
+    }
+
+    private static HostAndPort relayOf(String host, int port) {
+        Objects.requireNonNull(host, "relayHost");
+        try {
+            return new HostAndPort(host, port);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("relay " + e.getMessage());
+        }
+    }
+
+    /** Links to the first of {@code farm} it reaches, moving to the next when its relay dies. */
+    public AgentConfig withRelays(List<HostAndPort> farm) {
+        return with(copy -> copy.relays = farm);
     }
 
     public AgentConfig withBackoff(Backoff newBackoff) {
@@ -130,8 +145,7 @@ public record AgentConfig(
 
     /** The components, to copy one configuration into another with a field changed. */
     private static final class Fields {
-        String relayHost;
-        int relayPort;
+        List<HostAndPort> relays;
         String deviceToken;
         String relayFingerprint;
         boolean allowPrivateTargets;
@@ -145,8 +159,7 @@ public record AgentConfig(
         List<InetSocketAddress> dnsServers;
 
         Fields(AgentConfig config) {
-            relayHost = config.relayHost;
-            relayPort = config.relayPort;
+            relays = config.relays;
             deviceToken = config.deviceToken;
             relayFingerprint = config.relayFingerprint;
             allowPrivateTargets = config.allowPrivateTargets;
@@ -162,8 +175,7 @@ public record AgentConfig(
 
         AgentConfig build() {
             return new AgentConfig(
-                    relayHost,
-                    relayPort,
+                    relays,
                     deviceToken,
                     relayFingerprint,
                     allowPrivateTargets,
@@ -178,14 +190,24 @@ public record AgentConfig(
         }
     }
 
-    /** {@code host:port} of the relay, with brackets around an IPv6 host. */
+    /** The first relay's host. */
+    public String relayHost() {
+        return relays.get(0).host();
+    }
+
+    /** The first relay's port. */
+    public int relayPort() {
+        return relays.get(0).port();
+    }
+
+    /** {@code host:port} of the first relay, with brackets around an IPv6 host. */
     public String relayAddress() {
-        return HostAndPort.format(relayHost, relayPort);
+        return relays.get(0).toString();
     }
 
     @Override
     public String toString() {
-        return "AgentConfig[relay=" + relayAddress() + ", token=****, fingerprint=" + relayFingerprint
+        return "AgentConfig[relays=" + relays + ", token=****, fingerprint=" + relayFingerprint
                 + ", allowPrivateTargets=" + allowPrivateTargets + ", connectTimeout=" + connectTimeout + "]";
     }
 }

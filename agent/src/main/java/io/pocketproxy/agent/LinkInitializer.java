@@ -24,6 +24,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkFeature;
 import io.pocketproxy.link.LinkProtocol;
 import io.pocketproxy.link.NetworkErrors;
@@ -44,13 +45,20 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
     static final AttributeKey<Outcome> OUTCOME = AttributeKey.valueOf("pocketproxy.link.outcome");
 
     private final AgentConfig config;
+    private final HostAndPort relay;
     private final SslContext ssl;
     private final StreamRouter router;
     private final Consumer<Set<LinkFeature>> onLinked;
 
     /** {@code onLinked} hears what the relay agreed to use beyond the first protocol. */
-    LinkInitializer(AgentConfig config, SslContext ssl, StreamRouter router, Consumer<Set<LinkFeature>> onLinked) {
+    LinkInitializer(
+            AgentConfig config,
+            HostAndPort relay,
+            SslContext ssl,
+            StreamRouter router,
+            Consumer<Set<LinkFeature>> onLinked) {
         this.config = config;
+        this.relay = relay;
         this.ssl = ssl;
         this.router = router;
         this.onLinked = onLinked;
@@ -59,7 +67,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addLast("tls", ssl.newHandler(channel.alloc(), config.relayHost(), config.relayPort()));
+        pipeline.addLast("tls", ssl.newHandler(channel.alloc(), relay.host(), relay.port()));
         // The relay pings every interval; silence for longer than the pings it may miss means the link is dead.
         long silence = config.link().pingInterval().toMillis() * (config.link().missedPingsAllowed() + 1);
         pipeline.addLast("idle", new IdleStateHandler(silence, 0, 0, TimeUnit.MILLISECONDS));
@@ -75,7 +83,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             FullHttpRequest request =
                     new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, LinkProtocol.LINK_PATH);
             request.headers()
-                    .set(HttpHeaderNames.HOST, config.relayAddress())
+                    .set(HttpHeaderNames.HOST, relay.toString())
                     .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + config.deviceToken())
                     .set(HttpHeaderNames.UPGRADE, LinkProtocol.UPGRADE_TOKEN)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)

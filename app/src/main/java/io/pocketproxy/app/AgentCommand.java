@@ -50,7 +50,10 @@ final class AgentCommand implements Callable<Integer> {
             description = "A file holding the pairing string (keep it readable by the agent's user alone).")
     Path pairingFile;
 
-    @Option(names = "--relay", paramLabel = "HOST:PORT", description = "The relay's link address (with --token).")
+    @Option(
+            names = "--relay",
+            paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "The relay's link address (with --token); a farm's relays comma-separated, tried in turn.")
     String relay;
 
     @Option(
@@ -240,13 +243,17 @@ final class AgentCommand implements Callable<Integer> {
             throw new IllegalArgumentException((relay == null ? "--token without --relay" : "--relay without --token")
                     + " (expected: both, or a pairing string instead)");
         }
-        HostAndPort address;
-        try {
-            address = HostAndPort.parse(relay.strip());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--relay: " + e.getMessage(), e);
+        List<HostAndPort> relays = new ArrayList<>();
+        for (String address : relay.split(",", -1)) {
+            try {
+                relays.add(HostAndPort.parse(address.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--relay: " + e.getMessage(), e);
+            }
         }
-        return AgentConfig.of(address.host(), address.port(), token.strip(), fingerprint, allowPrivateTargets);
+        HostAndPort first = relays.get(0);
+        return AgentConfig.of(first.host(), first.port(), token.strip(), fingerprint, allowPrivateTargets)
+                .withRelays(relays);
     }
 
     private static String readPairing(Path file) {

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -121,6 +122,27 @@ class CommandLineTest {
         assertThat(err.toString())
                 .startsWith("pocketproxy agent: ")
                 .doesNotContain("ppd_abcdefghijklmnopqrstuvwxyz012345");
+    }
+
+    @Test
+    void takesAFarmsRelaysInTurnFromRelayOrAPairingString() {
+        AgentCommand relays = new AgentCommand();
+        new CommandLine(relays)
+                .parseArgs(
+                        "--relay",
+                        "relay-a.example.com:8443, [::1]:9443",
+                        "--token",
+                        "ppd_abcdefghijklmnopqrstuvwxyz012345");
+        AgentCommand paired = new AgentCommand();
+        new CommandLine(paired)
+                .parseArgs(
+                        "--pair",
+                        "pocketproxy://ppd_abcdefghijklmnopqrstuvwxyz012345@relay-a.example.com:8443,"
+                                + "[::1]:9443?fp=q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c");
+
+        List<HostAndPort> farm = List.of(new HostAndPort("relay-a.example.com", 8443), new HostAndPort("::1", 9443));
+        assertThat(relays.config().relays()).isEqualTo(farm);
+        assertThat(paired.config().relays()).isEqualTo(farm);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.pocketproxy.link;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,6 +32,20 @@ class PairingStringTest {
     }
 
     @Test
+    void namesAFarmsRelaysInTurnAndParsesThemBack() {
+        PairingString farm = new PairingString(
+                List.of(new HostAndPort("relay-a.example.com", 8443), new HostAndPort("::1", 9443)),
+                TOKEN,
+                FINGERPRINT);
+
+        String text = farm.toString();
+
+        assertThat(text).isEqualTo("pocketproxy://" + TOKEN + "@relay-a.example.com:8443,[::1]:9443?fp=" + FINGERPRINT);
+        assertThat(PairingString.parse(text)).isEqualTo(farm);
+        assertThat(PairingString.parse(text).relayAddress()).isEqualTo("relay-a.example.com:8443");
+    }
+
+    @Test
     void toleratesSurroundingWhitespaceFromACopyPaste() {
         String text = "  pocketproxy://" + TOKEN + "@10.0.0.1:8443?fp=" + FINGERPRINT + "\n";
 
@@ -46,6 +61,10 @@ class PairingStringTest {
                 "pocketproxy://" + TOKEN + "@host:8443",
                 "pocketproxy://" + TOKEN + "@host:8443?fp=short",
                 "pocketproxy://" + TOKEN + "@host:70000?fp=" + FINGERPRINT,
+                "pocketproxy://" + TOKEN + "@host:8443,?fp=" + FINGERPRINT,
+                "pocketproxy://" + TOKEN + "@host:8443,,other:8443?fp=" + FINGERPRINT,
+                "pocketproxy://" + TOKEN + "@host:8443,::1:8443?fp=" + FINGERPRINT,
+                "pocketproxy://" + TOKEN + "@?fp=" + FINGERPRINT,
                 "not a pairing string at all"
             })
     void rejectsMalformedStrings(String text) {

@@ -9,6 +9,7 @@ import io.pocketproxy.agent.health.HealthSource;
 import io.pocketproxy.link.PairingString;
 import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.openvpn.OpenVpnMode;
+import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.PocketProxyServer;
 import io.pocketproxy.server.ServerConfig;
 import io.pocketproxy.server.connections.IssuedPassword;
@@ -188,6 +189,42 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
     public long storedUsage(UUID id) {
         server.flushToDatabase();
         return connection(id).bandwidthUsed();
+    }
+
+    /**
+     * Starts {@code pocketproxy relay} beside the server, on its database, with its certificate copied (so the same
+     * pairing strings reach it): a second relay of the farm. The caller closes it.
+     */
+    public SecondRelay startSecondRelay() throws IOException {
+        Path relayDir = Files.createTempDirectory("pocketproxy-relay");
+        for (String file : List.of(RelayCertificate.CERTIFICATE_FILE, RelayCertificate.KEY_FILE)) {
+            Files.copy(dataDir.resolve(file), relayDir.resolve(file));
+        }
+        int socksPort = freePort();
+        int linkPort = freePort();
+        ServerConfig config = ServerConfig.builder(relayDir)
+                .databaseUrl(databaseUrl)
+                .ephemeralPorts()
+                .openvpn(OpenVpnMode.OFF)
+                .socksPort(socksPort)
+                .linkPort(linkPort)
+                .usageFlush(Duration.ofMillis(100))
+                .build();
+        return new SecondRelay(PocketProxyServer.startRelayOnly(config, clock), socksPort, linkPort);
+    }
+
+    /** A relay running beside the server: its SOCKS5 and link ports. */
+    public record SecondRelay(AutoCloseable relay, int socksPort, int linkPort) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            relay.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** The server's external database, as {@code --database-url} takes it. */

@@ -8,19 +8,12 @@ import io.pocketproxy.agent.AgentConfig;
 import io.pocketproxy.agent.Backoff;
 import io.pocketproxy.link.PairingString;
 import io.pocketproxy.relay.directory.ConnectionType;
-import io.pocketproxy.relay.openvpn.OpenVpnMode;
-import io.pocketproxy.relay.tls.RelayCertificate;
-import io.pocketproxy.server.PocketProxyServer;
-import io.pocketproxy.server.ServerConfig;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import io.pocketproxy.testkit.ProxyClients;
 import io.pocketproxy.testkit.TakesEffect;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,34 +36,18 @@ class StandaloneRelayTest {
     @Order(2)
     static final RunningSystem system = new RunningSystem();
 
-    static Path relayDir;
-    static AutoCloseable relay;
+    static RunningSystem.SecondRelay relay;
     static Agent agent;
     static int socksPort;
 
     @BeforeAll
     static void aSecondRelaySharingTheServersIdentity() throws IOException {
-        relayDir = Files.createTempDirectory("pocketproxy-relay");
-        Path serverDir = system.server().config().dataDir();
-        Files.copy(
-                serverDir.resolve(RelayCertificate.CERTIFICATE_FILE),
-                relayDir.resolve(RelayCertificate.CERTIFICATE_FILE));
-        Files.copy(serverDir.resolve(RelayCertificate.KEY_FILE), relayDir.resolve(RelayCertificate.KEY_FILE));
-        socksPort = freePort();
-        int linkPort = freePort();
-        ServerConfig config = ServerConfig.builder(relayDir)
-                .databaseUrl(system.server().config().databaseUrl())
-                .ephemeralPorts()
-                .openvpn(OpenVpnMode.OFF)
-                .socksPort(socksPort)
-                .linkPort(linkPort)
-                .usageFlush(Duration.ofMillis(100))
-                .build();
-        relay = PocketProxyServer.startRelayOnly(config, Clock.systemUTC());
+        relay = system.startSecondRelay();
+        socksPort = relay.socksPort();
         PairingString pairing = system.device().pairing();
         // The same device token and certificate, another relay address.
         agent = Agent.start(
-                AgentConfig.of("127.0.0.1", linkPort, pairing.deviceToken(), pairing.relayFingerprint(), true)
+                AgentConfig.of("127.0.0.1", relay.linkPort(), pairing.deviceToken(), pairing.relayFingerprint(), true)
                         .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500))));
         RunningSystem.awaitLinked(agent, 1);
     }
@@ -128,11 +105,5 @@ class StandaloneRelayTest {
                 system.echo().port());
         assertThat(result.reply()).isZero();
         return result.socket();
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,0 +1,96 @@
+package io.pocketproxy.app.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pocketproxy.agent.Agent;
+import io.pocketproxy.link.HostAndPort;
+import io.pocketproxy.link.PairingString;
+import io.pocketproxy.relay.directory.ConnectionType;
+import io.pocketproxy.server.connections.IssuedPassword;
+import io.pocketproxy.server.devices.NewDevice;
+import io.pocketproxy.testkit.NettyLeakDetection;
+import io.pocketproxy.testkit.ProxyClients;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A pairing string that names a farm's relays: the agent links to the first it reaches and moves to the next when
+ * its relay dies, and customers are served through the relay it moved to.
+ */
+class RelayFailoverTest {
+
+    @RegisterExtension
+    @Order(1)
+    static final NettyLeakDetection leaks = new NettyLeakDetection();
+
+    @RegisterExtension
+    @Order(2)
+    static final RunningSystem system = new RunningSystem();
+
+    @Test
+    void movesToTheFarmsNextRelayWhenItsRelayDies() throws Exception {
+        NewDevice phone = system.server().devices().create(system.operator().id(), "farm phone");
+        IssuedPassword socks = system.server()
+                .connections()
+                .create(system.operator().id(), phone.device().id(), ConnectionType.SOCKS5, 0L);
+        try (RunningSystem.SecondRelay second = system.startSecondRelay()) {
+            HostAndPort secondRelay = new HostAndPort("127.0.0.1", second.linkPort());
+            HostAndPort serversRelay = new HostAndPort("127.0.0.1", system.linkPort());
+            Agent agent = system.startAgent(farm(phone, secondRelay, serversRelay), true);
+            RunningSystem.awaitLinked(agent, 1);
+            assertThat(agent.relay()).isEqualTo(secondRelay);
+            assertEchoes(second.socksPort(), socks);
+
+            second.close(); // the relay dies
+
+            RunningSystem.awaitLinked(agent, 2);
+            assertThat(agent.relay()).isEqualTo(serversRelay);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> system.server()
+                            .relay()
+                            .links()
+                            .find(phone.device().id())
+                            .isPresent());
+            assertEchoes(system.socksPort(), socks);
+        }
+    }
+
+    @Test
+    void skipsARelayThatDoesNotAnswer() throws IOException {
+        NewDevice phone = system.server().devices().create(system.operator().id(), "patient phone");
+        HostAndPort nobody;
+        try (ServerSocket closed = new ServerSocket(0)) {
+            nobody = new HostAndPort("127.0.0.1", closed.getLocalPort());
+        }
+
+        Agent agent = system.startAgent(farm(phone, nobody, new HostAndPort("127.0.0.1", system.linkPort())), true);
+
+        RunningSystem.awaitLinked(agent, 1);
+        assertThat(agent.relay().port()).isEqualTo(system.linkPort());
+    }
+
+    private static PairingString farm(NewDevice device, HostAndPort... relays) {
+        PairingString own = device.pairing();
+        return new PairingString(List.of(relays), own.deviceToken(), own.relayFingerprint());
+    }
+
+    private static void assertEchoes(int socksPort, IssuedPassword socks) throws IOException {
+        ProxyClients.SocksResult result = ProxyClients.socks5(
+                socksPort,
+                socks.connection().username(),
+                socks.password(),
+                "127.0.0.1",
+                system.echo().port());
+        assertThat(result.reply()).isZero();
+        try (Socket tunnel = result.socket()) {
+            ProxyPathsTest.assertEchoes(tunnel, 10_000);
+        }
+    }
+}
