@@ -44,7 +44,7 @@ public final class Relay implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private volatile boolean serving;
-    private final DeviceLinks links = new DeviceLinks();
+    private final DeviceLinks links;
     private final Meters meters;
     private final Customers customers;
     private final ConnectionDirectory connections;
@@ -59,10 +59,12 @@ public final class Relay implements AutoCloseable {
     private Relay(
             RelayConfig config,
             ConnectionDirectory connections,
+            DeviceDirectory devices,
             UsageSink usage,
             PasswordHashing hashing,
             Clock clock) {
         this.config = config;
+        this.links = new DeviceLinks(devices);
         this.boss = Transport.eventLoops(1, "relay-accept");
         // One loop per core: a tunnel's customer and device stream share one loop, and every loop more is one
         // more thread to wake on a busy machine.
@@ -83,7 +85,7 @@ public final class Relay implements AutoCloseable {
             UsageSink usage,
             PasswordHashing hashing,
             Clock clock) {
-        Relay relay = new Relay(config, connections, usage, hashing, clock);
+        Relay relay = new Relay(config, connections, devices, usage, hashing, clock);
         try {
             relay.open(config, certificate, devices, clock);
             return relay;
@@ -161,6 +163,7 @@ public final class Relay implements AutoCloseable {
         public void apply(Change change) {
             switch (change.kind()) {
                 case DEVICE_DELETED -> links.close(change.id());
+                case DEVICE_LINKED -> links.closeIfLinkedElsewhere(change.id());
                 case CONNECTION_DELETED -> {
                     customers.forget(change.id());
                     meters.remove(change.id());

@@ -26,7 +26,7 @@ public final class FuzzedCustomers {
 
     private static final byte[] NAME = USERNAME.getBytes(StandardCharsets.US_ASCII);
 
-    private final RelayParts parts = new RelayParts(new DeviceLinks(), 10, Duration.ofMinutes(5));
+    private final RelayParts parts = new RelayParts(DeviceLinks.standalone(), 10, Duration.ofMinutes(5));
     private final List<ByteBuf> sent = new ArrayList<>();
 
     public FuzzedCustomers(ConnectionType type) {

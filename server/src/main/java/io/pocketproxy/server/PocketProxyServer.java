@@ -32,6 +32,7 @@ import io.pocketproxy.server.devices.DeviceRegistry;
 import io.pocketproxy.server.devices.DeviceService;
 import io.pocketproxy.server.devices.RelayAddress;
 import io.pocketproxy.server.directory.DatabaseDirectory;
+import io.pocketproxy.server.farm.RelayMembership;
 import io.pocketproxy.server.metrics.HttpMetrics;
 import io.pocketproxy.server.metrics.Metrics;
 import io.pocketproxy.server.monitor.DeviceMonitor;
@@ -122,7 +123,9 @@ public final class PocketProxyServer implements AutoCloseable {
             var jdbi = parts.database.jdbi();
 
             DatabaseDirectory directory = parts.open(new DatabaseDirectory(jdbi, parts.postgres.settings(), clock));
-            parts.deviceRegistry = parts.open(new DeviceRegistry(jdbi, HEARTBEAT_BATCH));
+            RelayMembership membership =
+                    parts.open(RelayMembership.join(jdbi, "server " + config.advertisedHost(), clock));
+            parts.deviceRegistry = parts.open(new DeviceRegistry(jdbi, HEARTBEAT_BATCH, membership.id()));
             parts.relay = parts.open(Relay.start(
                     config.relay(),
                     parts.certificate,
@@ -131,6 +134,8 @@ public final class PocketProxyServer implements AutoCloseable {
                     directory,
                     customerHashing,
                     clock));
+            membership.listening(
+                    HostAndPort.format(config.advertisedHost(), parts.relay.linkPort()), config.advertisedHost());
             metrics.bindRelay(parts.relay);
             parts.openvpn = startOpenVpn(config, parts.relay);
 
@@ -291,9 +296,13 @@ public final class PocketProxyServer implements AutoCloseable {
                     parts.open(PasswordHashing.withDefaultPool(config.relay().authQueue()));
             DatabaseDirectory directory =
                     parts.open(new DatabaseDirectory(database.jdbi(), postgres.settings(), clock));
-            DeviceRegistry devices = parts.open(new DeviceRegistry(database.jdbi(), HEARTBEAT_BATCH));
+            RelayMembership membership =
+                    parts.open(RelayMembership.join(database.jdbi(), "relay " + config.advertisedHost(), clock));
+            DeviceRegistry devices = parts.open(new DeviceRegistry(database.jdbi(), HEARTBEAT_BATCH, membership.id()));
             Relay relay =
                     parts.open(Relay.start(config.relay(), certificate, directory, devices, directory, hashing, clock));
+            membership.listening(
+                    HostAndPort.format(config.advertisedHost(), relay.linkPort()), config.advertisedHost());
             log.info("relay is ready; its certificate fingerprint is {}", certificate.fingerprint());
             return () -> {
                 log.info("stopping");

@@ -51,7 +51,7 @@ class DeviceMonitorTest {
                 .isEqualTo(200);
         UUID device = UUID.fromString(
                 createDevice(operator.api(), "flapping phone").get("id").asText());
-        try (DeviceRegistry relay = new DeviceRegistry(server.jdbi(), Duration.ofHours(1))) {
+        try (DeviceRegistry relay = new DeviceRegistry(server.jdbi(), Duration.ofHours(1), UUID.randomUUID())) {
             heartbeat(relay, device);
 
             server.clock().advance(OFFLINE_AFTER.plusSeconds(1));

@@ -38,7 +38,7 @@ class HeartbeatBatchTest {
         StatusReport report =
                 new StatusReport("1.2.3", "203.0.113.7", new DeviceHealth(81, false, -97, "LTE", "Vodafone"));
 
-        try (DeviceRegistry registry = new DeviceRegistry(server.jdbi(), Duration.ofHours(1))) {
+        try (DeviceRegistry registry = new DeviceRegistry(server.jdbi(), Duration.ofHours(1), UUID.randomUUID())) {
             for (UUID id : List.of(online, pending, offline, deleted)) {
                 registry.recordHeartbeat(id, "198.51.100.4", report, at);
             }

@@ -9,6 +9,7 @@ import io.pocketproxy.agent.Backoff;
 import io.pocketproxy.link.PairingString;
 import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
+import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import io.pocketproxy.testkit.ProxyClients;
 import io.pocketproxy.testkit.TakesEffect;
@@ -38,14 +39,16 @@ class StandaloneRelayTest {
 
     static RunningSystem.SecondRelay relay;
     static Agent agent;
+    static NewDevice phone;
     static int socksPort;
 
     @BeforeAll
     static void aSecondRelaySharingTheServersIdentity() throws IOException {
         relay = system.startSecondRelay();
         socksPort = relay.socksPort();
-        PairingString pairing = system.device().pairing();
-        // The same device token and certificate, another relay address.
+        phone = system.server().devices().create(system.operator().id(), "second relay's phone");
+        PairingString pairing = phone.pairing();
+        // The server's certificate, another relay address.
         agent = Agent.start(
                 AgentConfig.of("127.0.0.1", relay.linkPort(), pairing.deviceToken(), pairing.relayFingerprint(), true)
                         .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500))));
@@ -60,7 +63,7 @@ class StandaloneRelayTest {
 
     @Test
     void carriesTrafficAndItsUsageLandsInTheSharedDatabase() throws IOException {
-        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+        IssuedPassword socks = newConnection();
 
         try (Socket tunnel = open(socks, socks.password())) {
             ProxyPathsTest.assertEchoes(tunnel, 30_000);
@@ -74,7 +77,7 @@ class StandaloneRelayTest {
 
     @Test
     void hearsTheControlPlanesChanges() throws IOException {
-        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+        IssuedPassword socks = newConnection();
         open(socks, socks.password()).close();
 
         long regeneratedAt = System.nanoTime();
@@ -94,6 +97,12 @@ class StandaloneRelayTest {
                                 .authStatus()
                         != 0);
         open(socks, regenerated.password()).close();
+    }
+
+    private static IssuedPassword newConnection() {
+        return system.server()
+                .connections()
+                .create(system.operator().id(), phone.device().id(), ConnectionType.SOCKS5, 0L);
     }
 
     private static Socket open(IssuedPassword socks, String password) throws IOException {

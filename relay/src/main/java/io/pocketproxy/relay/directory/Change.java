@@ -19,7 +19,9 @@ public record Change(Kind kind, UUID id) {
         CONNECTION_ACTIVE("connection.active"),
         CONNECTION_DEVICE("connection.device"),
         CONNECTION_DELETED("connection.deleted"),
-        DEVICE_DELETED("device.deleted");
+        DEVICE_DELETED("device.deleted"),
+        /** A relay took the device's link: any other relay holding one for it closes that link. */
+        DEVICE_LINKED("device.linked");
 
         private final String wireName;
 
@@ -38,7 +40,7 @@ public record Change(Kind kind, UUID id) {
                 }
             }
             throw new IllegalArgumentException(
-                    "change kind: " + wireName + " (expected: one of connection.*, device.deleted)");
+                    "change kind: " + wireName + " (expected: one of connection.*, device.deleted, device.linked)");
         }
     }
 

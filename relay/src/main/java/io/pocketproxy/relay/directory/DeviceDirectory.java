@@ -6,11 +6,25 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-/** Where the relay checks device tokens and reports heartbeats; implemented by the control plane. */
+/**
+ * Where the relay checks device tokens, records which relay of the farm holds each device's link, and reports
+ * heartbeats; implemented by the control plane.
+ */
 public interface DeviceDirectory {
 
-    /** The device whose token has this SHA-256 digest, if it exists. */
-    CompletableFuture<Optional<UUID>> findDeviceByTokenDigest(byte[] tokenDigest);
+    /**
+     * The device whose token has this SHA-256 digest, if it exists, now recorded as linked to this relay. A link it
+     * had on another relay is announced ({@link Change.Kind#DEVICE_LINKED}) for that relay to close: a device links
+     * to one relay at a time. Fails, and the link must be refused, while this cannot be recorded (the database is
+     * away): the device keeps the relay it has rather than being served by two.
+     */
+    CompletableFuture<Optional<UUID>> linkDevice(byte[] tokenDigest);
+
+    /** Records that the device's link to this relay ended, unless another relay has taken it since. */
+    void unlinkDevice(UUID deviceId);
+
+    /** Whether the device's link is this relay's as recorded now (another relay may have taken it). */
+    CompletableFuture<Boolean> isLinkedHere(UUID deviceId);
 
     /**
      * Records that a device answered its status request at {@code at}, over a link from {@code linkAddress} (an IP

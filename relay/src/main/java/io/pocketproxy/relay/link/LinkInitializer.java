@@ -114,10 +114,16 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
                     TokenDigest.of(authorization.substring(BEARER.length()).strip());
             Set<LinkFeature> offered = LinkFeature.parse(request.headers().get(LinkFeature.HEADER));
             ctx.channel().config().setAutoRead(false);
-            devices.findDeviceByTokenDigest(digest)
+            devices.linkDevice(digest)
                     .whenComplete((device, error) -> ctx.executor().execute(() -> {
                         if (error != null) {
-                            log.warn("cannot check a device token", error);
+                            // Until the database answers, a device keeps the relay it has: a link here could not
+                            // be recorded, and the farm would not know where the device is.
+                            log.warn(
+                                    "refused a link from {}: cannot check its token and record the link ({}); the"
+                                            + " device stays on the relay it has until the database answers",
+                                    ctx.channel().remoteAddress(),
+                                    error.getMessage());
                             refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "try again later");
                         } else if (device.isEmpty()) {
                             log.info(

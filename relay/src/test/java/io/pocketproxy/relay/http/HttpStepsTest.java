@@ -25,7 +25,7 @@ class HttpStepsTest {
 
     private static final String PASSWORD = "correct horse";
 
-    private final RelayParts parts = new RelayParts(new DeviceLinks(), 10, Duration.ofMinutes(5));
+    private final RelayParts parts = new RelayParts(DeviceLinks.standalone(), 10, Duration.ofMinutes(5));
     private final ConnectionRecord alice =
             parts.directory().add("alice", PASSWORD, ConnectionType.HTTP, UUID.randomUUID(), 0, 0);
 

@@ -48,7 +48,7 @@ public final class ScriptedDevice implements AutoCloseable {
 
     private final EventLoopGroup loops = Transport.eventLoops(2, "scripted-device");
     private final UUID deviceId = UUID.randomUUID();
-    private final DeviceLinks links = new DeviceLinks();
+    private final DeviceLinks links = DeviceLinks.standalone();
     private final Queue<Http2StreamChannel> held = new ConcurrentLinkedQueue<>();
     private final List<String> authorities = new CopyOnWriteArrayList<>();
     private volatile Answer answer = Answer.ECHO;

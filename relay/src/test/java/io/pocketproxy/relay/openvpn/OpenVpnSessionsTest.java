@@ -46,7 +46,7 @@ class OpenVpnSessionsTest {
     void connect() {
         Assumptions.assumeTrue(Epoll.isAvailable(), "Unix sockets need Netty's epoll transport");
         loops = new EpollEventLoopGroup(1);
-        relay = new RelayParts(new DeviceLinks(), 10, Duration.ofMinutes(5));
+        relay = new RelayParts(DeviceLinks.standalone(), 10, Duration.ofMinutes(5));
         flows = new FlowTable();
         sessions = new OpenVpnSessions(relay.authenticator(), relay.tunnels(), relay.meters(), flows);
         management = ManagementInterface.listen(loops, directory.resolve("management.sock"), sessions);

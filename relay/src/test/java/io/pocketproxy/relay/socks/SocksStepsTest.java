@@ -27,7 +27,7 @@ class SocksStepsTest {
 
     private static final String PASSWORD = "correct horse";
 
-    private final RelayParts parts = new RelayParts(new DeviceLinks(), 10, Duration.ofMinutes(5));
+    private final RelayParts parts = new RelayParts(DeviceLinks.standalone(), 10, Duration.ofMinutes(5));
     private final ConnectionRecord alice =
             parts.directory().add("alice", PASSWORD, ConnectionType.SOCKS5, UUID.randomUUID(), 0, 0);
 

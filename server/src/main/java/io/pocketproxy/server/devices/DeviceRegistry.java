@@ -5,7 +5,9 @@ import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.rotation.RotationReport;
 import io.pocketproxy.link.status.DeviceHealth;
 import io.pocketproxy.link.status.StatusReport;
+import io.pocketproxy.relay.directory.Change;
 import io.pocketproxy.relay.directory.DeviceDirectory;
+import io.pocketproxy.server.changes.ChangeAnnouncer;
 import io.pocketproxy.server.db.Rows;
 import io.pocketproxy.server.db.SqlArrays;
 import io.pocketproxy.server.rotation.RotationLedger;
@@ -49,26 +51,80 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
     private record Beat(String linkAddress, StatusReport report, Instant at) {}
 
     private final Jdbi jdbi;
+    private final UUID relayId;
+    private final ChangeAnnouncer announcer = new ChangeAnnouncer();
     private final Map<UUID, Beat> pending = new ConcurrentHashMap<>();
     private final ExecutorService lookups = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("device-lookup-", 0).factory());
     private final ScheduledExecutorService writer;
 
-    public DeviceRegistry(Jdbi jdbi, Duration batchInterval) {
+    /** For the relay {@code relayId} ({@code relays.id}; {@link io.pocketproxy.server.farm.RelayMembership}). */
+    public DeviceRegistry(Jdbi jdbi, Duration batchInterval, UUID relayId) {
         this.jdbi = jdbi;
+        this.relayId = relayId;
         this.writer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("heartbeat-writer"));
         long millis = batchInterval.toMillis();
         writer.scheduleWithFixedDelay(this::writeQuietly, millis, millis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * One transaction: the device's row takes this relay's id, and unless it had it already, every relay hears
+     * {@code device.linked} (the one that held the link closes it). The row is locked, so two relays linking one device
+     * at once are serialized and the later one's id stays.
+     */
     @Override
-    public CompletableFuture<Optional<UUID>> findDeviceByTokenDigest(byte[] tokenDigest) {
+    public CompletableFuture<Optional<UUID>> linkDevice(byte[] tokenDigest) {
         return CompletableFuture.supplyAsync(
-                () -> jdbi.withHandle(
-                        handle -> handle.createQuery("SELECT id FROM devices WHERE token_digest = :digest")
-                                .bind("digest", tokenDigest)
-                                .mapTo(UUID.class)
-                                .findOne()),
+                () -> jdbi.inTransaction(handle -> {
+                    Optional<Linked> linked = handle.createQuery("""
+                                    WITH device AS (
+                                        SELECT id, relay_id FROM devices WHERE token_digest = :digest FOR UPDATE
+                                    )
+                                    UPDATE devices d SET relay_id = :relay
+                                      FROM device
+                                     WHERE d.id = device.id
+                                    RETURNING d.id, device.relay_id AS previous""")
+                            .bind("digest", tokenDigest)
+                            .bind("relay", relayId)
+                            .map((rows, ctx) -> new Linked(
+                                    rows.getObject("id", UUID.class), rows.getObject("previous", UUID.class)))
+                            .findOne();
+                    linked.filter(device -> !relayId.equals(device.previousRelay()))
+                            .ifPresent(device ->
+                                    announcer.announce(handle, new Change(Change.Kind.DEVICE_LINKED, device.id())));
+                    return linked.map(Linked::id);
+                }),
+                lookups);
+    }
+
+    private record Linked(UUID id, UUID previousRelay) {}
+
+    @Override
+    public void unlinkDevice(UUID deviceId) {
+        CompletableFuture.runAsync(
+                        () -> jdbi.useHandle(handle -> handle.createUpdate(
+                                        "UPDATE devices SET relay_id = NULL WHERE id = :id AND relay_id = :relay")
+                                .bind("id", deviceId)
+                                .bind("relay", relayId)
+                                .execute()),
+                        lookups)
+                .exceptionally(error -> {
+                    // The next link of the device, here or elsewhere, writes its relay again.
+                    log.debug("cannot record that device {} unlinked: {}", deviceId, error.getMessage());
+                    return null;
+                });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> isLinkedHere(UUID deviceId) {
+        return CompletableFuture.supplyAsync(
+                () -> jdbi.withHandle(handle -> handle.createQuery(
+                                        "SELECT relay_id IS NOT DISTINCT FROM :relay FROM devices WHERE id = :id")
+                                .bind("id", deviceId)
+                                .bind("relay", relayId)
+                                .mapTo(Boolean.class)
+                                .findOne())
+                        .orElse(false),
                 lookups);
     }
 
@@ -111,7 +167,7 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
             return;
         }
         try {
-            jdbi.useTransaction(handle -> record(handle, beats));
+            jdbi.useTransaction(handle -> record(handle, beats, relayId));
         } catch (RuntimeException e) {
             beats.forEach(pending::putIfAbsent); // kept for the next run, unless a newer one came
             throw e;
@@ -133,7 +189,7 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
 
     private record Before(UUID deviceId, UUID ownerId, String name, String status, Instant lastHeartbeat) {}
 
-    private static void record(Handle handle, Map<UUID, Beat> beats) {
+    private static void record(Handle handle, Map<UUID, Beat> beats, UUID relayId) {
         int size = beats.size();
         List<UUID> ids = new ArrayList<>(size);
         List<String> ats = new ArrayList<>(size);
@@ -181,7 +237,9 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                                battery = beat.battery, charging = beat.charging, signal = beat.signal,
                                network_type = beat.network_type, carrier = beat.carrier,
                                status_updated_at = CASE WHEN beat.healthy THEN beat.at ELSE d.status_updated_at END,
-                               agent_version = beat.agent_version
+                               agent_version = beat.agent_version,
+                               -- a link this relay holds whose record a late unlink cleared (never another relay's)
+                               relay_id = COALESCE(d.relay_id, (SELECT id FROM relays WHERE id = :relay))
                           FROM beat, prior
                          WHERE d.id = beat.id AND d.id = prior.id
                         RETURNING d.id, prior.owner_id, prior.name, prior.status, prior.last_heartbeat""")
@@ -196,6 +254,7 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                 .bind("networkTypes", SqlArrays.of("text", networkTypes))
                 .bind("carriers", SqlArrays.of("text", carriers))
                 .bind("agentVersions", SqlArrays.of("text", agentVersions))
+                .bind("relay", relayId)
                 .map((rows, ctx) -> new Before(
                         rows.getObject("id", UUID.class),
                         rows.getObject("owner_id", UUID.class),

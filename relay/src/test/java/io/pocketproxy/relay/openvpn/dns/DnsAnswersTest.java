@@ -55,7 +55,7 @@ class DnsAnswersTest {
     void answersServfailWhileTheDeviceIsOffline() {
         ConnectionRecord connection =
                 relay.directory().add("ppoffline", "password", ConnectionType.OPENVPN, UUID.randomUUID(), 0, 0);
-        DnsAnswers offline = new DnsAnswers(relay.tunnels(), new DeviceLinks());
+        DnsAnswers offline = new DnsAnswers(relay.tunnels(), DeviceLinks.standalone());
 
         assertThat(offline.answer(connection, question("example.com.", DnsRecordType.A))
                         .join()

@@ -1,0 +1,108 @@
+package io.pocketproxy.server.farm;
+
+import io.pocketproxy.link.AggregatedWarning;
+import io.pocketproxy.link.Threads;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This relay's row in {@code relays}: made at start, beaten every {@link #BEAT} while it runs, removed at a clean stop
+ * (its devices' {@code relay_id} cleared with it). A relay that died without stopping keeps its row, whose beat goes
+ * stale: the farm knows it by {@link #STALE_AFTER}.
+ */
+public final class RelayMembership implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RelayMembership.class);
+
+    /** How often a relay says it is alive. */
+    public static final Duration BEAT = Duration.ofSeconds(10);
+
+    /** A relay whose last beat is older than this is taken for dead. */
+    public static final Duration STALE_AFTER = BEAT.multipliedBy(3);
+
+    private final AggregatedWarning beatFailed =
+            new AggregatedWarning(log, "cannot record that this relay is alive; trying again", Duration.ofMinutes(1));
+
+    private final Jdbi jdbi;
+    private final UUID id;
+    private final String name;
+    private final Clock clock;
+    private final ScheduledExecutorService beats;
+    private volatile String linkAddress;
+    private volatile String publicAddress;
+
+    private RelayMembership(Jdbi jdbi, UUID id, String name, Clock clock) {
+        this.jdbi = jdbi;
+        this.id = id;
+        this.name = name;
+        this.clock = clock;
+        this.beats = Executors.newSingleThreadScheduledExecutor(Threads.daemon("relay-beat"));
+    }
+
+    /** Adds this relay to the farm under {@code name}; its addresses follow once it listens ({@link #listening}). */
+    public static RelayMembership join(Jdbi jdbi, String name, Clock clock) {
+        RelayMembership membership = new RelayMembership(jdbi, UUID.randomUUID(), name, clock);
+        membership.write();
+        long beat = BEAT.toMillis();
+        membership.beats.scheduleWithFixedDelay(membership::beat, beat, beat, TimeUnit.MILLISECONDS);
+        log.info("relay {} ({}) joined the farm", membership.id, name);
+        return membership;
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    /** Records where other relays reach this one ({@code host:port} of its link port) and where customers do. */
+    public void listening(String linkAddress, String publicAddress) {
+        this.linkAddress = linkAddress;
+        this.publicAddress = publicAddress;
+        write();
+    }
+
+    private void beat() {
+        try {
+            write();
+        } catch (RuntimeException e) {
+            beatFailed.warn(e);
+        }
+    }
+
+    /** Inserts or refreshes the row: also after the row was removed while this relay ran (a database restored). */
+    private void write() {
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbi.useHandle(handle -> handle.createUpdate(
+                        "INSERT INTO relays (id, name, link_address, public_address, started_at, last_seen_at)"
+                                + " VALUES (:id, :name, :link, :public, :now, :now)"
+                                + " ON CONFLICT (id) DO UPDATE SET link_address = EXCLUDED.link_address,"
+                                + " public_address = EXCLUDED.public_address, last_seen_at = EXCLUDED.last_seen_at")
+                .bind("id", id)
+                .bind("name", name)
+                .bind("link", linkAddress)
+                .bind("public", publicAddress)
+                .bind("now", now)
+                .execute());
+    }
+
+    /** Leaves the farm: the row goes, and with it the record of every link this relay held. */
+    @Override
+    public void close() {
+        beats.shutdownNow();
+        try {
+            jdbi.useHandle(handle -> handle.createUpdate("DELETE FROM relays WHERE id = :id")
+                    .bind("id", id)
+                    .execute());
+            log.info("relay {} left the farm", id);
+        } catch (RuntimeException e) {
+            log.warn("cannot remove relay {} from the farm; its row goes stale: {}", id, e.getMessage());
+        }
+    }
+}
