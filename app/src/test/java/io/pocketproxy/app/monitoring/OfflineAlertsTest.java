@@ -8,10 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.standardwebhooks.Webhook;
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.app.dataplane.RunningSystem;
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
+import io.pocketproxy.server.PocketProxyServer;
+import io.pocketproxy.server.ServerConfig;
 import io.pocketproxy.server.devices.DeviceStatus;
 import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.testkit.ApiClient;
 import io.pocketproxy.testkit.WebhookReceiver;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -98,6 +103,46 @@ class OfflineAlertsTest {
                         && alerts(device, "device.offline").size() == 1);
         assertThat(statuses(device)).startsWith("online", "offline", "online");
         back.close();
+    }
+
+    @Test
+    void twoServersOnOneDatabaseSendOneOfflineAlertAndOneOnlineAlert() throws Exception {
+        NewDevice device = newDevice("shared phone");
+        Agent agent = startOnline(device);
+        Path secondDir = Files.createTempDirectory("pocketproxy-second-server");
+        // A second control plane on the same database, with the same settings: its monitor and its webhook
+        // dispatcher run beside the first one's.
+        try (PocketProxyServer second = PocketProxyServer.start(ServerConfig.builder(secondDir)
+                .databaseUrl(system.databaseUrl())
+                .ephemeralPorts()
+                .openvpn(OpenVpnMode.OFF)
+                .offlineAfter(OFFLINE_AFTER)
+                .alertCooldown(COOLDOWN)
+                .monitorInterval(Duration.ofMillis(100))
+                .allowPrivateWebhooks(true)
+                .webhookPoll(Duration.ofMillis(50))
+                .build())) {
+            assertThat(ApiClient.anonymous(second.apiUrl())
+                            .login("operator@example.com", "operator password")
+                            .get("/api/devices/" + id(device))
+                            .status())
+                    .as("the second server's API")
+                    .isEqualTo(200);
+
+            agent.close();
+
+            await().atMost(OFFLINE_AFTER.plusSeconds(15))
+                    .until(() -> alerts(device, "device.offline").size() == 1);
+            Agent back = system.startAgent(device, true);
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> alerts(device, "device.online").size() == 1);
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(3))
+                    .until(() -> alerts(device, "device.offline").size() == 1
+                            && alerts(device, "device.online").size() == 1);
+            assertThat(statuses(device)).startsWith("online", "offline", "online");
+            back.close();
+        }
     }
 
     @Test
