@@ -5,6 +5,8 @@ CREATE TABLE relays (
     name            text        NOT NULL CHECK (length(name) <= 200),
     link_address    text        CHECK (length(link_address) <= 300),
     public_address  text        CHECK (length(public_address) <= 300),
+    -- the link certificate's SHA-256 (base64url): pairing strings name only the relays that share the server's
+    certificate_fingerprint text CHECK (length(certificate_fingerprint) <= 100),
     started_at      timestamptz NOT NULL,
     last_seen_at    timestamptz NOT NULL
 );

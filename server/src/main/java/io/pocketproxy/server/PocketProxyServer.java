@@ -135,7 +135,9 @@ public final class PocketProxyServer implements AutoCloseable {
                     customerHashing,
                     clock));
             membership.listening(
-                    HostAndPort.format(config.advertisedHost(), parts.relay.linkPort()), config.advertisedHost());
+                    HostAndPort.format(config.advertisedHost(), parts.relay.linkPort()),
+                    config.advertisedHost(),
+                    parts.certificate.fingerprint());
             metrics.bindRelay(parts.relay);
             parts.openvpn = startOpenVpn(config, parts.relay);
 
@@ -302,7 +304,9 @@ public final class PocketProxyServer implements AutoCloseable {
             Relay relay =
                     parts.open(Relay.start(config.relay(), certificate, directory, devices, directory, hashing, clock));
             membership.listening(
-                    HostAndPort.format(config.advertisedHost(), relay.linkPort()), config.advertisedHost());
+                    HostAndPort.format(config.advertisedHost(), relay.linkPort()),
+                    config.advertisedHost(),
+                    certificate.fingerprint());
             log.info("relay is ready; its certificate fingerprint is {}", certificate.fingerprint());
             return () -> {
                 log.info("stopping");

@@ -64,6 +64,20 @@ class RelayFarmTest {
     }
 
     @Test
+    void aNewDevicesPairingStringNamesTheFarmsLiveRelaysTheServersFirst() throws Exception {
+        HostAndPort serversRelay = new HostAndPort("127.0.0.1", system.linkPort());
+        try (RunningSystem.SecondRelay second = system.startSecondRelay()) {
+            NewDevice phone = system.server().devices().create(system.operator().id(), "farm-paired phone");
+
+            assertThat(phone.pairing().relays())
+                    .containsExactly(serversRelay, new HostAndPort("127.0.0.1", second.linkPort()));
+        }
+
+        NewDevice later = system.server().devices().create(system.operator().id(), "after the farm shrank");
+        assertThat(later.pairing().relays()).containsExactly(serversRelay);
+    }
+
+    @Test
     void aDevicesRowNamesTheRelayHoldingItsLinkUntilTheLinkEnds() throws Exception {
         NewDevice phone = system.server().devices().create(system.operator().id(), "named phone");
         try (RunningSystem.SecondRelay second = system.startSecondRelay()) {

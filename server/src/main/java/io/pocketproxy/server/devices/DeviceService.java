@@ -1,5 +1,6 @@
 package io.pocketproxy.server.devices;
 
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.PairingString;
 import io.pocketproxy.link.TokenDigest;
 import io.pocketproxy.relay.directory.Change;
@@ -8,7 +9,9 @@ import io.pocketproxy.server.db.SqlErrors;
 import io.pocketproxy.server.errors.ConflictException;
 import io.pocketproxy.server.errors.InvalidInputException;
 import io.pocketproxy.server.errors.NotFoundException;
+import io.pocketproxy.server.farm.RelayMembership;
 import io.pocketproxy.server.secrets.Secrets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -40,9 +43,7 @@ public final class DeviceService {
         }
         String token = Secrets.newToken(TOKEN_PREFIX);
         Device device = jdbi.inTransaction(handle -> devices.insert(handle, ownerId, trimmed, TokenDigest.of(token)));
-        PairingString pairing =
-                new PairingString(relay.host(), relay.linkPort(), token, relay.certificateFingerprint());
-        return new NewDevice(device, token, pairing);
+        return new NewDevice(device, token, pairing(token));
     }
 
     /**
@@ -58,10 +59,23 @@ public final class DeviceService {
             announcer.announce(handle, new Change(Change.Kind.DEVICE_DELETED, id));
             return found;
         });
-        return new NewDevice(
-                device,
-                token,
-                new PairingString(relay.host(), relay.linkPort(), token, relay.certificateFingerprint()));
+        return new NewDevice(device, token, pairing(token));
+    }
+
+    /**
+     * This server's relay first, then the farm's other live relays that show the same certificate: an agent moves
+     * to the next when its relay dies.
+     */
+    private PairingString pairing(String token) {
+        List<HostAndPort> relays = new ArrayList<>();
+        relays.add(new HostAndPort(relay.host(), relay.linkPort()));
+        for (HostAndPort other :
+                jdbi.withHandle(handle -> RelayMembership.liveLinkAddresses(handle, relay.certificateFingerprint()))) {
+            if (!relays.contains(other)) {
+                relays.add(other);
+            }
+        }
+        return new PairingString(relays, token, relay.certificateFingerprint());
     }
 
     public List<Device> list(UUID ownerId) {

@@ -1,14 +1,17 @@
 package io.pocketproxy.server.farm;
 
 import io.pocketproxy.link.AggregatedWarning;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.Threads;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,7 @@ public final class RelayMembership implements AutoCloseable {
     private final ScheduledExecutorService beats;
     private volatile String linkAddress;
     private volatile String publicAddress;
+    private volatile String certificateFingerprint;
 
     private RelayMembership(Jdbi jdbi, UUID id, String name, Clock clock) {
         this.jdbi = jdbi;
@@ -61,11 +65,33 @@ public final class RelayMembership implements AutoCloseable {
         return id;
     }
 
-    /** Records where other relays reach this one ({@code host:port} of its link port) and where customers do. */
-    public void listening(String linkAddress, String publicAddress) {
+    /**
+     * Records where devices and other relays reach this one ({@code host:port} of its link port), where customers
+     * do, and the certificate its link port shows.
+     */
+    public void listening(String linkAddress, String publicAddress, String certificateFingerprint) {
         this.linkAddress = linkAddress;
         this.publicAddress = publicAddress;
+        this.certificateFingerprint = certificateFingerprint;
         write();
+    }
+
+    /**
+     * The link addresses of the farm's live relays that show {@code certificateFingerprint}, oldest first: those a
+     * pairing string may name beside its own relay.
+     */
+    public static List<HostAndPort> liveLinkAddresses(Handle handle, String certificateFingerprint) {
+        return handle
+                .createQuery("SELECT link_address FROM relays"
+                        + " WHERE link_address IS NOT NULL AND certificate_fingerprint = :fingerprint"
+                        + " AND last_seen_at > now() - make_interval(secs => :stale)"
+                        + " ORDER BY started_at, id")
+                .bind("fingerprint", certificateFingerprint)
+                .bind("stale", (double) STALE_AFTER.toSeconds())
+                .mapTo(String.class)
+                .stream()
+                .flatMap(address -> HostAndPort.tryParse(address).stream())
+                .toList();
     }
 
     private void beat() {
@@ -80,14 +106,18 @@ public final class RelayMembership implements AutoCloseable {
     private void write() {
         Timestamp now = Timestamp.from(clock.instant());
         jdbi.useHandle(handle -> handle.createUpdate(
-                        "INSERT INTO relays (id, name, link_address, public_address, started_at, last_seen_at)"
-                                + " VALUES (:id, :name, :link, :public, :now, :now)"
+                        "INSERT INTO relays (id, name, link_address, public_address, certificate_fingerprint,"
+                                + " started_at, last_seen_at)"
+                                + " VALUES (:id, :name, :link, :public, :fingerprint, :now, :now)"
                                 + " ON CONFLICT (id) DO UPDATE SET link_address = EXCLUDED.link_address,"
-                                + " public_address = EXCLUDED.public_address, last_seen_at = EXCLUDED.last_seen_at")
+                                + " public_address = EXCLUDED.public_address,"
+                                + " certificate_fingerprint = EXCLUDED.certificate_fingerprint,"
+                                + " last_seen_at = EXCLUDED.last_seen_at")
                 .bind("id", id)
                 .bind("name", name)
                 .bind("link", linkAddress)
                 .bind("public", publicAddress)
+                .bind("fingerprint", certificateFingerprint)
                 .bind("now", now)
                 .execute());
     }
