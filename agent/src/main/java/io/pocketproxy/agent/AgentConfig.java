@@ -81,7 +81,7 @@ public record AgentConfig(
     public static AgentConfig of(
             String relayHost, int relayPort, String deviceToken, String relayFingerprint, boolean allowPrivateTargets) {
         return new AgentConfig(
-                Collections.singletonList(relayOf(relayHost, relayPort)),
+                Collections.singletonList(PairingString.relay(relayHost, relayPort)),
                 deviceToken,
                 relayFingerprint,
                 allowPrivateTargets,
@@ -93,15 +93,6 @@ public record AgentConfig(
                 null,
                 EgressPath.system(),
                 Collections.emptyList());
-    }
-
-    private static HostAndPort relayOf(String host, int port) {
-        Objects.requireNonNull(host, "relayHost");
-        try {
-            return new HostAndPort(host, port);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("relay " + e.getMessage());
-        }
     }
 
     /** Links to the first of {@code farm} it reaches, moving to the next when its relay dies. */

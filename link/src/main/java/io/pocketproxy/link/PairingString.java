@@ -43,7 +43,8 @@ public record PairingString(List<HostAndPort> relays, String deviceToken, String
         this(Collections.singletonList(relay(relayHost, relayPort)), deviceToken, relayFingerprint);
     }
 
-    private static HostAndPort relay(String host, int port) {
+    /** A relay's address, refused with a message that says it is the relay's. */
+    public static HostAndPort relay(String host, int port) {
         Objects.requireNonNull(host, "relayHost");
         try {
             return new HostAndPort(host, port);

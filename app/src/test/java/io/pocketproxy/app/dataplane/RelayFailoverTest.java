@@ -10,7 +10,6 @@ import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
-import io.pocketproxy.testkit.ProxyClients;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -82,14 +81,7 @@ class RelayFailoverTest {
     }
 
     private static void assertEchoes(int socksPort, IssuedPassword socks) throws IOException {
-        ProxyClients.SocksResult result = ProxyClients.socks5(
-                socksPort,
-                socks.connection().username(),
-                socks.password(),
-                "127.0.0.1",
-                system.echo().port());
-        assertThat(result.reply()).isZero();
-        try (Socket tunnel = result.socket()) {
+        try (Socket tunnel = system.socksTunnel(socksPort, socks)) {
             ProxyPathsTest.assertEchoes(tunnel, 10_000);
         }
     }

@@ -11,7 +11,6 @@ import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
-import io.pocketproxy.testkit.ProxyClients;
 import io.pocketproxy.testkit.TakesEffect;
 import java.net.Socket;
 import java.time.Duration;
@@ -128,14 +127,7 @@ class RelayFarmTest {
                             .isEmpty());
             assertThat(holderOf(phone)).isEqualTo(relayAt(second.linkPort()));
             assertThat(first.state()).isNotEqualTo(Agent.State.LINKED);
-            ProxyClients.SocksResult result = ProxyClients.socks5(
-                    second.socksPort(),
-                    socks.connection().username(),
-                    socks.password(),
-                    "127.0.0.1",
-                    system.echo().port());
-            assertThat(result.reply()).isZero();
-            try (Socket tunnel = result.socket()) {
+            try (Socket tunnel = system.socksTunnel(second.socksPort(), socks)) {
                 ProxyPathsTest.assertEchoes(tunnel, 10_000);
             }
             moved.close();

@@ -275,8 +275,13 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
 
     /** A SOCKS5 tunnel to the echo target through {@code socks}; fails the test unless it opens. */
     public Socket socksTunnel(IssuedPassword socks) throws IOException {
-        ProxyClients.SocksResult result = ProxyClients.socks5(
-                socksPort(), socks.connection().username(), socks.password(), "127.0.0.1", echo.port());
+        return socksTunnel(socksPort(), socks);
+    }
+
+    /** The same through the SOCKS5 port {@code port} (another relay's). */
+    public Socket socksTunnel(int port, IssuedPassword socks) throws IOException {
+        ProxyClients.SocksResult result =
+                ProxyClients.socks5(port, socks.connection().username(), socks.password(), "127.0.0.1", echo.port());
         if (result.reply() != 0) {
             throw new AssertionError("SOCKS5 CONNECT answered " + result.reply());
         }
