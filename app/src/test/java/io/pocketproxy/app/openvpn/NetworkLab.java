@@ -5,9 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,10 +57,12 @@ final class NetworkLab implements AutoCloseable {
     private final String hostAddress;
     private final String serverHostAddress;
     private final int subnet;
+    private final FileLock subnetLock;
     private final List<String> created = new ArrayList<>();
 
-    private NetworkLab(String id, int subnet) {
+    private NetworkLab(String id, int subnet, FileLock subnetLock) {
         this.id = id;
+        this.subnetLock = subnetLock;
         this.server = "pocketproxy-" + id + "-srv";
         this.client = "pocketproxy-" + id + "-cli";
         this.hostAddress = "10.250." + subnet + ".1";
@@ -67,7 +73,16 @@ final class NetworkLab implements AutoCloseable {
     static NetworkLab create() {
         SecureRandom random = new SecureRandom();
         String id = HexFormat.of().toHexDigits((short) random.nextInt());
-        NetworkLab lab = new NetworkLab(id, freeSubnet(random));
+        int subnet = -1;
+        FileLock lock = null;
+        for (int attempt = 0; attempt < 20 && lock == null; attempt++) {
+            subnet = random.nextInt(250);
+            lock = reserve(subnet);
+        }
+        if (lock == null) {
+            throw new AssertionError("no free 10.250.K.0/30 for the OpenVPN lab after 20 tries");
+        }
+        NetworkLab lab = new NetworkLab(id, subnet, lock);
         try {
             lab.build();
             return lab;
@@ -110,15 +125,42 @@ final class NetworkLab implements AutoCloseable {
         Shell.require("ip", "netns", "exec", server, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
     }
 
-    /** A 10.250.K.0/30 this namespace does not use yet (labs of other test runs may share this host). */
-    private static int freeSubnet(SecureRandom random) {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            int subnet = random.nextInt(250);
-            if (!inUse("10.250." + subnet + ".")) {
-                return subnet;
+    /**
+     * Reserves 10.250.K.0/30 (and the pool 10.251.K.0/24) for this lab, or returns null if another lab has it. Labs of
+     * other test JVMs may run at the same time (the build runs tests in two JVMs, and other builds may share the host):
+     * an address check alone would let two of them pick the same K between one's check and its {@code ip addr add}.
+     * The lock on {@code /run/lock/pocketproxy-lab-K} is what makes K ours; the kernel drops it when this JVM dies,
+     * so a crashed run leaves no stale reservation. The address check still skips a K that something else uses.
+     */
+    private static FileLock reserve(int subnet) {
+        Path file = Path.of("/run/lock", "pocketproxy-lab-" + subnet);
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock != null && !inUse("10.250." + subnet + ".")) {
+                return lock;
+            }
+            channel.close();
+            return null;
+        } catch (OverlappingFileLockException e) {
+            // A lab of this JVM holds it.
+            closeQuietly(channel);
+            return null;
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new UncheckedIOException("cannot reserve a subnet for the OpenVPN lab with " + file, e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // only a reservation attempt
             }
         }
-        throw new AssertionError("no free 10.250.K.0/30 for the OpenVPN lab after 20 tries");
     }
 
     private static boolean inUse(String prefix) {
@@ -230,6 +272,9 @@ final class NetworkLab implements AutoCloseable {
             }
         } catch (IOException e) {
             // /etc/netns never existed, or another lab uses it still
+        } finally {
+            // Last: the subnet is free again only once nothing of this lab uses it.
+            closeQuietly(subnetLock.channel());
         }
     }
 }
