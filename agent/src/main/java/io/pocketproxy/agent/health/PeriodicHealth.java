@@ -29,6 +29,7 @@ public final class PeriodicHealth implements HealthSource, AutoCloseable {
     private final Measurement measurement;
     private final ScheduledExecutorService thread;
     private volatile DeviceHealth last = DeviceHealth.UNKNOWN;
+    private volatile boolean closed;
     private String lastError;
 
     private PeriodicHealth(String what, Measurement measurement) {
@@ -57,6 +58,11 @@ public final class PeriodicHealth implements HealthSource, AutoCloseable {
                 lastError = null;
             }
         } catch (Exception | LinkageError e) {
+            if (closed) {
+                // Stopped mid-measurement by close() (a command interrupted): that is the agent stopping, not a fault
+                // of the device worth a warning.
+                return;
+            }
             last = DeviceHealth.UNKNOWN;
             String error = e.getMessage() == null ? e.toString() : e.getMessage();
             if (!Objects.equals(error, lastError)) {
@@ -68,6 +74,7 @@ public final class PeriodicHealth implements HealthSource, AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         thread.shutdownNow();
     }
 }
