@@ -13,14 +13,16 @@ import io.pocketproxy.testkit.ApiClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The embedded database lives in the data directory: it survives restarts and belongs to one server at a time. */
+/**
+ * The embedded database lives in the data directory: it survives restarts and belongs to one server at a time. What a
+ * first start leaves in the directory: {@link FirstStartTest}.
+ */
 class RestartTest {
 
     Path dataDir;
@@ -88,63 +90,6 @@ class RestartTest {
                             .get("/api/me")
                             .status())
                     .isEqualTo(200);
-        }
-    }
-
-    @Test
-    void locksDownTheEmbeddedDatabase() throws IOException {
-        try (PocketProxyServer server = start("admin@example.com", "first-admin-password")) {
-            String fsync = server.database()
-                    .jdbi()
-                    .withHandle(handle ->
-                            handle.createQuery("SHOW fsync").mapTo(String.class).one());
-            String listen = server.database()
-                    .jdbi()
-                    .withHandle(handle -> handle.createQuery("SHOW listen_addresses")
-                            .mapTo(String.class)
-                            .one());
-            assertThat(fsync).isEqualTo("on");
-            assertThat(listen).doesNotContain("*").contains("127.0.0.1");
-            assertThat(Files.readString(dataDir.resolve("postgres/pg_hba.conf")))
-                    .doesNotContain("trust");
-            assertThat(Files.getPosixFilePermissions(dataDir.resolve("postgres.password")))
-                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-            assertThat(Files.getPosixFilePermissions(dataDir.resolve("relay-key.pem")))
-                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-        }
-    }
-
-    @Test
-    void createsItsDataDirectoryAndThePostgresLogForItsOwnUserAlone() throws IOException {
-        Files.delete(dataDir); // the server makes it
-
-        try (PocketProxyServer server = start("admin@example.com", "first-admin-password")) {
-            assertThat(Files.getPosixFilePermissions(dataDir))
-                    .containsExactlyInAnyOrder(
-                            PosixFilePermission.OWNER_READ,
-                            PosixFilePermission.OWNER_WRITE,
-                            PosixFilePermission.OWNER_EXECUTE);
-            assertThat(Files.getPosixFilePermissions(dataDir.resolve("postgres.log")))
-                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-        }
-    }
-
-    @Test
-    void runsPostgreSQLFromBinariesInADirectoryOnlyItsUserCanWrite() throws IOException {
-        try (PocketProxyServer server = start("admin@example.com", "first-admin-password")) {
-            Path binaries = dataDir.resolve("postgres-binaries");
-            assertThat(Files.getPosixFilePermissions(binaries))
-                    .containsExactlyInAnyOrder(
-                            PosixFilePermission.OWNER_READ,
-                            PosixFilePermission.OWNER_WRITE,
-                            PosixFilePermission.OWNER_EXECUTE);
-            Path realBinaries = binaries.toRealPath();
-            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid"))
-                    .get(0)
-                    .strip());
-            assertThat(ProcessHandle.of(postmaster)
-                            .flatMap(process -> process.info().command()))
-                    .hasValueSatisfying(command -> assertThat(Path.of(command)).startsWith(realBinaries));
         }
     }
 
