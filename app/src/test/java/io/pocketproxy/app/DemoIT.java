@@ -10,25 +10,49 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's first command: {@code pocketproxy demo} prints a login that works. */
+/**
+ * The README's first command: {@code pocketproxy demo} prints a login that works. What one first start prints is read
+ * by several tests from one demo (every start of a fresh demo costs a new embedded PostgreSQL); the test about what
+ * changes from one start to the next has a data directory of its own.
+ */
 class DemoIT {
 
     private static final Pattern PASSWORD = Pattern.compile("Password:\\s+(\\S+)");
     private static final Pattern URL = Pattern.compile("API and dashboard:\\s+(http://\\S+?)/?\\n");
 
     @TempDir
+    static Path firstStartDataDir;
+
+    /** A first start, as a new user's: nothing in its data directory before. */
+    private static PocketProxyProcess firstStart;
+
+    @TempDir
     Path dataDir;
+
+    @BeforeAll
+    static void startTheDemoOnce() {
+        firstStart = start(firstStartDataDir);
+    }
+
+    @AfterAll
+    static void stopIt() {
+        if (firstStart != null) {
+            firstStart.close();
+        }
+    }
 
     @Test
     void printsASignInThatWorksAndANewOneAtEveryStart() {
         String firstPassword;
-        try (PocketProxyProcess demo = start()) {
+        try (PocketProxyProcess demo = start(dataDir)) {
             firstPassword = signInWithPrintedCredentials(demo);
         }
-        try (PocketProxyProcess demo = start()) {
+        try (PocketProxyProcess demo = start(dataDir)) {
             String secondPassword = signInWithPrintedCredentials(demo);
 
             assertThat(secondPassword).isNotEqualTo(firstPassword);
@@ -41,45 +65,42 @@ class DemoIT {
     @Test
     void printsProxyCommandsThatReachTheDemoDevice() throws Exception {
         Pattern httpProxy = Pattern.compile("curl -x http://([a-z0-9]+):([A-Za-z0-9]+)@[^:]+:(\\d+) ");
-        try (PocketProxyProcess demo = start()) {
-            signInWithPrintedCredentials(demo);
-            Matcher proxy = httpProxy.matcher(demo.stdout());
-            assertThat(proxy.find()).as(demo.stdout()).isTrue();
+        PocketProxyProcess demo = firstStart;
+        signInWithPrintedCredentials(demo);
+        Matcher proxy = httpProxy.matcher(demo.stdout());
+        assertThat(proxy.find()).as(demo.stdout()).isTrue();
 
-            // The demo's agent, like a phone's, keeps customers off private networks: the answer comes from the
-            // device, which proves the credentials, the relay and the link all work.
-            ProxyClients.HttpHead answer = ProxyClients.connect(
-                    Integer.parseInt(proxy.group(3)), proxy.group(1), proxy.group(2), "127.0.0.1:9");
-            answer.socket().close();
+        // The demo's agent, like a phone's, keeps customers off private networks: the answer comes from the
+        // device, which proves the credentials, the relay and the link all work.
+        ProxyClients.HttpHead answer =
+                ProxyClients.connect(Integer.parseInt(proxy.group(3)), proxy.group(1), proxy.group(2), "127.0.0.1:9");
+        answer.socket().close();
 
-            assertThat(answer.status()).isEqualTo(502);
-            assertThat(answer.header("Proxy-Status")).isEqualTo("pocketproxy; error=destination_ip_prohibited");
-        }
+        assertThat(answer.status()).isEqualTo(502);
+        assertThat(answer.header("Proxy-Status")).isEqualTo("pocketproxy; error=destination_ip_prohibited");
     }
 
     @Test
     void printsCurlCommandsForTheApi() {
-        try (PocketProxyProcess demo = start()) {
-            signInWithPrintedCredentials(demo);
+        PocketProxyProcess demo = firstStart;
+        signInWithPrintedCredentials(demo);
 
-            assertThat(demo.stdout())
-                    .contains("curl -s " + printed(demo, URL) + "/api/auth/login")
-                    .contains("/api/devices");
-        }
+        assertThat(demo.stdout())
+                .contains("curl -s " + printed(demo, URL) + "/api/auth/login")
+                .contains("/api/devices");
     }
 
     /** The first thing a new user sees: a JVM warning there would look like something is broken. */
     @Test
     void startsWithoutJvmWarnings() {
-        try (PocketProxyProcess demo = start()) {
-            signInWithPrintedCredentials(demo);
+        PocketProxyProcess demo = firstStart;
+        signInWithPrintedCredentials(demo);
 
-            assertThat(demo.stderr()).doesNotContain("WARNING:");
-            assertThat(demo.stdout()).doesNotContain("WARNING:");
-        }
+        assertThat(demo.stderr()).doesNotContain("WARNING:");
+        assertThat(demo.stdout()).doesNotContain("WARNING:");
     }
 
-    private PocketProxyProcess start() {
+    private static PocketProxyProcess start(Path dataDir) {
         return PocketProxyProcess.start(
                 Map.of(),
                 "demo",
