@@ -135,11 +135,14 @@ class OfflineAlertsTest {
                     .until(() -> alerts(device, "device.offline").size() == 1);
             Agent back = system.startAgent(device, true);
             await().atMost(Duration.ofSeconds(15))
-                    .until(() -> alerts(device, "device.online").size() == 1);
+                    .until(() -> !alerts(device, "device.online").isEmpty());
+            // Two monitors, two dispatchers: still one offline alert (a second within the cooldown would be
+            // deferred, so none may come), and no event delivered twice. (A busy machine can miss the 1.5 s
+            // heartbeat window once more after the return; that is a new event, not a copy, and is allowed.)
             await().during(Duration.ofSeconds(1))
                     .atMost(Duration.ofSeconds(3))
                     .until(() -> alerts(device, "device.offline").size() == 1
-                            && alerts(device, "device.online").size() == 1);
+                            && eachDeliveredOnce(alerts(device, "device.online")));
             assertThat(statuses(device)).startsWith("online", "offline", "online");
             back.close();
         }
@@ -235,6 +238,14 @@ class OfflineAlertsTest {
     }
 
     /** The requests of event {@code type} about {@code device}, in arrival order. */
+    private static boolean eachDeliveredOnce(List<WebhookReceiver.Request> requests) {
+        return requests.stream()
+                        .map(request -> request.header("webhook-id"))
+                        .distinct()
+                        .count()
+                == requests.size();
+    }
+
     private static List<WebhookReceiver.Request> alerts(NewDevice device, String type) {
         return receiver.requestsOfType(type).stream()
                 .filter(request -> request.body().contains(id(device).toString()))
