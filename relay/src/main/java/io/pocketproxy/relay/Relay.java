@@ -14,9 +14,11 @@ import io.pocketproxy.relay.directory.UsageSink;
 import io.pocketproxy.relay.http.HttpProxyInitializer;
 import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.link.LinkServer;
+import io.pocketproxy.relay.link.PeerLinks;
 import io.pocketproxy.relay.metering.Meters;
 import io.pocketproxy.relay.openvpn.OpenVpnEndpoint;
 import io.pocketproxy.relay.openvpn.OpenVpnSettings;
+import io.pocketproxy.relay.peer.ForwardedStreams;
 import io.pocketproxy.relay.socks.SocksInitializer;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.relay.tunnel.Tunnels;
@@ -52,6 +54,7 @@ public final class Relay implements AutoCloseable {
     private final ScheduledExecutorService refresher;
     private final RelayConfig config;
     private Tunnels tunnels;
+    private PeerLinks peers;
     private int httpPort;
     private int socksPort;
     private int linkPort;
@@ -96,11 +99,14 @@ public final class Relay implements AutoCloseable {
     }
 
     private void open(RelayConfig config, RelayCertificate certificate, DeviceDirectory devices, Clock clock) {
+        peers = new PeerLinks(workers, certificate, config.link(), devices, config.streamOpenTimeout());
+        parts.push(peers);
         parts.push(connections.subscribe(new DirectoryChanges()));
         long refresh = config.directoryRefresh().toMillis();
         refresher.scheduleWithFixedDelay(this::refreshMeters, refresh, refresh, TimeUnit.MILLISECONDS);
 
-        tunnels = new Tunnels(links, meters, config.maxStreamsPerConnection(), config.idleTimeout());
+        tunnels = new Tunnels(links, peers, meters, config.maxStreamsPerConnection(), config.idleTimeout());
+        ForwardedStreams forwarded = new ForwardedStreams(customers, tunnels);
         CustomerPort http = CustomerPort.bind(
                 boss,
                 workers,
@@ -126,7 +132,8 @@ public final class Relay implements AutoCloseable {
                 config.headDeadline(),
                 config.streamOpenTimeout(),
                 config.heartbeatInterval(),
-                clock);
+                clock,
+                forwarded::forDevice);
         parts.push(linkServer);
         httpPort = http.port();
         socksPort = socks.port();
@@ -162,8 +169,14 @@ public final class Relay implements AutoCloseable {
         @Override
         public void apply(Change change) {
             switch (change.kind()) {
-                case DEVICE_DELETED -> links.close(change.id());
-                case DEVICE_LINKED -> links.closeIfLinkedElsewhere(change.id());
+                case DEVICE_DELETED -> {
+                    links.close(change.id());
+                    peers.forget(change.id());
+                }
+                case DEVICE_LINKED -> {
+                    links.closeIfLinkedElsewhere(change.id());
+                    peers.forget(change.id()); // the next customer finds where it went
+                }
                 case CONNECTION_DELETED -> {
                     customers.forget(change.id());
                     meters.remove(change.id());

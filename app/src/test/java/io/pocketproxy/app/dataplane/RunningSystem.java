@@ -200,21 +200,23 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
         for (String file : List.of(RelayCertificate.CERTIFICATE_FILE, RelayCertificate.KEY_FILE)) {
             Files.copy(dataDir.resolve(file), relayDir.resolve(file));
         }
+        int httpPort = freePort();
         int socksPort = freePort();
         int linkPort = freePort();
         ServerConfig config = ServerConfig.builder(relayDir)
                 .databaseUrl(databaseUrl)
                 .ephemeralPorts()
                 .openvpn(OpenVpnMode.OFF)
+                .httpProxyPort(httpPort)
                 .socksPort(socksPort)
                 .linkPort(linkPort)
                 .usageFlush(Duration.ofMillis(100))
                 .build();
-        return new SecondRelay(PocketProxyServer.startRelayOnly(config, clock), socksPort, linkPort);
+        return new SecondRelay(PocketProxyServer.startRelayOnly(config, clock), httpPort, socksPort, linkPort);
     }
 
-    /** A relay running beside the server: its SOCKS5 and link ports. */
-    public record SecondRelay(AutoCloseable relay, int socksPort, int linkPort) implements AutoCloseable {
+    /** A relay running beside the server: its HTTP proxy, SOCKS5 and link ports. */
+    public record SecondRelay(AutoCloseable relay, int httpPort, int socksPort, int linkPort) implements AutoCloseable {
         @Override
         public void close() throws Exception {
             relay.close();

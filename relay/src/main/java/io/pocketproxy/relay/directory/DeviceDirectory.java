@@ -1,5 +1,6 @@
 package io.pocketproxy.relay.directory;
 
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.status.StatusReport;
 import java.time.Instant;
 import java.util.Optional;
@@ -22,6 +23,12 @@ public interface DeviceDirectory {
 
     /** Records that the device's link to this relay ended, unless another relay has taken it since. */
     void unlinkDevice(UUID deviceId);
+
+    /**
+     * Where another live relay of the farm that holds the device's link is reached (its link port): where this relay
+     * forwards the device's customers. Empty when no other relay holds it, or the one recorded is not alive.
+     */
+    CompletableFuture<Optional<HostAndPort>> locate(UUID deviceId);
 
     /** Whether the device's link is this relay's as recorded now (another relay may have taken it). */
     CompletableFuture<Boolean> isLinkedHere(UUID deviceId);

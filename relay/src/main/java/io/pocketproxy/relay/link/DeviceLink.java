@@ -25,6 +25,8 @@ import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.link.rotation.RotationReport;
 import io.pocketproxy.link.status.StatusReport;
 import io.pocketproxy.link.stream.TunnelBuffers;
+import io.pocketproxy.relay.directory.ConnectionRecord;
+import io.pocketproxy.relay.directory.ConnectionType;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -47,12 +49,24 @@ public final class DeviceLink {
     private final Channel channel;
     private final Set<LinkFeature> features;
     private final Duration openTimeout;
+    private final boolean throughPeer;
 
     DeviceLink(UUID deviceId, Channel channel, Set<LinkFeature> features, Duration openTimeout) {
+        this(deviceId, channel, features, openTimeout, false);
+    }
+
+    private DeviceLink(
+            UUID deviceId, Channel channel, Set<LinkFeature> features, Duration openTimeout, boolean throughPeer) {
         this.deviceId = deviceId;
         this.channel = channel;
         this.features = Set.copyOf(features);
         this.openTimeout = openTimeout;
+        this.throughPeer = throughPeer;
+    }
+
+    /** The device's link through the peer relay at the other end of {@code channel}, which holds its own link. */
+    static DeviceLink throughPeer(UUID deviceId, Channel channel, Duration openTimeout) {
+        return new DeviceLink(deviceId, channel, Set.of(), openTimeout, true);
     }
 
     public UUID deviceId() {
@@ -87,6 +101,26 @@ public final class DeviceLink {
     public CompletableFuture<Http2StreamChannel> connect(HostAndPort target) {
         Http2Headers headers = new DefaultHttp2Headers().method("CONNECT").authority(target.toString());
         return request(headers, false).thenApply(answer -> answer.stream);
+    }
+
+    /**
+     * As {@link #connect(HostAndPort)}, for {@code connection}'s customer speaking {@code protocol}: through a peer
+     * relay's link, which checks and meters the tunnel as its own ({@link PeerProtocol}); a device link ignores
+     * them.
+     */
+    public CompletableFuture<Http2StreamChannel> connect(
+            HostAndPort target, ConnectionRecord connection, ConnectionType protocol) {
+        if (!throughPeer) {
+            return connect(target);
+        }
+        Http2Headers headers =
+                PeerProtocol.forwarding(connection, protocol).method("CONNECT").authority(target.toString());
+        return request(headers, false).thenApply(answer -> answer.stream);
+    }
+
+    /** Whether this is a peer relay's link to the device rather than the device's own. */
+    public boolean throughPeer() {
+        return throughPeer;
     }
 
     /** Asks the device for its status: the heartbeat. */
@@ -229,7 +263,9 @@ public final class DeviceLink {
                 return;
             }
             Optional<ProxyStatusError> error = ProxyStatusError.parse(headers.get(LinkProtocol.PROXY_STATUS));
-            answer.completeExceptionally(new DeviceRefusal(DeviceRefusal.Reason.REFUSED, error));
+            Optional<String> relayRefusal =
+                    Optional.ofNullable(headers.get(PeerProtocol.REFUSAL)).map(CharSequence::toString);
+            answer.completeExceptionally(new DeviceRefusal(DeviceRefusal.Reason.REFUSED, error, relayRefusal));
             ctx.close();
         }
     }

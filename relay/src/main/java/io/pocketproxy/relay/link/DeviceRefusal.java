@@ -17,11 +17,23 @@ public final class DeviceRefusal extends RuntimeException {
 
     private final Reason reason;
     private final Optional<ProxyStatusError> error;
+    private final Optional<String> relayRefusal;
 
     DeviceRefusal(Reason reason, Optional<ProxyStatusError> error) {
-        super(reason + error.map(e -> ": " + e.type()).orElse(""), null, false, false);
+        this(reason, error, Optional.empty());
+    }
+
+    DeviceRefusal(Reason reason, Optional<ProxyStatusError> error, Optional<String> relayRefusal) {
+        super(
+                reason
+                        + error.map(e -> ": " + e.type()).orElse("")
+                        + relayRefusal.map(r -> " (" + r + ")").orElse(""),
+                null,
+                false,
+                false);
         this.reason = reason;
         this.error = error;
+        this.relayRefusal = relayRefusal;
     }
 
     public Reason reason() {
@@ -31,5 +43,13 @@ public final class DeviceRefusal extends RuntimeException {
     /** The device's RFC 9209 error, when it gave one. */
     public Optional<ProxyStatusError> error() {
         return error;
+    }
+
+    /**
+     * Through a peer relay ({@link PeerProtocol}): the reason that relay gave for not opening the tunnel, when it was
+     * its own (a limit, a stream cap, the device gone), not the device's.
+     */
+    public Optional<String> relayRefusal() {
+        return relayRefusal;
     }
 }

@@ -1,7 +1,9 @@
 package io.pocketproxy.relay.link;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -21,6 +23,7 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.pocketproxy.link.LinkFeature;
 import io.pocketproxy.link.LinkProtocol;
@@ -31,10 +34,13 @@ import io.pocketproxy.relay.directory.DeviceDirectory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,20 +60,30 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
     private final Duration handshakeTimeout;
     private final Duration openTimeout;
     private final Consumer<DeviceLink> onLinked;
+    private final DeviceLinks links;
+    private final Function<DeviceLink, ChannelHandler> forwardedStreams;
 
+    /**
+     * @param forwardedStreams what serves the streams a peer relay forwards to one of this relay's devices, given
+     *     the device's link; {@code null} to serve no peer
+     */
     LinkInitializer(
             SslContext ssl,
             LinkSettings settings,
             DeviceDirectory devices,
             Duration handshakeTimeout,
             Duration openTimeout,
-            Consumer<DeviceLink> onLinked) {
+            Consumer<DeviceLink> onLinked,
+            DeviceLinks links,
+            Function<DeviceLink, ChannelHandler> forwardedStreams) {
         this.ssl = ssl;
         this.settings = settings;
         this.devices = devices;
         this.handshakeTimeout = handshakeTimeout;
         this.openTimeout = openTimeout;
         this.onLinked = onLinked;
+        this.links = links;
+        this.forwardedStreams = forwardedStreams;
     }
 
     @Override
@@ -91,6 +107,12 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             }
             if (HttpMethod.GET.equals(request.method()) && LinkProtocol.ADDRESS_PATH.equals(request.uri())) {
                 answer(ctx, HttpResponseStatus.OK, callerAddress(ctx));
+                return;
+            }
+            if (HttpMethod.GET.equals(request.method())
+                    && PeerProtocol.PEER_PATH.equals(request.uri())
+                    && forwardedStreams != null) {
+                acceptPeer(ctx, request);
                 return;
             }
             if (!HttpMethod.GET.equals(request.method()) || !LinkProtocol.LINK_PATH.equals(request.uri())) {
@@ -166,6 +188,70 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             onLinked.accept(new DeviceLink(deviceId, ctx.channel(), agreed, openTimeout));
         }
 
+        /**
+         * Another relay of the farm asks for a link to one of this relay's devices, to forward its customers: it must
+         * show the farm's certificate (the TLS handshake already refused any other), and the device must be linked
+         * here. The link then moves to the device link's event loop, so that each forwarded stream and its device
+         * stream share one thread, as a customer's socket and its device stream do.
+         */
+        private void acceptPeer(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (!showedCertificate(ctx)) {
+                refuse(ctx, HttpResponseStatus.FORBIDDEN, "a peer link needs the farm's relay certificate");
+                return;
+            }
+            if (!LinkProtocol.UPGRADE_TOKEN.equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
+                refuse(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "expected Upgrade: " + LinkProtocol.UPGRADE_TOKEN);
+                return;
+            }
+            UUID deviceId;
+            try {
+                deviceId = UUID.fromString(String.valueOf(request.headers().get(PeerProtocol.DEVICE_HEADER)));
+            } catch (IllegalArgumentException e) {
+                refuse(ctx, HttpResponseStatus.BAD_REQUEST, "expected " + PeerProtocol.DEVICE_HEADER + ": <device id>");
+                return;
+            }
+            Optional<DeviceLink> device = links.find(deviceId);
+            if (device.isEmpty()) {
+                refuse(ctx, HttpResponseStatus.NOT_FOUND, "device " + deviceId + " is not linked here");
+                return;
+            }
+            ctx.channel().config().setAutoRead(false);
+            ctx.pipeline().remove("handshake-timeout");
+            DeviceLink link = device.get();
+            LoopMove.moveTo(ctx.channel(), link.eventLoop()).whenComplete((moved, error) -> {
+                if (error == null) {
+                    upgradePeer(ctx, link);
+                }
+            });
+        }
+
+        /** On the device link's loop: {@code 101}, then the HTTP/2 server whose streams are forwarded tunnels. */
+        private void upgradePeer(ChannelHandlerContext ctx, DeviceLink link) {
+            if (!link.isActive()) {
+                refuse(ctx, HttpResponseStatus.NOT_FOUND, "device " + link.deviceId() + " is not linked here");
+                return;
+            }
+            FullHttpResponse switching =
+                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+            switching
+                    .headers()
+                    .set(HttpHeaderNames.UPGRADE, LinkProtocol.UPGRADE_TOKEN)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            ctx.writeAndFlush(switching);
+            ChannelPipeline pipeline = ctx.pipeline();
+            pipeline.remove("aggregate");
+            pipeline.remove("http");
+            Http2FrameCodec codec = settings.agentCodec();
+            pipeline.addLast("h2", codec);
+            pipeline.addLast("streams", new Http2MultiplexHandler(forwardedStreams.apply(link)));
+            pipeline.remove(this);
+            settings.widenLinkWindow(codec, ctx.channel());
+            // The device's own link ended: so do the peers' links to it, and they look for it afresh.
+            Channel peer = ctx.channel();
+            link.channel().closeFuture().addListener(closed -> peer.close());
+            peer.config().setAutoRead(true);
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             NetworkErrors.closeOnError(
@@ -173,8 +259,17 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
         }
     }
 
-    /** Devices never open streams to the relay. */
-    private static final class RefuseInboundStreams extends ChannelInitializer<Http2StreamChannel> {
+    /** Whether the caller showed a certificate; the TLS handshake accepts none but the farm's. */
+    private static boolean showedCertificate(ChannelHandlerContext ctx) {
+        try {
+            return ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates().length > 0;
+        } catch (SSLPeerUnverifiedException e) {
+            return false;
+        }
+    }
+
+    /** Devices never open streams to the relay, nor does a relay to the one that dialled it. */
+    static final class RefuseInboundStreams extends ChannelInitializer<Http2StreamChannel> {
         @Override
         protected void initChannel(Http2StreamChannel stream) {
             stream.close();

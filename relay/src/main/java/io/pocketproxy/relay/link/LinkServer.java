@@ -2,8 +2,10 @@ package io.pocketproxy.relay.link;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.pocketproxy.link.LinkSettings;
@@ -14,9 +16,13 @@ import io.pocketproxy.relay.tls.RelayCertificate;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Function;
 import javax.net.ssl.SSLException;
 
-/** Accepts devices' links on the link port and keeps them in {@link DeviceLinks}. */
+/**
+ * Accepts devices' links on the link port and keeps them in {@link DeviceLinks}, and the farm's other relays' links
+ * to those devices ({@link PeerProtocol}).
+ */
 public final class LinkServer implements AutoCloseable {
 
     private final Channel listener;
@@ -36,20 +42,31 @@ public final class LinkServer implements AutoCloseable {
             Duration handshakeTimeout,
             Duration openTimeout,
             Duration heartbeatInterval,
-            Clock clock) {
+            Clock clock,
+            Function<DeviceLink, ChannelHandler> forwardedStreams) {
         SslContext ssl;
         try {
+            // Devices show no certificate; a peer relay shows the farm's, and any other is refused in the handshake.
             ssl = SslContextBuilder.forServer(certificate.privateKey(), certificate.certificate())
+                    .clientAuth(ClientAuth.OPTIONAL)
+                    .trustManager(certificate.trustingItself())
                     .build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot use the relay certificate for TLS", e);
         }
         Heartbeats heartbeats = new Heartbeats(devices, heartbeatInterval, clock);
-        LinkInitializer initializer =
-                new LinkInitializer(ssl, settings, devices, handshakeTimeout, openTimeout, link -> {
+        LinkInitializer initializer = new LinkInitializer(
+                ssl,
+                settings,
+                devices,
+                handshakeTimeout,
+                openTimeout,
+                link -> {
                     links.register(link);
                     heartbeats.start(link);
-                });
+                },
+                links,
+                forwardedStreams);
         Channel listener = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(Transport.serverChannel())

@@ -1,5 +1,7 @@
 package io.pocketproxy.relay.tls;
 
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -120,6 +123,17 @@ public record RelayCertificate(X509Certificate certificate, PrivateKey privateKe
     /** SHA-256 of the DER certificate, base64url without padding: what agents pin. */
     public String fingerprint() {
         return fingerprintOf(certificate);
+    }
+
+    /**
+     * Trusts exactly this certificate, by its SHA-256: how one relay of a farm knows another (they hold one key pair)
+     * on either end of a peer link, as a device knows its relay.
+     */
+    public TrustManagerFactory trustingItself() {
+        String hex = ByteBufUtil.hexDump(Base64.getUrlDecoder().decode(fingerprint()));
+        return FingerprintTrustManagerFactory.builder("SHA-256")
+                .fingerprints(hex)
+                .build();
     }
 
     public static String fingerprintOf(X509Certificate certificate) {

@@ -33,6 +33,16 @@ public final class Refusal extends RuntimeException {
         public String type() {
             return type;
         }
+
+        /** The reason whose {@link #type()} this is, if any. */
+        public static Optional<Reason> ofType(String type) {
+            for (Reason reason : values()) {
+                if (reason.type.equals(type)) {
+                    return Optional.of(reason);
+                }
+            }
+            return Optional.empty();
+        }
     }
 
     private final Reason reason;
@@ -61,6 +71,11 @@ public final class Refusal extends RuntimeException {
             return refusal;
         }
         if (cause instanceof DeviceRefusal refusal) {
+            // Through a peer relay, the refusal may be that relay's own, and the customer hears it as if it were ours.
+            Optional<Reason> relays = refusal.relayRefusal().flatMap(Reason::ofType);
+            if (relays.isPresent() && relays.get() != Reason.DEVICE_ERROR) {
+                return of(relays.get());
+            }
             return switch (refusal.reason()) {
                 case OFFLINE -> of(Reason.DEVICE_OFFLINE);
                 case TIMEOUT, REFUSED -> byDevice(refusal.error());

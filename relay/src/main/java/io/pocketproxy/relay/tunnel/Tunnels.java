@@ -13,6 +13,8 @@ import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.link.DeviceLink;
 import io.pocketproxy.relay.link.DeviceLinks;
+import io.pocketproxy.relay.link.LoopMove;
+import io.pocketproxy.relay.link.PeerLinks;
 import io.pocketproxy.relay.metering.Meter;
 import io.pocketproxy.relay.metering.Meters;
 import io.pocketproxy.relay.metering.StreamMeter;
@@ -45,6 +47,7 @@ public final class Tunnels {
     private static final Logger log = LoggerFactory.getLogger(Tunnels.class);
 
     private final DeviceLinks links;
+    private final PeerLinks peers;
     private final Meters meters;
     private final int maxStreamsPerConnection;
     private final Duration idleTimeout;
@@ -55,7 +58,14 @@ public final class Tunnels {
      *     the device dialling) must not count against them.
      */
     public Tunnels(DeviceLinks links, Meters meters, int maxStreamsPerConnection, Duration idleTimeout) {
+        this(links, null, meters, maxStreamsPerConnection, idleTimeout);
+    }
+
+    /** @param peers where a device another relay of the farm holds is reached; {@code null} for none (tests) */
+    public Tunnels(
+            DeviceLinks links, PeerLinks peers, Meters meters, int maxStreamsPerConnection, Duration idleTimeout) {
         this.links = links;
+        this.peers = peers;
         this.meters = meters;
         this.maxStreamsPerConnection = maxStreamsPerConnection;
         this.idleTimeout = idleTimeout;
@@ -65,6 +75,10 @@ public final class Tunnels {
      * Opens a tunnel to {@code target} for the customer whose handler is {@code requester}, who speaks
      * {@code protocol}; call on the customer's event loop. Completes on the customer's event loop, which is by
      * then the device link's: with the tunnel, or failed with the {@link Refusal} to answer.
+     *
+     * <p>When another relay of the farm holds the device, the tunnel goes through that relay ({@link PeerLinks}),
+     * which checks and meters it as its own: a connection's bytes all pass the relay that holds its device, so its
+     * limit is exact there whichever relay its customers come to.
      */
     public CompletableFuture<Tunnel> open(
             ConnectionRecord connection, ConnectionType protocol, HostAndPort target, ChannelHandlerContext requester) {
@@ -72,30 +86,106 @@ public final class Tunnels {
         customer.config().setAutoRead(false);
         holdBefore(requester);
         CompletableFuture<Tunnel> opened = new CompletableFuture<>();
+        Optional<Refusal> refusal = checkAccess(connection, protocol)
+                .or(() -> meters.find(connection.id()).flatMap(Tunnels::checkQuota));
+        if (refusal.isPresent()) {
+            return refuse(customer, opened, refusal.get());
+        }
+        Optional<DeviceLink> link = links.find(connection.deviceId());
+        if (link.isPresent()) {
+            return openThrough(link.get(), connection, protocol, target, customer, opened);
+        }
+        if (peers == null) {
+            return refuse(customer, opened, Refusal.of(Refusal.Reason.DEVICE_OFFLINE));
+        }
+        peers.find(connection.deviceId())
+                .whenComplete((peer, failure) -> customer.eventLoop().execute(() -> {
+                    if (failure != null) {
+                        refuse(customer, opened, refusalOf(failure, customer));
+                    } else if (peer.isEmpty()) {
+                        refuse(customer, opened, Refusal.of(Refusal.Reason.DEVICE_OFFLINE));
+                    } else {
+                        forward(peer.get(), connection, protocol, target, customer, opened);
+                    }
+                }));
+        return opened;
+    }
+
+    /**
+     * Opens a tunnel that a peer relay forwarded over {@code link} (its link to one of this relay's devices) for
+     * {@code connection}'s customer there: as {@link #open}, with the stream {@code requester} reads as the
+     * customer, checked and metered here. Call on {@code link}'s event loop.
+     */
+    public CompletableFuture<Tunnel> openForwarded(
+            ConnectionRecord connection,
+            ConnectionType protocol,
+            HostAndPort target,
+            ChannelHandlerContext requester,
+            DeviceLink link) {
+        Channel stream = requester.channel();
+        stream.config().setAutoRead(false);
+        holdBefore(requester);
+        CompletableFuture<Tunnel> opened = new CompletableFuture<>();
+        Optional<Refusal> refusal = checkAccess(connection, protocol);
+        if (refusal.isPresent()) {
+            return refuse(stream, opened, refusal.get());
+        }
+        if (!link.isActive() || links.find(link.deviceId()).orElse(null) != link) {
+            return refuse(stream, opened, Refusal.of(Refusal.Reason.DEVICE_OFFLINE)); // the device linked again
+        }
+        return openThrough(link, connection, protocol, target, stream, opened);
+    }
+
+    /** Through this relay's own link to the device, metered here. */
+    private CompletableFuture<Tunnel> openThrough(
+            DeviceLink link,
+            ConnectionRecord connection,
+            ConnectionType protocol,
+            HostAndPort target,
+            Channel customer,
+            CompletableFuture<Tunnel> opened) {
         Meter meter = meters.meterFor(connection);
-        Optional<Refusal> refusal = check(connection, protocol, meter);
+        Optional<Refusal> refusal = checkQuota(meter);
         if (refusal.isPresent()) {
             return refuse(customer, opened, refusal.get());
         }
         if (!meter.reserveStream(maxStreamsPerConnection)) {
             return refuse(customer, opened, Refusal.of(Refusal.Reason.TOO_MANY_STREAMS));
         }
-        Optional<DeviceLink> link = links.find(connection.deviceId());
-        if (link.isEmpty()) {
-            meter.releaseStream();
-            return refuse(customer, opened, Refusal.of(Refusal.Reason.DEVICE_OFFLINE));
-        }
-        LoopMove.moveTo(customer, link.get().eventLoop())
-                .thenCompose(moved -> link.get().connect(target))
+        LoopMove.moveTo(customer, link.eventLoop())
+                .thenCompose(moved -> link.connect(target))
                 .whenComplete((stream, failure) -> {
                     if (failure != null) {
                         meter.releaseStream();
                         refuse(customer, opened, refusalOf(failure, customer));
                     } else {
-                        attach(meter, customer, stream, opened);
+                        stream.closeFuture().addListener(closed -> meter.releaseStream());
+                        attach(Optional.of(meter), customer, stream, opened);
                     }
                 });
         return opened;
+    }
+
+    /**
+     * Through a peer relay's link to the device: that relay checks the quota and the stream cap and meters the
+     * bytes, so nothing is counted here. Call on the customer's loop.
+     */
+    private void forward(
+            DeviceLink peer,
+            ConnectionRecord connection,
+            ConnectionType protocol,
+            HostAndPort target,
+            Channel customer,
+            CompletableFuture<Tunnel> opened) {
+        LoopMove.moveTo(customer, peer.eventLoop())
+                .thenCompose(moved -> peer.connect(target, connection, protocol))
+                .whenComplete((stream, failure) -> {
+                    if (failure != null) {
+                        refuse(customer, opened, refusalOf(failure, customer));
+                    } else {
+                        attach(Optional.empty(), customer, stream, opened);
+                    }
+                });
     }
 
     /**
@@ -125,10 +215,10 @@ public final class Tunnels {
      * than let it in to have every flow reset.
      */
     public Optional<Refusal> check(ConnectionRecord connection, ConnectionType protocol) {
-        return check(connection, protocol, meters.meterFor(connection));
+        return checkAccess(connection, protocol).or(() -> checkQuota(meters.meterFor(connection)));
     }
 
-    private static Optional<Refusal> check(ConnectionRecord connection, ConnectionType protocol, Meter meter) {
+    private static Optional<Refusal> checkAccess(ConnectionRecord connection, ConnectionType protocol) {
         // A connection is sold as one type. Asked only once its password has verified, so that the answer tells a
         // guesser nothing about which usernames exist.
         if (connection.type() != protocol) {
@@ -137,26 +227,30 @@ public final class Tunnels {
         if (!connection.active()) {
             return Optional.of(Refusal.of(Refusal.Reason.CONNECTION_DISABLED));
         }
-        if (meter.exhausted()) {
-            return Optional.of(Refusal.of(Refusal.Reason.BANDWIDTH_LIMIT_REACHED));
-        }
         return Optional.empty();
     }
 
-    /** On the link's loop, with the customer moved there: the stream becomes the tunnel's device end. */
-    private void attach(Meter meter, Channel customer, Http2StreamChannel stream, CompletableFuture<Tunnel> opened) {
-        stream.closeFuture().addListener(closed -> meter.releaseStream());
+    private static Optional<Refusal> checkQuota(Meter meter) {
+        return meter.exhausted() ? Optional.of(Refusal.of(Refusal.Reason.BANDWIDTH_LIMIT_REACHED)) : Optional.empty();
+    }
+
+    /**
+     * On the link's loop, with the customer moved there: the stream becomes the tunnel's device end, counted by
+     * {@code meter} (none when a peer relay counts it).
+     */
+    private void attach(
+            Optional<Meter> meter, Channel customer, Http2StreamChannel stream, CompletableFuture<Tunnel> opened) {
         ChannelPipeline pipeline = stream.pipeline();
         pipeline.addLast("bytes-in", new StreamBytesCodec.Decoder());
         pipeline.addLast("bytes-out", new StreamBytesCodec.Encoder());
-        pipeline.addLast("meter", new StreamMeter(meter));
+        meter.ifPresent(counting -> pipeline.addLast("meter", new StreamMeter(counting)));
         pipeline.addLast(HOLD, new InboundHold());
         if (!customer.isActive()) {
             stream.close(); // the customer left while the device dialled
             opened.completeExceptionally(new ClosedChannelException());
             return;
         }
-        meter.track(customer);
+        meter.ifPresent(counting -> counting.track(customer));
         customer.closeFuture().addListener(closed -> Pipe.closeOnFlush(stream));
         startIdleTimer(customer);
         opened.complete(new Tunnel(customer, stream));

@@ -1,6 +1,7 @@
 package io.pocketproxy.server.devices;
 
 import io.pocketproxy.link.AggregatedWarning;
+import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.rotation.RotationReport;
 import io.pocketproxy.link.status.DeviceHealth;
@@ -10,6 +11,7 @@ import io.pocketproxy.relay.directory.DeviceDirectory;
 import io.pocketproxy.server.changes.ChangeAnnouncer;
 import io.pocketproxy.server.db.Rows;
 import io.pocketproxy.server.db.SqlArrays;
+import io.pocketproxy.server.farm.RelayMembership;
 import io.pocketproxy.server.rotation.RotationLedger;
 import io.pocketproxy.server.webhooks.WebhookOutbox;
 import java.time.Duration;
@@ -113,6 +115,22 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                     log.debug("cannot record that device {} unlinked: {}", deviceId, error.getMessage());
                     return null;
                 });
+    }
+
+    @Override
+    public CompletableFuture<Optional<HostAndPort>> locate(UUID deviceId) {
+        return CompletableFuture.supplyAsync(
+                () -> jdbi.withHandle(handle -> handle.createQuery("""
+                                        SELECT r.link_address FROM devices d JOIN relays r ON r.id = d.relay_id
+                                         WHERE d.id = :id AND r.id <> :relay AND r.link_address IS NOT NULL
+                                           AND r.last_seen_at > now() - make_interval(secs => :stale)""")
+                                .bind("id", deviceId)
+                                .bind("relay", relayId)
+                                .bind("stale", (double) RelayMembership.STALE_AFTER.toSeconds())
+                                .mapTo(String.class)
+                                .findOne())
+                        .flatMap(HostAndPort::tryParse),
+                lookups);
     }
 
     @Override

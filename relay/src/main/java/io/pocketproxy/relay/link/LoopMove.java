@@ -1,4 +1,4 @@
-package io.pocketproxy.relay.tunnel;
+package io.pocketproxy.relay.link;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Moves a customer's channel onto its device link's event loop, so that the customer socket and its device
  * stream share one thread: the tunnel's bytes then cross no thread, each write is a plain call, and
- * back-pressure is decided where both sides' state lives.
+ * back-pressure is decided where both sides' state lives. A peer relay's link for a device (its forwarded
+ * customers' streams) moves to that device's link loop for the same reason.
  *
  * <p>Netty supports this directly ({@code deregister()}, then {@code register} with the new loop); what it
  * cannot move are timers already scheduled on the old loop. The one timer a customer channel can have by
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * which is replaced by a fresh one on the new loop. (The handshake deadline is met, and so gone, before a
  * tunnel opens; the first tunnel's idle timer starts on the link's loop.)
  */
-final class LoopMove {
+public final class LoopMove {
 
     private LoopMove() {}
 
@@ -27,7 +28,7 @@ final class LoopMove {
      * Moves {@code channel}, which must not be reading, to {@code target}; call on its current loop. Completes on
      * {@code target} once the channel is registered there, or fails when it closed meanwhile.
      */
-    static CompletableFuture<Void> moveTo(Channel channel, EventLoop target) {
+    public static CompletableFuture<Void> moveTo(Channel channel, EventLoop target) {
         CompletableFuture<Void> moved = new CompletableFuture<>();
         if (channel.eventLoop() == target) {
             moved.complete(null);

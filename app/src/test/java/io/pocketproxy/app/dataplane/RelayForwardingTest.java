@@ -1,0 +1,194 @@
+package io.pocketproxy.app.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pocketproxy.agent.Agent;
+import io.pocketproxy.link.HostAndPort;
+import io.pocketproxy.link.PairingString;
+import io.pocketproxy.relay.directory.ConnectionType;
+import io.pocketproxy.server.connections.IssuedPassword;
+import io.pocketproxy.server.devices.NewDevice;
+import io.pocketproxy.testkit.LocalHttpTarget;
+import io.pocketproxy.testkit.NettyLeakDetection;
+import io.pocketproxy.testkit.ProxyClients;
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A customer may come to any relay of the farm: when the connection's device is linked to another relay, the tunnel
+ * is forwarded there over a relay-to-relay link, and that relay checks and meters it as its own.
+ */
+class RelayForwardingTest {
+
+    @RegisterExtension
+    @Order(1)
+    static final NettyLeakDetection leaks = new NettyLeakDetection();
+
+    @RegisterExtension
+    @Order(2)
+    static final RunningSystem system = new RunningSystem();
+
+    static RunningSystem.SecondRelay second;
+    static NewDevice secondsPhone;
+    static Agent secondsAgent;
+
+    @BeforeAll
+    static void aSecondRelayWithAPhoneOfItsOwn() throws IOException {
+        second = system.startSecondRelay();
+        secondsPhone = system.server().devices().create(system.operator().id(), "second relay's phone");
+        PairingString own = secondsPhone.pairing();
+        secondsAgent = system.startAgent(
+                new PairingString(
+                        List.of(new HostAndPort("127.0.0.1", second.linkPort())),
+                        own.deviceToken(),
+                        own.relayFingerprint()),
+                true);
+        RunningSystem.awaitLinked(secondsAgent, 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> system.server()
+                        .database()
+                        .jdbi()
+                        .withHandle(
+                                handle -> handle.createQuery("SELECT relay_id IS NOT NULL FROM devices WHERE id = :id")
+                                        .bind("id", secondsPhone.device().id())
+                                        .mapTo(Boolean.class)
+                                        .one()));
+    }
+
+    @AfterAll
+    static void stopIt() throws Exception {
+        secondsAgent.close();
+        second.close();
+    }
+
+    @Test
+    void aCustomerOfTheSecondRelayReachesADeviceOnTheServersRelayByteExact() throws IOException {
+        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 0);
+
+        try (Socket tunnel = system.socksTunnel(second.socksPort(), socks)) {
+            ProxyPathsTest.assertEchoes(tunnel, 300_000);
+        }
+
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() ->
+                        assertThat(system.storedUsage(socks.connection().id())).isEqualTo(600_000));
+    }
+
+    @Test
+    void aCustomerOfTheServersRelayReachesADeviceOnTheSecondRelayThroughCurl() throws Exception {
+        IssuedPassword http = system.server()
+                .connections()
+                .create(system.operator().id(), secondsPhone.device().id(), ConnectionType.HTTP, 0L);
+        String proxy = "http://" + http.connection().username() + ":" + http.password() + "@127.0.0.1:"
+                + system.httpProxyPort();
+
+        String body = ProxyPathsTest.curl(
+                "-sS", "--proxytunnel", "-x", proxy, system.http().url("/bytes/200000"));
+
+        assertThat(body.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))
+                .isEqualTo(LocalHttpTarget.patternBytes(200_000));
+        String plain = ProxyPathsTest.curl("-sS", "-x", proxy, system.http().url("/bytes/5000"));
+        assertThat(plain.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))
+                .isEqualTo(LocalHttpTarget.patternBytes(5_000));
+    }
+
+    @Test
+    void theHoldingRelaysRefusalReachesTheCustomerAsItsOwn() throws IOException {
+        IssuedPassword http = system.newConnection(ConnectionType.HTTP, 50_000);
+        useUp(http, second.httpPort());
+
+        ProxyClients.HttpHead refused = ProxyClients.connect(
+                second.httpPort(),
+                http.connection().username(),
+                http.password(),
+                "127.0.0.1:" + system.echo().port());
+        refused.socket().close();
+
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.header("Proxy-Status")).isEqualTo("pocketproxy; error=bandwidth_limit_reached");
+    }
+
+    @Test
+    void theLimitIsExactWithCustomersOnBothRelaysAtOnce() throws Exception {
+        long limit = 400_000;
+        IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, limit);
+        UUID id = socks.connection().id();
+        long echoedBefore = system.echo().echoed();
+        AtomicLong received = new AtomicLong();
+
+        Thread[] customers = new Thread[6];
+        for (int i = 0; i < customers.length; i++) {
+            int port = i % 2 == 0 ? system.socksPort() : second.socksPort();
+            customers[i] = Thread.ofVirtual().start(() -> {
+                try (Socket tunnel = system.socksTunnel(port, socks)) {
+                    Thread writer = Thread.ofVirtual().start(() -> {
+                        try {
+                            tunnel.getOutputStream().write(LocalHttpTarget.patternBytes(100_000));
+                        } catch (IOException e) {
+                            // cut off mid-write: expected
+                        }
+                    });
+                    countUntilCut(tunnel.getInputStream(), received);
+                    writer.join(10_000);
+                } catch (IOException | InterruptedException e) {
+                    // cut off before or while opening: expected once the limit is reached
+                }
+            });
+        }
+        for (Thread customer : customers) {
+            customer.join(20_000);
+        }
+
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(system.storedUsage(id)).isEqualTo(limit));
+        long reachedTheOrigin = system.echo().echoed() - echoedBefore;
+        assertThat(received.get()).isGreaterThan(0);
+        // 1.2 MB wanted; up to the origin plus down to the customers, through both relays: never more than the limit.
+        assertThat(reachedTheOrigin + received.get()).isLessThanOrEqualTo(limit);
+    }
+
+    /** Reads until the end or the cut-off, counting every byte that arrived. */
+    private static void countUntilCut(java.io.InputStream in, AtomicLong received) {
+        byte[] buffer = new byte[16 * 1024];
+        try {
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                received.addAndGet(read);
+            }
+        } catch (IOException e) {
+            // cut off with a reset: what arrived before it counted
+        }
+    }
+
+    /** Moves bytes through the connection, entering at {@code proxyPort}, until the relay cuts it off. */
+    private static void useUp(IssuedPassword http, int proxyPort) throws IOException {
+        ProxyClients.HttpHead tunnel = ProxyClients.connect(
+                proxyPort,
+                http.connection().username(),
+                http.password(),
+                "127.0.0.1:" + system.echo().port());
+        assertThat(tunnel.status()).isEqualTo(200);
+        try (Socket socket = tunnel.socket()) {
+            try {
+                socket.getOutputStream().write(LocalHttpTarget.patternBytes((int)
+                        http.connection().bandwidthLimit()));
+            } catch (IOException e) {
+                // cut off mid-write
+            }
+            ProxyClients.readAll(tunnel.in(), 10_000_000);
+        }
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(
+                        () -> assertThat(system.storedUsage(http.connection().id()))
+                                .isEqualTo(http.connection().bandwidthLimit()));
+    }
+}
