@@ -3,10 +3,12 @@ package io.pocketproxy.app.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.PairingString;
 import io.pocketproxy.relay.directory.ConnectionType;
+import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.testkit.LocalHttpTarget;
@@ -14,15 +16,23 @@ import io.pocketproxy.testkit.NettyLeakDetection;
 import io.pocketproxy.testkit.ProxyClients;
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A customer may come to any relay of the farm: when the connection's device is linked to another relay, the tunnel
@@ -155,6 +165,46 @@ class RelayForwardingTest {
         assertThat(received.get()).isGreaterThan(0);
         // 1.2 MB wanted; up to the origin plus down to the customers, through both relays: never more than the limit.
         assertThat(reachedTheOrigin + received.get()).isLessThanOrEqualTo(limit);
+    }
+
+    @Test
+    void thePeerLinkIsOpenOnlyToTheFarmsCertificate(@TempDir Path strangers) throws Exception {
+        String device = system.device().device().id().toString();
+        RelayCertificate farms = RelayCertificate.loadOrCreate(system.dataDir());
+
+        assertThat(askForPeerLink(null, device)).as("no certificate").startsWith("HTTP/1.1 403");
+        assertThat(askForPeerLink(RelayCertificate.loadOrCreate(strangers), device))
+                .as("another certificate: the TLS handshake fails")
+                .isNull();
+        assertThat(askForPeerLink(farms, UUID.randomUUID().toString()))
+                .as("the farm's, for a device not linked there")
+                .startsWith("HTTP/1.1 404");
+        assertThat(askForPeerLink(farms, device)).as("the farm's").startsWith("HTTP/1.1 101");
+    }
+
+    /** The status line the server's link port answers {@code GET /v1/peer} with; null when TLS refused us. */
+    private static String askForPeerLink(RelayCertificate shown, String device) throws Exception {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        if (shown != null) {
+            store.setKeyEntry("relay", shown.privateKey(), new char[0], new Certificate[] {shown.certificate()});
+        }
+        keys.init(store, new char[0]);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(keys.getKeyManagers(), InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", system.linkPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("GET /v1/peer HTTP/1.1\r\nHost: relay\r\nUpgrade: pocketproxy-link/1\r\n"
+                                    + "Connection: upgrade\r\npp-device: " + device + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            return new java.io.BufferedReader(
+                            new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+        } catch (javax.net.ssl.SSLException e) {
+            return null;
+        }
     }
 
     /** Reads until the end or the cut-off, counting every byte that arrived. */
