@@ -31,7 +31,7 @@ final class BulkDownload implements Figure {
     @Override
     public Table measure(Testbed testbed) throws Exception {
         int source = testbed.targets().source();
-        List<Route> routes = testbed.routes();
+        List<Route> routes = testbed.routesWithForwarded();
         long bytes = (long) mib << 20;
         for (Route route : routes) {
             download(route, source, Math.min(bytes, WARM_UP_BYTES));

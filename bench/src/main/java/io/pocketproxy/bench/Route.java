@@ -11,6 +11,7 @@ import java.net.Socket;
 record Route(String name, Dialer dialer) {
 
     static final String OURS = "ours";
+    static final String FORWARDED = "ours, forwarded";
     static final String PEER = "ssh -R";
     static final String DIRECT = "direct";
 
@@ -25,6 +26,11 @@ record Route(String name, Dialer dialer) {
 
     static Route ours(int socksPort, Socks5.Credentials credentials) {
         return new Route(OURS, target -> Socks5.open(socksPort, credentials, target));
+    }
+
+    /** Ours entering at another relay of the farm than the device's, which forwards the tunnel to it. */
+    static Route forwarded(int socksPort, Socks5.Credentials credentials) {
+        return new Route(FORWARDED, target -> Socks5.open(socksPort, credentials, target));
     }
 
     static Route peer(int socksPort) {

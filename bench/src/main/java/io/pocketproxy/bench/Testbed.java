@@ -25,7 +25,8 @@ final class Testbed implements AutoCloseable {
     record Targets(int source, int echo, int http) {}
 
     /** What the relay process printed: its SOCKS5 port, its link port, and a device for each kind of link. */
-    private record Relay(Child process, int socksPort, int linkPort, Device direct, Device delayed) {}
+    private record Relay(
+            Child process, int socksPort, int linkPort, Device direct, Device delayed, int forwardingSocksPort) {}
 
     private record Device(String pairing, Socks5.Credentials socks) {}
 
@@ -68,6 +69,18 @@ final class Testbed implements AutoCloseable {
             routes.add(peer());
         }
         routes.add(Route.direct());
+        return routes;
+    }
+
+    /**
+     * As {@link #routes()}, with ours forwarded after ours: the same device and connection, the customer coming to
+     * the farm's second relay, which forwards the tunnel to the relay holding the device's link.
+     */
+    synchronized List<Route> routesWithForwarded() {
+        List<Route> routes = new ArrayList<>(routes());
+        routes.add(
+                1,
+                Route.forwarded(relay().forwardingSocksPort(), relay().direct().socks()));
         return routes;
     }
 
@@ -185,7 +198,14 @@ final class Testbed implements AutoCloseable {
             Device direct = device(process.readLine());
             Device delayed = device(process.readLine());
             String[] ports = process.readLine().split(" ");
-            relay = new Relay(process, Integer.parseInt(ports[2]), Integer.parseInt(ports[3]), direct, delayed);
+            String[] forwarding = process.readLine().split(" ");
+            relay = new Relay(
+                    process,
+                    Integer.parseInt(ports[2]),
+                    Integer.parseInt(ports[3]),
+                    direct,
+                    delayed,
+                    Integer.parseInt(forwarding[1]));
         }
         return relay;
     }

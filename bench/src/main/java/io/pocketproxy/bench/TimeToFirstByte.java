@@ -63,7 +63,7 @@ final class TimeToFirstByte implements Figure {
     @Override
     public Table measure(Testbed testbed) throws Exception {
         int http = testbed.targets().http();
-        List<Route> routes = testbed.routes();
+        List<Route> routes = testbed.routesWithForwarded();
         for (Route route : routes) {
             firstBytes(route, http, WARM_UP_CLIENTS, WARM_UP_TUNNELS);
         }

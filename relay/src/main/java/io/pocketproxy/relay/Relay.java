@@ -67,13 +67,15 @@ public final class Relay implements AutoCloseable {
             PasswordHashing hashing,
             Clock clock) {
         this.config = config;
-        this.links = new DeviceLinks(devices);
+        this.meters = new Meters(usage, config.usageFlush());
+        // A device's link that leaves hands its connections' counts to the database for the relay it goes to.
+        this.links = new DeviceLinks(
+                devices, deviceId -> meters.release(deviceId).thenRun(() -> devices.released(deviceId)));
         this.boss = Transport.eventLoops(1, "relay-accept");
         // One loop per core: a tunnel's customer and device stream share one loop, and every loop more is one
         // more thread to wake on a busy machine.
         this.workers = Transport.eventLoops(Runtime.getRuntime().availableProcessors(), "relay-io");
         this.connections = connections;
-        this.meters = new Meters(usage, config.usageFlush());
         this.customers = new Customers(connections, config.directoryRefresh(), config.verifiedTtl());
         this.authenticator =
                 new CustomerAuthenticator(customers, hashing, config.verifiedTtl(), config.authLimits(), clock);
@@ -173,6 +175,7 @@ public final class Relay implements AutoCloseable {
                     links.close(change.id());
                     peers.forget(change.id());
                 }
+                case DEVICE_RELEASED -> links.released(change.id());
                 case DEVICE_LINKED -> {
                     links.closeIfLinkedElsewhere(change.id());
                     peers.forget(change.id()); // the next customer finds where it went

@@ -27,6 +27,7 @@ import io.pocketproxy.server.connections.ConnectionService;
 import io.pocketproxy.server.connections.ProxyEndpoints;
 import io.pocketproxy.server.db.DataDirLock;
 import io.pocketproxy.server.db.Database;
+import io.pocketproxy.server.db.DatabaseSettings;
 import io.pocketproxy.server.db.Postgres;
 import io.pocketproxy.server.devices.DeviceRegistry;
 import io.pocketproxy.server.devices.DeviceService;
@@ -77,6 +78,7 @@ public final class PocketProxyServer implements AutoCloseable {
     private final RotationService rotations;
     private final RelayCertificate certificate;
     private final Relay relay;
+    private final DatabaseSettings databaseSettings;
     private final DeviceRegistry deviceRegistry;
     private final ProxyEndpoints endpoints;
     private final OpenVpnProfiles openvpn;
@@ -93,6 +95,7 @@ public final class PocketProxyServer implements AutoCloseable {
         this.rotations = parts.rotations;
         this.certificate = parts.certificate;
         this.relay = parts.relay;
+        this.databaseSettings = parts.postgres.settings();
         this.deviceRegistry = parts.deviceRegistry;
         this.endpoints = parts.endpoints;
         this.openvpn = parts.openvpn;
@@ -358,6 +361,11 @@ public final class PocketProxyServer implements AutoCloseable {
 
     public Relay relay() {
         return relay;
+    }
+
+    /** Where the server's PostgreSQL is (the embedded one's too): what another relay of the farm is given. */
+    public DatabaseSettings databaseSettings() {
+        return databaseSettings;
     }
 
     /** Whether OpenVPN runs, and the profiles of OPENVPN connections when it does. */

@@ -196,6 +196,11 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
      * pairing strings reach it): a second relay of the farm. The caller closes it.
      */
     public SecondRelay startSecondRelay() throws IOException {
+        return startSecondRelay(Duration.ofMillis(100));
+    }
+
+    /** The same, writing usage every {@code usageFlush}. */
+    public SecondRelay startSecondRelay(Duration usageFlush) throws IOException {
         Path relayDir = Files.createTempDirectory("pocketproxy-relay");
         for (String file : List.of(RelayCertificate.CERTIFICATE_FILE, RelayCertificate.KEY_FILE)) {
             Files.copy(dataDir.resolve(file), relayDir.resolve(file));
@@ -210,7 +215,7 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
                 .httpProxyPort(httpPort)
                 .socksPort(socksPort)
                 .linkPort(linkPort)
-                .usageFlush(Duration.ofMillis(100))
+                .usageFlush(usageFlush)
                 .build();
         return new SecondRelay(PocketProxyServer.startRelayOnly(config, clock), httpPort, socksPort, linkPort);
     }

@@ -21,7 +21,12 @@ public record Change(Kind kind, UUID id) {
         CONNECTION_DELETED("connection.deleted"),
         DEVICE_DELETED("device.deleted"),
         /** A relay took the device's link: any other relay holding one for it closes that link. */
-        DEVICE_LINKED("device.linked");
+        DEVICE_LINKED("device.linked"),
+        /**
+         * The relay that held the device's link wrote what its connections counted there: the relay that took the link
+         * may serve them now, starting from the database's totals.
+         */
+        DEVICE_RELEASED("device.released");
 
         private final String wireName;
 
@@ -39,8 +44,8 @@ public record Change(Kind kind, UUID id) {
                     return kind;
                 }
             }
-            throw new IllegalArgumentException(
-                    "change kind: " + wireName + " (expected: one of connection.*, device.deleted, device.linked)");
+            throw new IllegalArgumentException("change kind: " + wireName
+                    + " (expected: one of connection.*, device.deleted, device.linked, device.released)");
         }
     }
 

@@ -19,7 +19,16 @@ public interface DeviceDirectory {
      * to one relay at a time. Fails, and the link must be refused, while this cannot be recorded (the database is
      * away): the device keeps the relay it has rather than being served by two.
      */
-    CompletableFuture<Optional<UUID>> linkDevice(byte[] tokenDigest);
+    CompletableFuture<Optional<Linked>> linkDevice(byte[] tokenDigest);
+
+    /**
+     * A device now linked here; {@code fromLiveRelay} when another relay that is alive held its link until now, which
+     * will say when it has written what it counted ({@link Change.Kind#DEVICE_RELEASED}).
+     */
+    record Linked(UUID deviceId, boolean fromLiveRelay) {}
+
+    /** Announces that this relay wrote what the device's connections counted here, after its link left. */
+    void released(UUID deviceId);
 
     /** Records that the device's link to this relay ended, unless another relay has taken it since. */
     void unlinkDevice(UUID deviceId);

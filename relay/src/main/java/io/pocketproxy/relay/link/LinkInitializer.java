@@ -38,7 +38,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
@@ -59,7 +58,13 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
     private final DeviceDirectory devices;
     private final Duration handshakeTimeout;
     private final Duration openTimeout;
-    private final Consumer<DeviceLink> onLinked;
+    private final Accepted onLinked;
+
+    /** Hears each link taken into service, with what {@link DeviceLinks#register(DeviceLink, boolean, long)} needs. */
+    interface Accepted {
+        void accept(DeviceLink link, boolean fromLiveRelay, long linkingSince);
+    }
+
     private final DeviceLinks links;
     private final Function<DeviceLink, ChannelHandler> forwardedStreams;
 
@@ -73,7 +78,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             DeviceDirectory devices,
             Duration handshakeTimeout,
             Duration openTimeout,
-            Consumer<DeviceLink> onLinked,
+            Accepted onLinked,
             DeviceLinks links,
             Function<DeviceLink, ChannelHandler> forwardedStreams) {
         this.ssl = ssl;
@@ -136,6 +141,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
                     TokenDigest.of(authorization.substring(BEARER.length()).strip());
             Set<LinkFeature> offered = LinkFeature.parse(request.headers().get(LinkFeature.HEADER));
             ctx.channel().config().setAutoRead(false);
+            long linkingSince = System.nanoTime();
             devices.linkDevice(digest)
                     .whenComplete((device, error) -> ctx.executor().execute(() -> {
                         if (error != null) {
@@ -153,12 +159,14 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
                                     ctx.channel().remoteAddress());
                             refuse(ctx, HttpResponseStatus.UNAUTHORIZED, "unknown device token");
                         } else {
-                            upgrade(ctx, device.get(), offered);
+                            upgrade(ctx, device.get(), offered, linkingSince);
                         }
                     }));
         }
 
-        private void upgrade(ChannelHandlerContext ctx, UUID deviceId, Set<LinkFeature> offered) {
+        private void upgrade(
+                ChannelHandlerContext ctx, DeviceDirectory.Linked device, Set<LinkFeature> offered, long linkingSince) {
+            UUID deviceId = device.deviceId();
             if (!ctx.channel().isActive()) {
                 return;
             }
@@ -185,7 +193,8 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             pipeline.remove(this);
             settings.widenLinkWindow(codec, ctx.channel());
             ctx.channel().config().setAutoRead(true);
-            onLinked.accept(new DeviceLink(deviceId, ctx.channel(), agreed, openTimeout));
+            onLinked.accept(
+                    new DeviceLink(deviceId, ctx.channel(), agreed, openTimeout), device.fromLiveRelay(), linkingSince);
         }
 
         /**

@@ -61,8 +61,8 @@ public final class LinkServer implements AutoCloseable {
                 devices,
                 handshakeTimeout,
                 openTimeout,
-                link -> {
-                    links.register(link);
+                (link, fromLiveRelay, linkingSince) -> {
+                    links.register(link, fromLiveRelay, linkingSince);
                     heartbeats.start(link);
                 },
                 links,

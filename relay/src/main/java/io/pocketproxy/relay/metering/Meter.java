@@ -74,6 +74,11 @@ public final class Meter {
         return connectionId;
     }
 
+    /** The device the connection exits through, as last applied. Flusher thread only. */
+    UUID deviceId() {
+        return access.deviceId();
+    }
+
     /**
      * Room for up to {@code requested} bytes: the bytes granted, at most what remains of the limit
      * (everything when unlimited). The caller passes the granted bytes on, then closes the tunnels if

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
@@ -34,6 +35,9 @@ public final class Meters implements AutoCloseable {
 
     private final UsageSink sink;
     private final ConcurrentMap<UUID, Meter> meters = new ConcurrentHashMap<>();
+    /** Meters that hold the database's total as of their first use here (or their first since their device left). */
+    private final ConcurrentMap<UUID, CompletableFuture<Meter>> current = new ConcurrentHashMap<>();
+
     private final ScheduledExecutorService thread;
     private final AtomicLong reads = new AtomicLong();
     private final AggregatedWarning flushFailed = new AggregatedWarning(
@@ -49,6 +53,55 @@ public final class Meters implements AutoCloseable {
     /** The meter of {@code record}'s connection, created from its figures if this relay has none yet. */
     public Meter meterFor(ConnectionRecord record) {
         return meters.computeIfAbsent(record.id(), id -> new Meter(record));
+    }
+
+    /**
+     * The meter of {@code record}'s connection, once it holds the connection's total as the database has it now: the
+     * first use of a meter here, and the first after its device's link left this relay, reads it (with this relay's
+     * unreported bytes, in one round trip on the meters' thread), because {@code record} may be older than what
+     * another relay counted since, above all the relay that held the device before. Completes at once after that.
+     * When the database cannot answer, the meter goes on from what it knows; the next flush brings it in line.
+     */
+    public CompletableFuture<Meter> currentMeterFor(ConnectionRecord record) {
+        CompletableFuture<Meter> known = current.get(record.id());
+        if (known != null) {
+            return known;
+        }
+        return current.computeIfAbsent(record.id(), id -> {
+            Meter meter = meterFor(record);
+            CompletableFuture<Meter> reading = new CompletableFuture<>();
+            thread.execute(() -> {
+                try {
+                    report(List.of(meter));
+                } catch (RuntimeException e) {
+                    flushFailed.warn(e);
+                }
+                reading.complete(meter);
+            });
+            return reading;
+        });
+    }
+
+    /**
+     * The device's link left this relay: what its connections' meters counted is written now, so the relay it goes
+     * to starts from it, and each reads the database's total again at its next use here. Completes once written, or
+     * fails when it could not be (it stays counted, for the next flush).
+     */
+    public CompletableFuture<Void> release(UUID deviceId) {
+        return CompletableFuture.runAsync(
+                () -> {
+                    List<Meter> leaving = meters.values().stream()
+                            .filter(meter -> deviceId.equals(meter.deviceId()))
+                            .toList();
+                    leaving.forEach(meter -> current.remove(meter.connectionId()));
+                    try {
+                        report(leaving);
+                    } catch (RuntimeException e) {
+                        flushFailed.warn(e); // still counted; the next flush writes it
+                        throw e;
+                    }
+                },
+                thread);
     }
 
     /** The connections this relay holds meters for. */
@@ -94,6 +147,7 @@ public final class Meters implements AutoCloseable {
     public void remove(UUID connectionId) {
         thread.execute(() -> {
             Meter meter = meters.remove(connectionId);
+            current.remove(connectionId);
             if (meter != null) {
                 meter.closeTunnels();
             }
@@ -124,16 +178,24 @@ public final class Meters implements AutoCloseable {
     /** One round trip for every meter with bytes to report, however many there are. */
     private void flushAll() {
         List<Meter> flushed = new ArrayList<>();
-        List<UsageDelta> deltas = new ArrayList<>();
         for (Meter meter : meters.values()) {
-            long delta = meter.unreported();
-            if (delta != 0) {
+            if (meter.unreported() != 0) {
                 flushed.add(meter);
-                deltas.add(new UsageDelta(meter.connectionId(), meter.generation(), delta));
             }
         }
-        if (deltas.isEmpty()) {
+        if (!flushed.isEmpty()) {
+            report(flushed);
+        }
+    }
+
+    /** Writes {@code flushed}'s unreported bytes (none is fine: it reads their totals) and takes the totals back. */
+    private void report(List<Meter> flushed) {
+        if (flushed.isEmpty()) {
             return;
+        }
+        List<UsageDelta> deltas = new ArrayList<>(flushed.size());
+        for (Meter meter : flushed) {
+            deltas.add(new UsageDelta(meter.connectionId(), meter.generation(), meter.unreported()));
         }
         Map<UUID, Long> totals = sink.addUsage(deltas).join();
         for (int i = 0; i < flushed.size(); i++) {

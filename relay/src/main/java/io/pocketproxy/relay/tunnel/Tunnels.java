@@ -93,7 +93,7 @@ public final class Tunnels {
         }
         Optional<DeviceLink> link = links.find(connection.deviceId());
         if (link.isPresent()) {
-            return openThrough(link.get(), connection, protocol, target, customer, opened);
+            return openThrough(link.get(), connection, customer, target, opened);
         }
         if (peers == null) {
             return refuse(customer, opened, Refusal.of(Refusal.Reason.DEVICE_OFFLINE));
@@ -133,18 +133,32 @@ public final class Tunnels {
         if (!link.isActive() || links.find(link.deviceId()).orElse(null) != link) {
             return refuse(stream, opened, Refusal.of(Refusal.Reason.DEVICE_OFFLINE)); // the device linked again
         }
-        return openThrough(link, connection, protocol, target, stream, opened);
+        return openThrough(link, connection, stream, target, opened);
     }
 
-    /** Through this relay's own link to the device, metered here. */
+    /** Through this relay's own link to the device, metered here once its meter holds the current total. */
     private CompletableFuture<Tunnel> openThrough(
             DeviceLink link,
             ConnectionRecord connection,
-            ConnectionType protocol,
-            HostAndPort target,
             Channel customer,
+            HostAndPort target,
             CompletableFuture<Tunnel> opened) {
-        Meter meter = meters.meterFor(connection);
+        CompletableFuture<Meter> current = meters.currentMeterFor(connection);
+        if (current.isDone()) {
+            return openMetered(link, current.join(), customer, target, opened);
+        }
+        current.whenComplete((meter, failure) -> customer.eventLoop().execute(() -> {
+            if (failure != null) {
+                refuse(customer, opened, refusalOf(failure, customer));
+            } else {
+                openMetered(link, meter, customer, target, opened);
+            }
+        }));
+        return opened;
+    }
+
+    private CompletableFuture<Tunnel> openMetered(
+            DeviceLink link, Meter meter, Channel customer, HostAndPort target, CompletableFuture<Tunnel> opened) {
         Optional<Refusal> refusal = checkQuota(meter);
         if (refusal.isPresent()) {
             return refuse(customer, opened, refusal.get());

@@ -75,31 +75,51 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
      * at once are serialized and the later one's id stays.
      */
     @Override
-    public CompletableFuture<Optional<UUID>> linkDevice(byte[] tokenDigest) {
+    public CompletableFuture<Optional<Linked>> linkDevice(byte[] tokenDigest) {
         return CompletableFuture.supplyAsync(
                 () -> jdbi.inTransaction(handle -> {
-                    Optional<Linked> linked = handle.createQuery("""
+                    Optional<Taken> taken = handle.createQuery("""
                                     WITH device AS (
                                         SELECT id, relay_id FROM devices WHERE token_digest = :digest FOR UPDATE
                                     )
                                     UPDATE devices d SET relay_id = :relay
                                       FROM device
                                      WHERE d.id = device.id
-                                    RETURNING d.id, device.relay_id AS previous""")
+                                    RETURNING d.id, device.relay_id AS previous, EXISTS (
+                                        SELECT 1 FROM relays r WHERE r.id = device.relay_id
+                                           AND r.last_seen_at > now() - make_interval(secs => :stale)
+                                    ) AS previous_live""")
                             .bind("digest", tokenDigest)
                             .bind("relay", relayId)
-                            .map((rows, ctx) -> new Linked(
-                                    rows.getObject("id", UUID.class), rows.getObject("previous", UUID.class)))
+                            .bind("stale", (double) RelayMembership.STALE_AFTER.toSeconds())
+                            .map((rows, ctx) -> new Taken(
+                                    rows.getObject("id", UUID.class),
+                                    rows.getObject("previous", UUID.class),
+                                    rows.getBoolean("previous_live")))
                             .findOne();
-                    linked.filter(device -> !relayId.equals(device.previousRelay()))
-                            .ifPresent(device ->
-                                    announcer.announce(handle, new Change(Change.Kind.DEVICE_LINKED, device.id())));
-                    return linked.map(Linked::id);
+                    Optional<Taken> moved = taken.filter(device -> !relayId.equals(device.previousRelay()));
+                    moved.ifPresent(
+                            device -> announcer.announce(handle, new Change(Change.Kind.DEVICE_LINKED, device.id())));
+                    return taken.map(device -> new Linked(
+                            device.id(), moved.isPresent() && device.previousRelay() != null && device.previousLive()));
                 }),
                 lookups);
     }
 
-    private record Linked(UUID id, UUID previousRelay) {}
+    private record Taken(UUID id, UUID previousRelay, boolean previousLive) {}
+
+    @Override
+    public void released(UUID deviceId) {
+        CompletableFuture.runAsync(
+                        () -> jdbi.useHandle(handle ->
+                                announcer.announce(handle, new Change(Change.Kind.DEVICE_RELEASED, deviceId))),
+                        lookups)
+                .exceptionally(error -> {
+                    // The relay that took the link serves after its wait instead.
+                    log.debug("cannot announce that device {} was released: {}", deviceId, error.getMessage());
+                    return null;
+                });
+    }
 
     @Override
     public void unlinkDevice(UUID deviceId) {

@@ -1,0 +1,130 @@
+package io.pocketproxy.app.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pocketproxy.agent.Agent;
+import io.pocketproxy.agent.Backoff;
+import io.pocketproxy.agent.health.HealthSource;
+import io.pocketproxy.link.HostAndPort;
+import io.pocketproxy.link.PairingString;
+import io.pocketproxy.relay.directory.ConnectionType;
+import io.pocketproxy.server.connections.IssuedPassword;
+import io.pocketproxy.server.devices.NewDevice;
+import io.pocketproxy.testkit.LocalHttpTarget;
+import io.pocketproxy.testkit.NettyLeakDetection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A device that moves to another relay takes its connections' counts with it: the relay it left writes what it
+ * counted when the link goes, and the relay it joins starts from the database's total, so a limit stays exact across
+ * the move. Usage is written only every hour here: what keeps the limit exact is the hand-over, not a timely flush.
+ */
+class DeviceMoveMeteringTest {
+
+    private static final Duration RARELY = Duration.ofHours(1);
+
+    @RegisterExtension
+    @Order(1)
+    static final NettyLeakDetection leaks = new NettyLeakDetection();
+
+    @RegisterExtension
+    @Order(2)
+    static final RunningSystem system = new RunningSystem(config -> config.usageFlush(RARELY));
+
+    @Test
+    void aLimitStaysExactWhenTheDeviceMovesToAnotherRelayMidTraffic() throws Exception {
+        long limit = 300_000;
+        NewDevice phone = system.server().devices().create(system.operator().id(), "moving phone");
+        IssuedPassword socks = system.server()
+                .connections()
+                .create(system.operator().id(), phone.device().id(), ConnectionType.SOCKS5, limit);
+        UUID id = socks.connection().id();
+        // The first agent comes back only long after the test: no tug of war between two agents of one device.
+        Agent first = system.startAgent(
+                phone.pairing(),
+                true,
+                config -> config.withBackoff(new Backoff(Duration.ofMinutes(5), Duration.ofMinutes(5))),
+                HealthSource.unknown());
+        RunningSystem.awaitLinked(first, 1);
+        long echoedBefore = system.echo().echoed();
+        AtomicLong received = new AtomicLong();
+
+        try (RunningSystem.SecondRelay second = system.startSecondRelay(RARELY)) {
+            // 200 KB counted on the server's relay, and not written yet: its next flush is an hour away.
+            try (Socket before = system.socksTunnel(socks)) {
+                ProxyPathsTest.assertEchoes(before, 100_000);
+            }
+            received.addAndGet(100_000);
+            try (Socket during = system.socksTunnel(socks)) {
+                Agent moved = system.startAgent(at(phone, second.linkPort()), true);
+                RunningSystem.awaitLinked(moved, 1);
+                // The move ends the old link, and with it the tunnel open through it.
+                during.setSoTimeout(10_000);
+                assertThat(endOf(during)).isEqualTo(-1);
+
+                // 400 KB wanted through the new relay (entering at either): 100 KB of the limit are left.
+                for (int port : new int[] {second.socksPort(), system.socksPort()}) {
+                    try (Socket after = system.socksTunnel(port, socks)) {
+                        Thread writer = Thread.ofVirtual().start(() -> {
+                            try {
+                                after.getOutputStream().write(LocalHttpTarget.patternBytes(100_000));
+                            } catch (IOException e) {
+                                // cut off mid-write: expected
+                            }
+                        });
+                        countUntilCut(after.getInputStream(), received);
+                        writer.join(10_000);
+                    } catch (AssertionError refusedOnceTheLimitIsReached) {
+                        // the second customer may find the limit reached already
+                    }
+                }
+                moved.close(); // its link leaves the second relay, which writes what it counted
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(system.storedUsage(id)).isEqualTo(limit));
+        } finally {
+            first.close();
+        }
+        long reachedTheOrigin = system.echo().echoed() - echoedBefore;
+        assertThat(reachedTheOrigin + received.get()).isLessThanOrEqualTo(limit);
+    }
+
+    private static PairingString at(NewDevice device, int linkPort) {
+        PairingString own = device.pairing();
+        return new PairingString(
+                List.of(new HostAndPort("127.0.0.1", linkPort)), own.deviceToken(), own.relayFingerprint());
+    }
+
+    /** What a read of a tunnel the relay ended answers: the end, or a reset, as -1. */
+    private static int endOf(Socket tunnel) {
+        try {
+            return tunnel.getInputStream().read();
+        } catch (java.net.SocketTimeoutException e) {
+            return -2; // still open
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Reads until the end or the cut-off, counting every byte that arrived. */
+    private static void countUntilCut(InputStream in, AtomicLong received) {
+        byte[] buffer = new byte[16 * 1024];
+        try {
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                received.addAndGet(read);
+            }
+        } catch (IOException e) {
+            // cut off with a reset: what arrived before it counted
+        }
+    }
+}
