@@ -96,6 +96,19 @@ public final class PocketProxyProcess implements AutoCloseable {
         return readyUrl();
     }
 
+    /** Waits until {@code pocketproxy relay} (or a server's relay) says it is up, and returns its ports. */
+    public RelayPorts awaitRelayUp() {
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("pocketproxy exited with " + process.exitValue() + ":\n" + stderr());
+                    }
+                    return RELAY_UP.matcher(stderr()).find();
+                });
+        return relayPorts();
+    }
+
     /** The relay's ports, from its log line; call after {@link #awaitReady()}. */
     public RelayPorts relayPorts() {
         Matcher matcher = RELAY_UP.matcher(stderr());
