@@ -63,6 +63,28 @@ class RelayFarmTest {
     }
 
     @Test
+    void aRelayDeadForADayIsForgottenWhenAnotherStarts() throws Exception {
+        UUID longDead = UUID.randomUUID();
+        UUID recentlyDead = UUID.randomUUID();
+        for (UUID id : List.of(longDead, recentlyDead)) {
+            system.server()
+                    .database()
+                    .jdbi()
+                    .useHandle(handle -> handle.createUpdate(
+                                    "INSERT INTO relays (id, name, link_address, started_at, last_seen_at)"
+                                            + " VALUES (:id, 'killed relay', '127.0.0.1:9', :seen, :seen)")
+                            .bind("id", id)
+                            .bind("seen", OffsetDateTime.now().minusHours(id.equals(longDead) ? 25 : 23))
+                            .execute());
+        }
+
+        try (RunningSystem.SecondRelay second = system.startSecondRelay()) {
+            assertThat(relayOf(longDead)).as("dead for 25 hours").isEmpty();
+            assertThat(relayOf(recentlyDead)).as("dead for 23 hours").isPresent();
+        }
+    }
+
+    @Test
     void aNewDevicesPairingStringNamesTheFarmsLiveRelaysTheServersFirst() throws Exception {
         HostAndPort serversRelay = new HostAndPort("127.0.0.1", system.linkPort());
         try (RunningSystem.SecondRelay second = system.startSecondRelay()) {

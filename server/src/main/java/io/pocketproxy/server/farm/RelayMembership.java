@@ -31,6 +31,12 @@ public final class RelayMembership implements AutoCloseable {
     /** A relay whose last beat is older than this is taken for dead. */
     public static final Duration STALE_AFTER = BEAT.multipliedBy(3);
 
+    /**
+     * A dead relay's row is deleted once its beat is this old (by any relay, at its start and with its beats): long
+     * enough for an operator to see which relay died and when, short enough that the table holds no history.
+     */
+    public static final Duration FORGOTTEN_AFTER = Duration.ofDays(1);
+
     private final AggregatedWarning beatFailed =
             new AggregatedWarning(log, "cannot record that this relay is alive; trying again", Duration.ofMinutes(1));
 
@@ -55,6 +61,7 @@ public final class RelayMembership implements AutoCloseable {
     public static RelayMembership join(Jdbi jdbi, String name, Clock clock) {
         RelayMembership membership = new RelayMembership(jdbi, UUID.randomUUID(), name, clock);
         membership.write();
+        membership.forgetLongDead();
         long beat = BEAT.toMillis();
         membership.beats.scheduleWithFixedDelay(membership::beat, beat, beat, TimeUnit.MILLISECONDS);
         log.info("relay {} ({}) joined the farm", membership.id, name);
@@ -97,8 +104,19 @@ public final class RelayMembership implements AutoCloseable {
     private void beat() {
         try {
             write();
+            forgetLongDead();
         } catch (RuntimeException e) {
             beatFailed.warn(e);
+        }
+    }
+
+    /** Deletes the rows of relays dead for {@link #FORGOTTEN_AFTER}; their devices' {@code relay_id} go with them. */
+    private void forgetLongDead() {
+        int forgotten = jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM relays WHERE last_seen_at < :before")
+                .bind("before", Timestamp.from(clock.instant().minus(FORGOTTEN_AFTER)))
+                .execute());
+        if (forgotten > 0) {
+            log.info("forgot {} relay(s) not seen for {}", forgotten, FORGOTTEN_AFTER);
         }
     }
 
