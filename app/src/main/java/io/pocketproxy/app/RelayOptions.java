@@ -29,6 +29,13 @@ final class RelayOptions {
     String publicHost;
 
     @Option(
+            names = "--relay-host",
+            paramLabel = "HOST",
+            description = "Host the farm's other relays reach this one's link port at, when --public-host is a name"
+                    + " the relays share (default: --public-host).")
+    String relayHost;
+
+    @Option(
             names = "--http-proxy-port",
             paramLabel = "PORT",
             description = "HTTP proxy port for customers (default: ${DEFAULT-VALUE}).")
@@ -125,6 +132,7 @@ final class RelayOptions {
         return config.databaseUrl(storage.databaseUrl)
                 .bind(bind)
                 .publicHost(publicHost)
+                .relayHost(relayHost)
                 .httpProxyPort(httpProxyPort)
                 .socksPort(socksPort)
                 .linkPort(linkPort)

@@ -41,8 +41,15 @@ final class BulkDownload implements Figure {
         return new Table(
                 "bulk download",
                 "Bulk download, one stream, " + mib + " MiB (" + Rounds.caption(testbed.options().rounds) + ")",
-                List.of(rounds.row("MB/s", "≥ 1.5 × ssh -R; ≥ 0.5 × direct (stretch)")),
+                rowsOf(
+                        rounds.row("MB/s", "≥ 1.5 × ssh -R; ≥ 0.5 × direct (stretch)"),
+                        rounds.forwardedRow("MB/s", "MB/s, forwarded (in at relay A, device on B)")),
                 List.of());
+    }
+
+    /** The rows that were measured (a forwarded row is null when its route was not run). */
+    static List<Table.Row> rowsOf(Table.Row... rows) {
+        return java.util.Arrays.stream(rows).filter(java.util.Objects::nonNull).toList();
     }
 
     /** MB/s of one download of {@code bytes} from the source over the route. */

@@ -69,6 +69,24 @@ final class Rounds {
                 metric, median(metric, Route.OURS), median(metric, Route.PEER), median(metric, Route.DIRECT), goal);
     }
 
+    /**
+     * A row for ours entering at another relay than the device's ({@link Route#FORWARDED}) in ours' place, the same
+     * peer and direct beside it; its last column compares it with ours on the device's own relay, same run. Null when
+     * the forwarded route was not run.
+     */
+    Table.Row forwardedRow(String metric, String label) {
+        Double forwarded = median(metric, Route.FORWARDED);
+        if (forwarded == null) {
+            return null;
+        }
+        Double own = median(metric, Route.OURS);
+        String comparison = own == null || own == 0
+                ? ""
+                : "ours on the device's relay: " + Table.value(own) + " (forwarded ÷ it = "
+                        + String.format(java.util.Locale.ROOT, "%.2f", forwarded / own) + ")";
+        return new Table.Row(label, forwarded, median(metric, Route.PEER), median(metric, Route.DIRECT), comparison);
+    }
+
     /** A row of each route's median minus the direct path's: what the tunnel adds. */
     Table.Row overheadRow(String metric, String label, String goal) {
         Double direct = median(metric, Route.DIRECT);

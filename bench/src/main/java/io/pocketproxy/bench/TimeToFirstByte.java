@@ -79,6 +79,9 @@ final class TimeToFirstByte implements Figure {
             });
             rows.add(rounds.row(at + " p50 ms", clients == 1 ? "" : "ours ≤ ssh -R"));
             rows.add(rounds.row(at + " p99 ms", ""));
+            rows.addAll(BulkDownload.rowsOf(
+                    rounds.forwardedRow(at + " p50 ms", at + " p50 ms, forwarded"),
+                    rounds.forwardedRow(at + " p99 ms", at + " p99 ms, forwarded")));
             rows.add(rounds.overheadRow(
                     at + " p50 ms", at + " p50 overhead over direct, ms", clients == 1 ? "ours ≤ ssh -R" : ""));
         }

@@ -138,7 +138,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     customerHashing,
                     clock));
             membership.listening(
-                    HostAndPort.format(config.advertisedHost(), parts.relay.linkPort()),
+                    HostAndPort.format(config.farmHost(), parts.relay.linkPort()),
                     config.advertisedHost(),
                     parts.certificate.fingerprint());
             metrics.bindRelay(parts.relay);
@@ -307,7 +307,7 @@ public final class PocketProxyServer implements AutoCloseable {
             Relay relay =
                     parts.open(Relay.start(config.relay(), certificate, directory, devices, directory, hashing, clock));
             membership.listening(
-                    HostAndPort.format(config.advertisedHost(), relay.linkPort()),
+                    HostAndPort.format(config.farmHost(), relay.linkPort()),
                     config.advertisedHost(),
                     certificate.fingerprint());
             log.info("relay is ready; its certificate fingerprint is {}", certificate.fingerprint());

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param dataDir where embedded PostgreSQL and the relay certificate live
  * @param databaseUrl an external PostgreSQL to use instead of the embedded one, or {@code null}
  * @param publicHost the host customers and devices are told to reach; {@code null} = derived from bind
+ * @param relayHost the host the farm's other relays reach this relay's link port at, when {@code publicHost} is a
+ *     name all relays share; {@code null} = {@link #advertisedHost()}
  * @param openvpn whether the OpenVPN endpoint runs: on, off, or on when this host allows it
  * @param openvpnPort the OpenVPN endpoint's port (UDP, or TCP as {@code openvpnProto} says)
  * @param openvpnNetwork the network OpenVPN clients' addresses come from
@@ -46,6 +48,7 @@ public record ServerConfig(
         Path dataDir,
         String databaseUrl,
         String publicHost,
+        String relayHost,
         int apiPort,
         OpenVpnMode openvpn,
         int openvpnPort,
@@ -79,6 +82,9 @@ public record ServerConfig(
         }
         if (publicHost != null && publicHost.isBlank()) {
             publicHost = null;
+        }
+        if (relayHost != null && relayHost.isBlank()) {
+            relayHost = null;
         }
         requirePort("api-port", apiPort);
         requirePort("openvpn-port", openvpnPort);
@@ -148,6 +154,11 @@ public record ServerConfig(
     }
 
     /** The host name customers and devices use: {@code --public-host}, else the bind address if specific. */
+    /** Where the farm's other relays reach this relay's link port: {@code relayHost}, else {@link #advertisedHost()}. */
+    public String farmHost() {
+        return relayHost != null ? relayHost : advertisedHost();
+    }
+
     public String advertisedHost() {
         if (publicHost != null) {
             return publicHost;
@@ -214,6 +225,7 @@ public record ServerConfig(
         private Path dataDir;
         private String databaseUrl;
         private String publicHost;
+        private String relayHost;
         private int apiPort = 8080;
         private OpenVpnMode openvpn = OpenVpnMode.AUTO;
         private int openvpnPort = 1194;
@@ -251,6 +263,11 @@ public record ServerConfig(
 
         public Builder databaseUrl(String value) {
             this.databaseUrl = value;
+            return this;
+        }
+
+        public Builder relayHost(String value) {
+            this.relayHost = value;
             return this;
         }
 
@@ -429,6 +446,7 @@ public record ServerConfig(
                     dataDir,
                     databaseUrl,
                     publicHost,
+                    relayHost,
                     apiPort,
                     openvpn,
                     openvpnPort,

@@ -30,6 +30,23 @@ class ServerConfigTest {
     }
 
     @Test
+    void otherRelaysReachThisOneAtItsRelayHostElseAtItsPublicHost() {
+        ServerConfig shared = ServerConfig.builder(Path.of("data"))
+                .bind("0.0.0.0")
+                .publicHost("proxy.example.com")
+                .build();
+        ServerConfig own = ServerConfig.builder(Path.of("data"))
+                .bind("0.0.0.0")
+                .publicHost("proxy.example.com")
+                .relayHost("relay-a.example.com")
+                .build();
+
+        assertThat(shared.farmHost()).isEqualTo("proxy.example.com");
+        assertThat(own.farmHost()).isEqualTo("relay-a.example.com");
+        assertThat(own.advertisedHost()).isEqualTo("proxy.example.com");
+    }
+
+    @Test
     void masksSecretsWhenPrinted() {
         ServerConfig config = ServerConfig.builder(Path.of("data"))
                 .databaseUrl("postgresql://pp:db-s3cret@db/pp")
