@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,14 +71,18 @@ public final class Meters implements AutoCloseable {
         return current.computeIfAbsent(record.id(), id -> {
             Meter meter = meterFor(record);
             CompletableFuture<Meter> reading = new CompletableFuture<>();
-            thread.execute(() -> {
-                try {
-                    report(List.of(meter));
-                } catch (RuntimeException e) {
-                    flushFailed.warn(e);
-                }
-                reading.complete(meter);
-            });
+            try {
+                thread.execute(() -> {
+                    try {
+                        report(List.of(meter));
+                    } catch (RuntimeException e) {
+                        flushFailed.warn(e);
+                    }
+                    reading.complete(meter);
+                });
+            } catch (RejectedExecutionException stopping) {
+                reading.complete(meter); // the relay is stopping: nothing more will be written anyway
+            }
             return reading;
         });
     }
@@ -88,20 +93,25 @@ public final class Meters implements AutoCloseable {
      * fails when it could not be (it stays counted, for the next flush).
      */
     public CompletableFuture<Void> release(UUID deviceId) {
-        return CompletableFuture.runAsync(
-                () -> {
-                    List<Meter> leaving = meters.values().stream()
-                            .filter(meter -> deviceId.equals(meter.deviceId()))
-                            .toList();
-                    leaving.forEach(meter -> current.remove(meter.connectionId()));
-                    try {
-                        report(leaving);
-                    } catch (RuntimeException e) {
-                        flushFailed.warn(e); // still counted; the next flush writes it
-                        throw e;
-                    }
-                },
-                thread);
+        try {
+            return CompletableFuture.runAsync(() -> reportLeaving(deviceId), thread);
+        } catch (RejectedExecutionException stopping) {
+            // The relay is stopping: its last flush writes everything, and the relay the device goes to waits for it.
+            return CompletableFuture.failedFuture(stopping);
+        }
+    }
+
+    private void reportLeaving(UUID deviceId) {
+        List<Meter> leaving = meters.values().stream()
+                .filter(meter -> deviceId.equals(meter.deviceId()))
+                .toList();
+        leaving.forEach(meter -> current.remove(meter.connectionId()));
+        try {
+            report(leaving);
+        } catch (RuntimeException e) {
+            flushFailed.warn(e); // still counted; the next flush writes it
+            throw e;
+        }
     }
 
     /** The connections this relay holds meters for. */
