@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,6 +48,7 @@ public final class Relay implements AutoCloseable {
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private volatile boolean serving;
     private final DeviceLinks links;
+    private final DeviceDirectory devices;
     private final Meters meters;
     private final Customers customers;
     private final ConnectionDirectory connections;
@@ -71,6 +73,7 @@ public final class Relay implements AutoCloseable {
         // A device's link that leaves hands its connections' counts to the database for the relay it goes to.
         this.links = new DeviceLinks(
                 devices, deviceId -> meters.release(deviceId).thenRun(() -> devices.released(deviceId)));
+        this.devices = devices;
         this.boss = Transport.eventLoops(1, "relay-accept");
         // One loop per core: a tunnel's customer and device stream share one loop, and every loop more is one
         // more thread to wake on a busy machine.
@@ -274,9 +277,13 @@ public final class Relay implements AutoCloseable {
                 log.warn("could not stop a relay part cleanly", e);
             }
         }
-        links.closeAll();
+        List<UUID> unlinked = links.closeAll();
         refresher.shutdownNow();
         boolean flushed = meters.closeFlushed();
+        if (flushed) {
+            // What the devices' connections counted here is written: the relays they go to need not wait for it.
+            unlinked.forEach(devices::released);
+        }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (flushed) {

@@ -126,8 +126,7 @@ public final class PocketProxyServer implements AutoCloseable {
             var jdbi = parts.database.jdbi();
 
             DatabaseDirectory directory = parts.open(new DatabaseDirectory(jdbi, parts.postgres.settings(), clock));
-            RelayMembership membership =
-                    parts.open(RelayMembership.join(jdbi, "server " + config.advertisedHost(), clock));
+            RelayMembership membership = parts.open(RelayMembership.join(jdbi, "server " + config.advertisedHost()));
             parts.deviceRegistry = parts.open(new DeviceRegistry(jdbi, HEARTBEAT_BATCH, membership.id()));
             parts.relay = parts.open(Relay.start(
                     config.relay(),
@@ -302,7 +301,7 @@ public final class PocketProxyServer implements AutoCloseable {
             DatabaseDirectory directory =
                     parts.open(new DatabaseDirectory(database.jdbi(), postgres.settings(), clock));
             RelayMembership membership =
-                    parts.open(RelayMembership.join(database.jdbi(), "relay " + config.advertisedHost(), clock));
+                    parts.open(RelayMembership.join(database.jdbi(), "relay " + config.advertisedHost()));
             DeviceRegistry devices = parts.open(new DeviceRegistry(database.jdbi(), HEARTBEAT_BATCH, membership.id()));
             Relay relay =
                     parts.open(Relay.start(config.relay(), certificate, directory, devices, directory, hashing, clock));

@@ -133,8 +133,12 @@ class RelayForwardingTest {
         long limit = 400_000;
         IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, limit);
         UUID id = socks.connection().id();
-        long echoedBefore = system.echo().echoed();
-        AtomicLong received = new AtomicLong();
+        // This connection through the second relay works: a refusal there below is the limit, not the path.
+        try (Socket tunnel = system.socksTunnel(second.socksPort(), socks)) {
+            ProxyPathsTest.assertEchoes(tunnel, 10_000);
+        }
+        long echoedBefore = system.echo().echoed() - 10_000;
+        AtomicLong received = new AtomicLong(10_000);
 
         Thread[] customers = new Thread[6];
         for (int i = 0; i < customers.length; i++) {
@@ -175,14 +179,16 @@ class RelayForwardingTest {
         assertThat(askForPeerLink(null, device)).as("no certificate").startsWith("HTTP/1.1 403");
         assertThat(askForPeerLink(RelayCertificate.loadOrCreate(strangers), device))
                 .as("another certificate: the TLS handshake fails")
-                .isNull();
+                .isEqualTo(TLS_REFUSED);
         assertThat(askForPeerLink(farms, UUID.randomUUID().toString()))
                 .as("the farm's, for a device not linked there")
                 .startsWith("HTTP/1.1 404");
         assertThat(askForPeerLink(farms, device)).as("the farm's").startsWith("HTTP/1.1 101");
     }
 
-    /** The status line the server's link port answers {@code GET /v1/peer} with; null when TLS refused us. */
+    private static final String TLS_REFUSED = "the TLS handshake failed";
+
+    /** The status line the server's link port answers {@code GET /v1/peer} with, or {@link #TLS_REFUSED}. */
     private static String askForPeerLink(RelayCertificate shown, String device) throws Exception {
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         KeyStore store = KeyStore.getInstance("PKCS12");
@@ -203,7 +209,7 @@ class RelayForwardingTest {
                             new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
                     .readLine();
         } catch (javax.net.ssl.SSLException e) {
-            return null;
+            return TLS_REFUSED;
         }
     }
 

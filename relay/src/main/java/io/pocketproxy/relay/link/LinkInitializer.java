@@ -251,13 +251,21 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             pipeline.remove("aggregate");
             pipeline.remove("http");
             Http2FrameCodec codec = settings.agentCodec();
+            // The forwarding relay pings as a relay pings its devices: silence past the pings it may miss means it
+            // is gone (a crashed host sends no FIN), and its streams must not hold the device's stream slots.
+            long silence = settings.pingInterval().toMillis() * (settings.missedPingsAllowed() + 1);
+            pipeline.addLast("peer-silence", new ReadTimeoutHandler(silence, TimeUnit.MILLISECONDS));
             pipeline.addLast("h2", codec);
             pipeline.addLast("streams", new Http2MultiplexHandler(forwardedStreams.apply(link)));
+            pipeline.addLast("peer-errors", new PeerErrors());
             pipeline.remove(this);
             settings.widenLinkWindow(codec, ctx.channel());
             // The device's own link ended: so do the peers' links to it, and they look for it afresh.
             Channel peer = ctx.channel();
-            link.channel().closeFuture().addListener(closed -> peer.close());
+            ChannelFutureListener closePeer = closed -> peer.close();
+            link.channel().closeFuture().addListener(closePeer);
+            peer.closeFuture()
+                    .addListener(closed -> link.channel().closeFuture().removeListener(closePeer));
             peer.config().setAutoRead(true);
         }
 
@@ -265,6 +273,15 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             NetworkErrors.closeOnError(
                     log, ctx, "link handshake from " + ctx.channel().remoteAddress(), cause);
+        }
+    }
+
+    /** Ends a peer link on its errors (a read timeout: the forwarding relay went silent) without a stack trace. */
+    private static final class PeerErrors extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            NetworkErrors.closeOnError(
+                    log, ctx, "peer link from " + ctx.channel().remoteAddress(), cause);
         }
     }
 

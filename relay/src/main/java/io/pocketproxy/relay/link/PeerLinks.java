@@ -33,6 +33,8 @@ import io.pocketproxy.link.Transport;
 import io.pocketproxy.link.stream.TunnelBuffers;
 import io.pocketproxy.relay.directory.DeviceDirectory;
 import io.pocketproxy.relay.tls.RelayCertificate;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -53,6 +55,9 @@ import org.slf4j.LoggerFactory;
 public final class PeerLinks implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PeerLinks.class);
+
+    /** How long "no relay holds the device" stands before the database is asked again (unless the device links). */
+    static final Duration NOWHERE_FOR = Duration.ofSeconds(2);
 
     private final ConcurrentMap<UUID, CompletableFuture<Optional<DeviceLink>>> links = new ConcurrentHashMap<>();
     private final EventLoopGroup workers;
@@ -120,13 +125,13 @@ public final class PeerLinks implements AutoCloseable {
         links.keySet().forEach(this::forget);
     }
 
-    /** A failed, empty or closed answer is not kept: the next customer asks again. */
+    /** A failed or closed answer is not kept: the next customer asks again (an empty one, after {@link #NOWHERE_FOR}). */
     private static boolean spent(CompletableFuture<Optional<DeviceLink>> link) {
         if (!link.isDone()) {
             return false;
         }
         return link.isCompletedExceptionally()
-                || link.join().map(found -> !found.isActive()).orElse(true);
+                || link.join().map(found -> !found.isActive()).orElse(false);
     }
 
     private void locateAndDial(UUID deviceId, CompletableFuture<Optional<DeviceLink>> result) {
@@ -135,13 +140,30 @@ public final class PeerLinks implements AutoCloseable {
                 result.completeExceptionally(error);
             } else if (address.isEmpty()) {
                 result.complete(Optional.empty());
+                // Customers of an offline device retry: the answer stands for a moment, or until the device links.
+                CompletableFuture.delayedExecutor(NOWHERE_FOR.toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(() -> links.remove(deviceId, result));
             } else {
-                dial(deviceId, address.get(), result);
+                // The directory's thread, not an event loop: a relay named by host name is looked up here.
+                InetSocketAddress resolved = new InetSocketAddress(
+                        address.get().host(), address.get().port());
+                if (resolved.isUnresolved()) {
+                    UnknownHostException unknown =
+                            new UnknownHostException(address.get().host());
+                    unreachable.warn(unknown);
+                    result.completeExceptionally(unknown);
+                } else {
+                    dial(deviceId, address.get(), resolved, result);
+                }
             }
         });
     }
 
-    private void dial(UUID deviceId, HostAndPort relay, CompletableFuture<Optional<DeviceLink>> result) {
+    private void dial(
+            UUID deviceId,
+            HostAndPort relay,
+            InetSocketAddress resolved,
+            CompletableFuture<Optional<DeviceLink>> result) {
         new Bootstrap()
                 .group(workers)
                 .channel(Transport.socketChannel())
@@ -151,7 +173,7 @@ public final class PeerLinks implements AutoCloseable {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TunnelBuffers.LINK)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, TunnelBuffers.READS)
                 .handler(new Initializer(deviceId, relay, result))
-                .connect(relay.host(), relay.port())
+                .connect(resolved)
                 .addListener(connected -> {
                     if (!connected.isSuccess()) {
                         unreachable.warn(connected.cause());

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +36,9 @@ public final class Meters implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Meters.class);
 
     private final UsageSink sink;
+    /** How long a tunnel waits for its meter's first read of the total ({@link #currentMeterFor}) at most. */
+    static final Duration FIRST_READ_WAIT = Duration.ofSeconds(1);
+
     private final ConcurrentMap<UUID, Meter> meters = new ConcurrentHashMap<>();
     /** Meters that hold the database's total as of their first use here (or their first since their device left). */
     private final ConcurrentMap<UUID, CompletableFuture<Meter>> current = new ConcurrentHashMap<>();
@@ -83,7 +87,8 @@ public final class Meters implements AutoCloseable {
             } catch (RejectedExecutionException stopping) {
                 reading.complete(meter); // the relay is stopping: nothing more will be written anyway
             }
-            return reading;
+            // A database slow to answer must not hold the tunnel: the meter goes on from what it knows.
+            return reading.completeOnTimeout(meter, FIRST_READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         });
     }
 
@@ -147,6 +152,16 @@ public final class Meters implements AutoCloseable {
             }
             if (record.usageGeneration() > meter.generation()) {
                 meter.reset(record.usageGeneration());
+            }
+            if (!Objects.equals(record.deviceId(), meter.deviceId())) {
+                // Moved to another device, and maybe to another relay with it: what was counted here goes to the
+                // database now, and the meter reads the total again when it is next used here.
+                current.remove(record.id());
+                try {
+                    report(List.of(meter));
+                } catch (RuntimeException e) {
+                    flushFailed.warn(e);
+                }
             }
             meter.setLimit(record.bandwidthLimit());
             meter.setAccess(record);

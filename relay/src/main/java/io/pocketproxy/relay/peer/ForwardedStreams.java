@@ -20,6 +20,7 @@ import io.pocketproxy.relay.auth.Customers;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.link.DeviceLink;
 import io.pocketproxy.relay.link.PeerProtocol;
+import io.pocketproxy.relay.tunnel.IdleCloser;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.util.Optional;
@@ -74,7 +75,7 @@ public final class ForwardedStreams {
             }
             asked = true;
             Http2Headers headers = frame.headers();
-            Optional<HostAndPort> target = "CONNECT".contentEquals(headers.method())
+            Optional<HostAndPort> target = headers.method() != null && "CONNECT".contentEquals(headers.method())
                     ? HostAndPort.tryParse(String.valueOf(headers.authority()))
                     : Optional.empty();
             PeerProtocol.Forwarded forwarded;
@@ -128,6 +129,7 @@ public final class ForwardedStreams {
                         pipeline.addFirst("bytes-out", new StreamBytesCodec.Encoder());
                         pipeline.addFirst("bytes-in", new StreamBytesCodec.Decoder());
                         pipeline.remove(this);
+                        pipeline.addLast("errors", new IdleCloser()); // the tunnel's idle timeout, as for a customer
                         tunnel.pipe();
                     });
         }

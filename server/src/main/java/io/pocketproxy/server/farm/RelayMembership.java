@@ -3,8 +3,6 @@ package io.pocketproxy.server.farm;
 import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.Threads;
-import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -43,23 +41,21 @@ public final class RelayMembership implements AutoCloseable {
     private final Jdbi jdbi;
     private final UUID id;
     private final String name;
-    private final Clock clock;
     private final ScheduledExecutorService beats;
     private volatile String linkAddress;
     private volatile String publicAddress;
     private volatile String certificateFingerprint;
 
-    private RelayMembership(Jdbi jdbi, UUID id, String name, Clock clock) {
+    private RelayMembership(Jdbi jdbi, UUID id, String name) {
         this.jdbi = jdbi;
         this.id = id;
         this.name = name;
-        this.clock = clock;
         this.beats = Executors.newSingleThreadScheduledExecutor(Threads.daemon("relay-beat"));
     }
 
     /** Adds this relay to the farm under {@code name}; its addresses follow once it listens ({@link #listening}). */
-    public static RelayMembership join(Jdbi jdbi, String name, Clock clock) {
-        RelayMembership membership = new RelayMembership(jdbi, UUID.randomUUID(), name, clock);
+    public static RelayMembership join(Jdbi jdbi, String name) {
+        RelayMembership membership = new RelayMembership(jdbi, UUID.randomUUID(), name);
         membership.write();
         membership.forgetLongDead();
         long beat = BEAT.toMillis();
@@ -112,21 +108,25 @@ public final class RelayMembership implements AutoCloseable {
 
     /** Deletes the rows of relays dead for {@link #FORGOTTEN_AFTER}; their devices' {@code relay_id} go with them. */
     private void forgetLongDead() {
-        int forgotten = jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM relays WHERE last_seen_at < :before")
-                .bind("before", Timestamp.from(clock.instant().minus(FORGOTTEN_AFTER)))
+        int forgotten = jdbi.withHandle(handle -> handle.createUpdate(
+                        "DELETE FROM relays WHERE last_seen_at < now() - make_interval(secs => :forgotten)")
+                .bind("forgotten", (double) FORGOTTEN_AFTER.toSeconds())
                 .execute());
         if (forgotten > 0) {
             log.info("forgot {} relay(s) not seen for {}", forgotten, FORGOTTEN_AFTER);
         }
     }
 
-    /** Inserts or refreshes the row: also after the row was removed while this relay ran (a database restored). */
+    /**
+     * Inserts or refreshes the row: also after the row was removed while this relay ran (a database restored). The
+     * database's clock, not this relay's, stamps it: liveness is judged against the database's {@code now()}, and
+     * relays on machines whose clocks differ must not look dead (or alive) for it.
+     */
     private void write() {
-        Timestamp now = Timestamp.from(clock.instant());
         jdbi.useHandle(handle -> handle.createUpdate(
                         "INSERT INTO relays (id, name, link_address, public_address, certificate_fingerprint,"
                                 + " started_at, last_seen_at)"
-                                + " VALUES (:id, :name, :link, :public, :fingerprint, :now, :now)"
+                                + " VALUES (:id, :name, :link, :public, :fingerprint, now(), now())"
                                 + " ON CONFLICT (id) DO UPDATE SET link_address = EXCLUDED.link_address,"
                                 + " public_address = EXCLUDED.public_address,"
                                 + " certificate_fingerprint = EXCLUDED.certificate_fingerprint,"
@@ -136,7 +136,6 @@ public final class RelayMembership implements AutoCloseable {
                 .bind("link", linkAddress)
                 .bind("public", publicAddress)
                 .bind("fingerprint", certificateFingerprint)
-                .bind("now", now)
                 .execute());
     }
 
