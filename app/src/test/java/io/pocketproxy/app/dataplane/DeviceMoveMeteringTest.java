@@ -104,6 +104,51 @@ class DeviceMoveMeteringTest {
         assertThat(reachedTheOrigin + received.get()).isLessThanOrEqualTo(limit);
     }
 
+    @Test
+    void aLimitStaysExactWhenTheAgentStopsAndLinksToAnotherRelayAtOnce() throws Exception {
+        long limit = 300_000;
+        NewDevice phone = system.server().devices().create(system.operator().id(), "restarted phone");
+        IssuedPassword socks = system.server()
+                .connections()
+                .create(system.operator().id(), phone.device().id(), ConnectionType.SOCKS5, limit);
+        UUID id = socks.connection().id();
+        long echoedBefore = system.echo().echoed();
+        AtomicLong received = new AtomicLong();
+
+        try (RunningSystem.SecondRelay second = system.startSecondRelay(RARELY)) {
+            Agent before = system.startAgent(at(phone, second.linkPort()), true);
+            RunningSystem.awaitLinked(before, 1);
+            // 200 KB counted on the second relay, and not written yet.
+            try (Socket tunnel = system.socksTunnel(second.socksPort(), socks)) {
+                ProxyPathsTest.assertEchoes(tunnel, 100_000);
+            }
+            received.addAndGet(100_000);
+            // The link ends on its own (no other relay took it), and the device links to the server's relay at once.
+            before.close();
+            Agent after = system.startAgent(phone.pairing(), true);
+            RunningSystem.awaitLinked(after, 1);
+
+            try (Socket tunnel = await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions()
+                    .until(() -> system.socksTunnel(socks), java.util.Objects::nonNull)) {
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    try {
+                        tunnel.getOutputStream().write(LocalHttpTarget.patternBytes(200_000));
+                    } catch (IOException e) {
+                        // cut off mid-write: expected
+                    }
+                });
+                countUntilCut(tunnel.getInputStream(), received);
+                writer.join(10_000);
+            }
+            after.close();
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(system.storedUsage(id)).isEqualTo(limit));
+        }
+        long reachedTheOrigin = system.echo().echoed() - echoedBefore;
+        assertThat(reachedTheOrigin + received.get()).isLessThanOrEqualTo(limit);
+    }
+
     private static PairingString at(NewDevice device, int linkPort) {
         PairingString own = device.pairing();
         return new PairingString(

@@ -56,6 +56,9 @@ public final class PeerLinks implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PeerLinks.class);
 
+    /** What a forwarded tunnel's answer may take beyond the device's own open timeout: the hop to the other relay. */
+    static final Duration ANSWER_MARGIN = Duration.ofSeconds(2);
+
     /** How long "no relay holds the device" stands before the database is asked again (unless the device links). */
     static final Duration NOWHERE_FOR = Duration.ofSeconds(2);
 
@@ -65,6 +68,7 @@ public final class PeerLinks implements AutoCloseable {
     private final LinkSettings settings;
     private final DeviceDirectory devices;
     private final Duration openTimeout;
+    private volatile boolean closed;
     private final AggregatedWarning unreachable =
             new AggregatedWarning(log, "cannot reach the relay that holds a device", Duration.ofMinutes(1));
 
@@ -94,6 +98,9 @@ public final class PeerLinks implements AutoCloseable {
      * relay cannot be reached or the database cannot say where the device is.
      */
     public CompletableFuture<Optional<DeviceLink>> find(UUID deviceId) {
+        if (closed) {
+            return CompletableFuture.completedFuture(Optional.empty()); // the relay is stopping
+        }
         AtomicReference<CompletableFuture<Optional<DeviceLink>>> started = new AtomicReference<>();
         CompletableFuture<Optional<DeviceLink>> current = links.compute(deviceId, (id, known) -> {
             if (known != null && !spent(known)) {
@@ -122,6 +129,7 @@ public final class PeerLinks implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         links.keySet().forEach(this::forget);
     }
 
@@ -279,7 +287,9 @@ public final class PeerLinks implements AutoCloseable {
             settings.widenLinkWindow(codec, ctx.channel());
             Channel channel = ctx.channel();
             log.debug("peer link to {} for device {}", relay, deviceId);
-            result.complete(Optional.of(DeviceLink.throughPeer(deviceId, channel, openTimeout)));
+            // The other relay gives the device openTimeout to answer, then answers with why: wait a little longer, so
+            // that its reason, not a timeout of ours, reaches the customer.
+            result.complete(Optional.of(DeviceLink.throughPeer(deviceId, channel, openTimeout.plus(ANSWER_MARGIN))));
         }
 
         @Override
