@@ -162,7 +162,7 @@ public final class Relay implements AutoCloseable {
      */
     public OpenVpnEndpoint startOpenVpn(OpenVpnSettings settings) {
         OpenVpnEndpoint endpoint =
-                OpenVpnEndpoint.start(settings, workers, authenticator, tunnels, meters, links, config.idleTimeout());
+                OpenVpnEndpoint.start(settings, workers, authenticator, tunnels, meters, config.idleTimeout());
         parts.push(endpoint);
         return endpoint;
     }
@@ -254,6 +254,11 @@ public final class Relay implements AutoCloseable {
 
     public DeviceLinks links() {
         return links;
+    }
+
+    /** The hand-off to devices, this relay's own or through the farm's other relays (tests reach devices here). */
+    public Tunnels tunnels() {
+        return tunnels;
     }
 
     /** The connections' meters: what each holds open (streams, tunnels) is how a test sees nothing was left behind. */

@@ -172,6 +172,21 @@ class RelayForwardingTest {
     }
 
     @Test
+    void anOpenVpnCustomersNameLookupReachesADeviceOnTheOtherRelay() throws Exception {
+        io.pocketproxy.relay.link.DeviceLink link = system.server()
+                .relay()
+                .tunnels()
+                .linkTo(secondsPhone.device().id())
+                .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                .orElseThrow();
+
+        assertThat(link.throughPeer()).isTrue();
+        // The device's resolver answers (its hosts file: no query leaves the machine).
+        assertThat(link.resolve("localhost").get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .contains(java.net.InetAddress.getByName("127.0.0.1"));
+    }
+
+    @Test
     void thePeerLinkIsOpenOnlyToTheFarmsCertificate(@TempDir Path strangers) throws Exception {
         String device = system.device().device().id().toString();
         RelayCertificate farms = RelayCertificate.loadOrCreate(system.dataDir());

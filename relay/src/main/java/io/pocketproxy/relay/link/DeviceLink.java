@@ -66,7 +66,8 @@ public final class DeviceLink {
 
     /** The device's link through the peer relay at the other end of {@code channel}, which holds its own link. */
     static DeviceLink throughPeer(UUID deviceId, Channel channel, Duration openTimeout) {
-        return new DeviceLink(deviceId, channel, Set.of(), openTimeout, true);
+        // The other relay answers a name lookup with its device's, or as the device would when it cannot.
+        return new DeviceLink(deviceId, channel, Set.of(LinkFeature.RESOLVE), openTimeout, true);
     }
 
     public UUID deviceId() {

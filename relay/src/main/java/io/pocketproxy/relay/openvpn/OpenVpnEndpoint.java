@@ -11,7 +11,6 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.pocketproxy.link.Threads;
 import io.pocketproxy.link.stream.TunnelBuffers;
 import io.pocketproxy.relay.auth.CustomerAuthenticator;
-import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.metering.Meters;
 import io.pocketproxy.relay.openvpn.dns.DnsAnswers;
 import io.pocketproxy.relay.openvpn.dns.DnsInitializers;
@@ -105,11 +104,10 @@ public final class OpenVpnEndpoint implements AutoCloseable {
             CustomerAuthenticator authenticator,
             Tunnels tunnels,
             Meters meters,
-            DeviceLinks links,
             Duration idleTimeout) {
         OpenVpnEndpoint endpoint = new OpenVpnEndpoint(settings, loops, authenticator, tunnels, meters);
         try {
-            endpoint.open(links, idleTimeout);
+            endpoint.open(idleTimeout);
             return endpoint;
         } catch (RuntimeException e) {
             endpoint.close();
@@ -117,14 +115,14 @@ public final class OpenVpnEndpoint implements AutoCloseable {
         }
     }
 
-    private void open(DeviceLinks links, Duration idleTimeout) {
+    private void open(Duration idleTimeout) {
         names.requireSocketPathFits();
         OpenVpnProcess.stopLeftover(names);
         netfilter.removeLeftovers();
         requireNetworkUnused();
 
         InetAddress serverAddress = settings.network().serverAddress();
-        DnsInitializers dns = new DnsInitializers(flows, meters, new DnsAnswers(tunnels, links));
+        DnsInitializers dns = new DnsInitializers(flows, meters, new DnsAnswers(tunnels));
         // IP_TRANSPARENT: the listener accepts flows to any destination the kernel diverts to it, and may bind the
         // tun device's address before OpenVPN has created it.
         flowListener = new ServerBootstrap()

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.LinkProtocol;
+import io.pocketproxy.link.NameLookup;
 import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.link.stream.StreamBytesCodec;
 import io.pocketproxy.link.stream.TunnelBuffers;
@@ -75,6 +76,13 @@ public final class ForwardedStreams {
             }
             asked = true;
             Http2Headers headers = frame.headers();
+            if (headers.method() != null
+                    && "GET".contentEquals(headers.method())
+                    && headers.path() != null
+                    && NameLookup.isResolveRequest(headers.path())) {
+                resolve(ctx, headers.path());
+                return;
+            }
             Optional<HostAndPort> target = headers.method() != null && "CONNECT".contentEquals(headers.method())
                     ? HostAndPort.tryParse(String.valueOf(headers.authority()))
                     : Optional.empty();
@@ -132,6 +140,38 @@ public final class ForwardedStreams {
                         pipeline.addLast("errors", new IdleCloser()); // the tunnel's idle timeout, as for a customer
                         tunnel.pipe();
                     });
+        }
+
+        /**
+         * A name lookup for an OpenVPN customer of the other relay ({@code GET /v1/resolve}): asked of the device, and
+         * answered as the device answered (the forwarding relay counts it against the connection's streams).
+         */
+        private void resolve(ChannelHandlerContext ctx, CharSequence path) {
+            Optional<String> name = NameLookup.nameOf(path);
+            if (name.isEmpty()) {
+                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("400"), true));
+                return;
+            }
+            device.resolve(name.get())
+                    .whenComplete((addresses, failure) -> ctx.executor().execute(() -> {
+                        if (!ctx.channel().isActive()) {
+                            return;
+                        }
+                        Http2Headers answer;
+                        if (failure == null) {
+                            answer = new DefaultHttp2Headers().status("200");
+                            answer.set(LinkProtocol.ADDRESSES, NameLookup.format(addresses));
+                        } else {
+                            Optional<ProxyStatusError> error =
+                                    Refusal.from(failure).deviceError();
+                            answer = new DefaultHttp2Headers()
+                                    .status(Integer.toString(error.map(ProxyStatusError::httpStatus)
+                                            .orElse(502)));
+                            error.ifPresent(
+                                    known -> answer.set(LinkProtocol.PROXY_STATUS, known.headerValue(PROXY_NAME)));
+                        }
+                        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(answer, true));
+                    }));
         }
 
         /** Answers as the device does (section 4.6), naming our own reason for the forwarding relay to pass on. */

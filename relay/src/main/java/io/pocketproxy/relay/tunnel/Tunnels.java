@@ -21,6 +21,7 @@ import io.pocketproxy.relay.metering.StreamMeter;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -200,6 +201,18 @@ public final class Tunnels {
                         attach(Optional.empty(), customer, stream, opened);
                     }
                 });
+    }
+
+    /**
+     * The device's link for a request that is not a tunnel (an OpenVPN customer's name lookup): this relay's own, or
+     * one through the relay of the farm that holds the device; empty when none does.
+     */
+    public CompletableFuture<Optional<DeviceLink>> linkTo(UUID deviceId) {
+        Optional<DeviceLink> own = links.find(deviceId);
+        if (own.isPresent() || peers == null) {
+            return CompletableFuture.completedFuture(own);
+        }
+        return peers.find(deviceId).exceptionally(unreachable -> Optional.empty());
     }
 
     /**

@@ -10,7 +10,6 @@ import io.pocketproxy.link.ProxyStatusError;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.link.DeviceLink;
-import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.link.DeviceRefusal;
 import io.pocketproxy.relay.tunnel.Tunnels;
 import java.net.Inet4Address;
@@ -38,16 +37,14 @@ public final class DnsAnswers {
     static final int MAX_ADDRESSES = 16;
 
     private final Tunnels tunnels;
-    private final DeviceLinks links;
     private final AggregatedWarning oldAgents = new AggregatedWarning(
             LoggerFactory.getLogger(DnsAnswers.class),
             "a device's agent cannot resolve names (it predates the resolve request); its OpenVPN customers' DNS"
                     + " is answered SERVFAIL until the agent is updated",
             Duration.ofMinutes(1));
 
-    public DnsAnswers(Tunnels tunnels, DeviceLinks links) {
+    public DnsAnswers(Tunnels tunnels) {
         this.tunnels = tunnels;
-        this.links = links;
     }
 
     /** The outcome of one question: a response code and, for {@code NOERROR}, the addresses (maybe none). */
@@ -57,7 +54,10 @@ public final class DnsAnswers {
         }
     }
 
-    /** Answers {@code question} for {@code connection}; completes on a link's event loop or at once, never failed. */
+    /**
+     * Answers {@code question} for {@code connection}; completes on a link's event loop, on the directory's thread
+     * (the device is linked to no relay) or at once, never failed.
+     */
     public CompletableFuture<Answer> answer(ConnectionRecord connection, DnsQuestion question) {
         if (tunnels.check(connection, ConnectionType.OPENVPN).isPresent()) {
             return done(Answer.of(DnsResponseCode.REFUSED)); // disabled, or its limit reached
@@ -74,15 +74,17 @@ public final class DnsAnswers {
         if (!NameLookup.isValidName(name)) {
             return done(Answer.of(DnsResponseCode.NXDOMAIN));
         }
-        Optional<DeviceLink> link = links.find(connection.deviceId());
-        if (link.isEmpty()) {
-            return done(Answer.of(DnsResponseCode.SERVFAIL)); // the device is offline
-        }
-        // A lookup is a stream on the device's link like a tunnel: it counts against the same cap, so a customer
-        // flooding their resolver cannot crowd the phone out of streams.
-        return tunnels.withStreamSlot(connection, () -> link.get().resolve(name))
-                .map(lookup -> lookup.handle(this::answerOf))
-                .orElseGet(() -> done(Answer.of(DnsResponseCode.SERVFAIL)));
+        // The device's link here, or through the relay of the farm that holds it.
+        return tunnels.linkTo(connection.deviceId()).thenCompose(link -> {
+            if (link.isEmpty()) {
+                return done(Answer.of(DnsResponseCode.SERVFAIL)); // the device is offline
+            }
+            // A lookup is a stream on the device's link like a tunnel: it counts against the same cap, so a customer
+            // flooding their resolver cannot crowd the phone out of streams.
+            return tunnels.withStreamSlot(connection, () -> link.get().resolve(name))
+                    .map(lookup -> lookup.handle(this::answerOf))
+                    .orElseGet(() -> done(Answer.of(DnsResponseCode.SERVFAIL)));
+        });
     }
 
     private Answer answerOf(List<InetAddress> addresses, Throwable failure) {

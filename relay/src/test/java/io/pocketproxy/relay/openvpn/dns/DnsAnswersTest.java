@@ -9,7 +9,6 @@ import io.netty.handler.codec.dns.DnsResponseCode;
 import io.pocketproxy.relay.RelayParts;
 import io.pocketproxy.relay.directory.ConnectionRecord;
 import io.pocketproxy.relay.directory.ConnectionType;
-import io.pocketproxy.relay.link.DeviceLinks;
 import io.pocketproxy.relay.link.ScriptedDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import java.time.Duration;
@@ -30,7 +29,7 @@ class DnsAnswersTest {
 
     private final ScriptedDevice device = ScriptedDevice.start();
     private final RelayParts relay = new RelayParts(device.links(), 10, Duration.ofMinutes(5));
-    private final DnsAnswers answers = new DnsAnswers(relay.tunnels(), device.links());
+    private final DnsAnswers answers = new DnsAnswers(relay.tunnels());
 
     @AfterEach
     void close() {
@@ -55,7 +54,7 @@ class DnsAnswersTest {
     void answersServfailWhileTheDeviceIsOffline() {
         ConnectionRecord connection =
                 relay.directory().add("ppoffline", "password", ConnectionType.OPENVPN, UUID.randomUUID(), 0, 0);
-        DnsAnswers offline = new DnsAnswers(relay.tunnels(), DeviceLinks.standalone());
+        DnsAnswers offline = new DnsAnswers(relay.tunnels());
 
         assertThat(offline.answer(connection, question("example.com.", DnsRecordType.A))
                         .join()
@@ -104,7 +103,7 @@ class DnsAnswersTest {
     void aLookupTakesOneOfTheConnectionsStreamsUntilItIsAnswered() {
         RelayParts capped = new RelayParts(device.links(), 2, Duration.ofMinutes(5));
         try {
-            DnsAnswers answers = new DnsAnswers(capped.tunnels(), device.links());
+            DnsAnswers answers = new DnsAnswers(capped.tunnels());
             ConnectionRecord connection =
                     capped.directory().add("ppflood", "password", ConnectionType.OPENVPN, device.deviceId(), 0, 0);
             device.answer(ScriptedDevice.Answer.HOLD);
