@@ -259,4 +259,19 @@ public final class ProxyClients {
         }
         return all.toByteArray();
     }
+
+    /**
+     * Reads until the end or the cut-off, adding every byte that arrived to {@code received} as it arrives: what a
+     * customer got before a relay cut it off, even when the cut-off is a reset.
+     */
+    public static void readCounting(InputStream in, java.util.concurrent.atomic.AtomicLong received) {
+        byte[] buffer = new byte[16 * 1024];
+        try {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                received.addAndGet(n);
+            }
+        } catch (IOException e) {
+            // cut off with a reset: what arrived before it counted
+        }
+    }
 }

@@ -13,8 +13,8 @@ import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.testkit.LocalHttpTarget;
 import io.pocketproxy.testkit.NettyLeakDetection;
+import io.pocketproxy.testkit.ProxyClients;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
@@ -84,7 +84,7 @@ class DeviceMoveMeteringTest {
                                 // cut off mid-write: expected
                             }
                         });
-                        countUntilCut(after.getInputStream(), received);
+                        ProxyClients.readCounting(after.getInputStream(), received);
                         writer.join(10_000);
                     } catch (AssertionError refusedOnceTheLimitIsReached) {
                         // the second customer may find the limit reached already
@@ -138,7 +138,7 @@ class DeviceMoveMeteringTest {
                         // cut off mid-write: expected
                     }
                 });
-                countUntilCut(tunnel.getInputStream(), received);
+                ProxyClients.readCounting(tunnel.getInputStream(), received);
                 writer.join(10_000);
             }
             after.close();
@@ -163,18 +163,6 @@ class DeviceMoveMeteringTest {
             return -2; // still open
         } catch (IOException e) {
             return -1;
-        }
-    }
-
-    /** Reads until the end or the cut-off, counting every byte that arrived. */
-    private static void countUntilCut(InputStream in, AtomicLong received) {
-        byte[] buffer = new byte[16 * 1024];
-        try {
-            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-                received.addAndGet(read);
-            }
-        } catch (IOException e) {
-            // cut off with a reset: what arrived before it counted
         }
     }
 }

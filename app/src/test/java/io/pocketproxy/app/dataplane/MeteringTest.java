@@ -84,7 +84,7 @@ class MeteringTest {
     void refusesNewTunnelsOnceTheLimitIsReachedAndSaysWhy() throws IOException {
         IssuedPassword http = system.newConnection(ConnectionType.HTTP, 10_000);
         IssuedPassword socks = system.newConnection(ConnectionType.SOCKS5, 10_000);
-        useUp(http);
+        system.useUpHttpLimit(http, system.httpProxyPort());
         useUpSocks(socks);
 
         ProxyClients.HttpHead refused = ProxyClients.connect(
@@ -108,7 +108,7 @@ class MeteringTest {
     @Test
     void aResetRestoresServiceAtOnce() throws IOException {
         IssuedPassword http = system.newConnection(ConnectionType.HTTP, 10_000);
-        useUp(http);
+        system.useUpHttpLimit(http, system.httpProxyPort());
         UUID id = http.connection().id();
 
         system.server().connections().resetUsage(system.operator().id(), id);
@@ -123,7 +123,7 @@ class MeteringTest {
     @Test
     void aRaisedLimitRestoresServiceAtOnce() throws IOException {
         IssuedPassword http = system.newConnection(ConnectionType.HTTP, 10_000);
-        useUp(http);
+        system.useUpHttpLimit(http, system.httpProxyPort());
 
         system.server()
                 .connections()
@@ -158,29 +158,6 @@ class MeteringTest {
 
         await().atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(system.storedUsage(id)).isEqualTo(limit));
-    }
-
-    /** Moves bytes through the connection until the relay cuts it off. */
-    private static void useUp(IssuedPassword http) throws IOException {
-        ProxyClients.HttpHead tunnel = ProxyClients.connect(
-                system.httpProxyPort(),
-                http.connection().username(),
-                http.password(),
-                "127.0.0.1:" + system.echo().port());
-        assertThat(tunnel.status()).isEqualTo(200);
-        try (Socket socket = tunnel.socket()) {
-            try {
-                socket.getOutputStream().write(LocalHttpTarget.patternBytes((int)
-                        http.connection().bandwidthLimit()));
-            } catch (IOException e) {
-                // cut off mid-write
-            }
-            ProxyClients.readAll(tunnel.in(), 10_000_000);
-        }
-        await().atMost(Duration.ofSeconds(5))
-                .untilAsserted(
-                        () -> assertThat(system.storedUsage(http.connection().id()))
-                                .isEqualTo(http.connection().bandwidthLimit()));
     }
 
     private static void useUpSocks(IssuedPassword socks) throws IOException {

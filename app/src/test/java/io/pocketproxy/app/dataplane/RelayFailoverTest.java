@@ -12,7 +12,6 @@ import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Order;
@@ -45,7 +44,7 @@ class RelayFailoverTest {
             Agent agent = system.startAgent(farm(phone, secondRelay, serversRelay), true);
             RunningSystem.awaitLinked(agent, 1);
             assertThat(agent.relay()).isEqualTo(secondRelay);
-            assertEchoes(second.socksPort(), socks);
+            system.assertEchoes(second.socksPort(), socks, 10_000);
 
             second.close(); // the relay dies
 
@@ -57,7 +56,7 @@ class RelayFailoverTest {
                             .links()
                             .find(phone.device().id())
                             .isPresent());
-            assertEchoes(system.socksPort(), socks);
+            system.assertEchoes(system.socksPort(), socks, 10_000);
         }
     }
 
@@ -78,11 +77,5 @@ class RelayFailoverTest {
     private static PairingString farm(NewDevice device, HostAndPort... relays) {
         PairingString own = device.pairing();
         return new PairingString(List.of(relays), own.deviceToken(), own.relayFingerprint());
-    }
-
-    private static void assertEchoes(int socksPort, IssuedPassword socks) throws IOException {
-        try (Socket tunnel = system.socksTunnel(socksPort, socks)) {
-            ProxyPathsTest.assertEchoes(tunnel, 10_000);
-        }
     }
 }

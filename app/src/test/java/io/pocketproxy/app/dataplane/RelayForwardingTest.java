@@ -115,7 +115,7 @@ class RelayForwardingTest {
     @Test
     void theHoldingRelaysRefusalReachesTheCustomerAsItsOwn() throws IOException {
         IssuedPassword http = system.newConnection(ConnectionType.HTTP, 50_000);
-        useUp(http, second.httpPort());
+        system.useUpHttpLimit(http, second.httpPort());
 
         ProxyClients.HttpHead refused = ProxyClients.connect(
                 second.httpPort(),
@@ -152,7 +152,7 @@ class RelayForwardingTest {
                             // cut off mid-write: expected
                         }
                     });
-                    countUntilCut(tunnel.getInputStream(), received);
+                    ProxyClients.readCounting(tunnel.getInputStream(), received);
                     writer.join(10_000);
                 } catch (IOException | InterruptedException e) {
                     // cut off before or while opening: expected once the limit is reached
@@ -226,40 +226,5 @@ class RelayForwardingTest {
         } catch (javax.net.ssl.SSLException e) {
             return TLS_REFUSED;
         }
-    }
-
-    /** Reads until the end or the cut-off, counting every byte that arrived. */
-    private static void countUntilCut(java.io.InputStream in, AtomicLong received) {
-        byte[] buffer = new byte[16 * 1024];
-        try {
-            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-                received.addAndGet(read);
-            }
-        } catch (IOException e) {
-            // cut off with a reset: what arrived before it counted
-        }
-    }
-
-    /** Moves bytes through the connection, entering at {@code proxyPort}, until the relay cuts it off. */
-    private static void useUp(IssuedPassword http, int proxyPort) throws IOException {
-        ProxyClients.HttpHead tunnel = ProxyClients.connect(
-                proxyPort,
-                http.connection().username(),
-                http.password(),
-                "127.0.0.1:" + system.echo().port());
-        assertThat(tunnel.status()).isEqualTo(200);
-        try (Socket socket = tunnel.socket()) {
-            try {
-                socket.getOutputStream().write(LocalHttpTarget.patternBytes((int)
-                        http.connection().bandwidthLimit()));
-            } catch (IOException e) {
-                // cut off mid-write
-            }
-            ProxyClients.readAll(tunnel.in(), 10_000_000);
-        }
-        await().atMost(Duration.ofSeconds(5))
-                .untilAsserted(
-                        () -> assertThat(system.storedUsage(http.connection().id()))
-                                .isEqualTo(http.connection().bandwidthLimit()));
     }
 }

@@ -11,7 +11,6 @@ import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.NewDevice;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,11 +61,11 @@ class RelayKillIT {
                     new PairingString(List.of(doomed, serversRelay), own.deviceToken(), own.relayFingerprint()), true);
             RunningSystem.awaitLinked(agent, 1);
             assertThat(agent.relay()).isEqualTo(doomed);
-            assertEchoes(ports.socks(), socks);
+            system.assertEchoes(ports.socks(), socks, 50_000);
             // Entering at the server's relay, forwarded to the relay process that holds the device.
             await().atMost(Duration.ofSeconds(10))
                     .ignoreExceptions()
-                    .untilAsserted(() -> assertEchoes(system.socksPort(), socks));
+                    .untilAsserted(() -> system.assertEchoes(system.socksPort(), socks, 50_000));
 
             relay.kill();
 
@@ -79,13 +78,7 @@ class RelayKillIT {
                             .links()
                             .find(phone.device().id())
                             .isPresent());
-            assertEchoes(system.socksPort(), socks);
-        }
-    }
-
-    private static void assertEchoes(int socksPort, IssuedPassword socks) throws Exception {
-        try (Socket tunnel = system.socksTunnel(socksPort, socks)) {
-            ProxyPathsTest.assertEchoes(tunnel, 50_000);
+            system.assertEchoes(system.socksPort(), socks, 50_000);
         }
     }
 }

@@ -296,6 +296,37 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
     }
 
     /** The HTTP proxy's answer to {@code CONNECT} to the echo target; the caller closes its socket. */
+    /** A SOCKS5 tunnel through the relay at {@code port} echoes {@code length} bytes byte-exact. */
+    public void assertEchoes(int port, IssuedPassword socks, int length) throws IOException {
+        ProxyPathsTest.assertEchoes(socksTunnel(port, socks), length);
+    }
+
+    /**
+     * Moves bytes through an HTTP connection, entering at the HTTP proxy port {@code proxyPort}, until the relay cuts
+     * it off, and waits until its whole limit is stored.
+     */
+    public void useUpHttpLimit(IssuedPassword http, int proxyPort) throws IOException {
+        ProxyClients.HttpHead tunnel = ProxyClients.connect(
+                proxyPort, http.connection().username(), http.password(), "127.0.0.1:" + echo.port());
+        if (tunnel.status() != 200) {
+            throw new AssertionError("CONNECT answered " + tunnel.status());
+        }
+        try (Socket socket = tunnel.socket()) {
+            try {
+                socket.getOutputStream().write(LocalHttpTarget.patternBytes((int)
+                        http.connection().bandwidthLimit()));
+            } catch (IOException e) {
+                // cut off mid-write
+            }
+            ProxyClients.readAll(tunnel.in(), 10_000_000);
+        }
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> org.assertj.core.api.Assertions.assertThat(
+                                storedUsage(http.connection().id()))
+                        .isEqualTo(http.connection().bandwidthLimit()));
+    }
+
     /** Sends a SOCKS5 connection's whole limit through a tunnel to the echo target and reads until the relay cuts it off. */
     public void useUpLimit(IssuedPassword socks) throws IOException {
         try (Socket tunnel = socksTunnel(socks)) {

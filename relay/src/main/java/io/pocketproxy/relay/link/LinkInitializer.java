@@ -171,12 +171,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
                 return;
             }
             Set<LinkFeature> agreed = LinkFeature.agreed(offered, LinkFeature.all());
-            FullHttpResponse switching =
-                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
-            switching
-                    .headers()
-                    .set(HttpHeaderNames.UPGRADE, LinkProtocol.UPGRADE_TOKEN)
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            FullHttpResponse switching = switchingProtocols();
             if (!agreed.isEmpty()) {
                 switching.headers().set(LinkFeature.HEADER, LinkFeature.format(agreed));
             }
@@ -240,12 +235,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
                 refuse(ctx, HttpResponseStatus.NOT_FOUND, "device " + link.deviceId() + " is not linked here");
                 return;
             }
-            FullHttpResponse switching =
-                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
-            switching
-                    .headers()
-                    .set(HttpHeaderNames.UPGRADE, LinkProtocol.UPGRADE_TOKEN)
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            FullHttpResponse switching = switchingProtocols();
             ctx.writeAndFlush(switching);
             ChannelPipeline pipeline = ctx.pipeline();
             pipeline.remove("aggregate");
@@ -283,6 +273,17 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
             NetworkErrors.closeOnError(
                     log, ctx, "peer link from " + ctx.channel().remoteAddress(), cause);
         }
+    }
+
+    /** {@code 101}: the socket speaks HTTP/2 from the next byte on. */
+    private static FullHttpResponse switchingProtocols() {
+        FullHttpResponse switching =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+        switching
+                .headers()
+                .set(HttpHeaderNames.UPGRADE, LinkProtocol.UPGRADE_TOKEN)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        return switching;
     }
 
     /** Whether the caller showed a certificate; the TLS handshake accepts none but the farm's. */
