@@ -89,6 +89,40 @@ class HeartbeatBatchTest {
         assertThat(events).containsExactly("device.online:offline");
     }
 
+    @Test
+    void aHeartbeatFromBeforeTheOfflineMarkWrittenLateDoesNotBringTheDeviceBack() {
+        RunningServer.Operator operator = server.newOperator();
+        UUID device = device(operator.id(), "dying", "offline");
+        Instant markedOffline = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        server.jdbi()
+                .useHandle(handle -> handle.createUpdate("INSERT INTO device_status_log (device_id, status,"
+                                + " previous_status, at) VALUES (:id, 'offline', 'online', :at)")
+                        .bind("id", device)
+                        .bind("at", markedOffline)
+                        .execute());
+        StatusReport report = new StatusReport("1.2.3", "203.0.113.7", DeviceHealth.UNKNOWN);
+
+        try (DeviceRegistry registry = new DeviceRegistry(server.jdbi(), Duration.ofHours(1), UUID.randomUUID())) {
+            // Answered before the mark, written after it (the batch lags): old news.
+            registry.recordHeartbeat(device, "198.51.100.4", report, markedOffline.minusMillis(500));
+            registry.flush();
+            assertThat(statusOf(device)).isEqualTo("offline");
+
+            // Answered after it: the device is back.
+            registry.recordHeartbeat(device, "198.51.100.4", report, markedOffline.plusMillis(500));
+            registry.flush();
+            assertThat(statusOf(device)).isEqualTo("online");
+        }
+    }
+
+    private static String statusOf(UUID device) {
+        return server.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT status FROM devices WHERE id = :id")
+                        .bind("id", device)
+                        .mapTo(String.class)
+                        .one());
+    }
+
     private static UUID device(UUID owner, String name, String status) {
         return server.jdbi()
                 .withHandle(handle -> handle.createQuery("""

@@ -225,7 +225,8 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
         });
     }
 
-    private record Before(UUID deviceId, UUID ownerId, String name, String status, Instant lastHeartbeat) {}
+    private record Before(
+            UUID deviceId, UUID ownerId, String name, String status, Instant lastHeartbeat, String statusNow) {}
 
     private static void record(Handle handle, Map<UUID, Beat> beats, UUID relayId) {
         int size = beats.size();
@@ -270,7 +271,14 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                                FOR UPDATE OF d
                         )
                         UPDATE devices d
-                           SET status = 'online', last_heartbeat = beat.at, link_address = beat.link_address,
+                           -- A heartbeat the device answered before the monitor marked it offline (written late: the
+                           -- batch lags) is old news: it does not bring the device back, so a dying device cannot flap.
+                           SET status = CASE WHEN prior.status = 'offline' AND beat.at <= (
+                                                 SELECT max(l.at) FROM device_status_log l
+                                                  WHERE l.device_id = d.id AND l.status = 'offline')
+                                             THEN d.status ELSE 'online' END,
+                               last_heartbeat = GREATEST(d.last_heartbeat, beat.at),
+                               link_address = beat.link_address,
                                egress_ip = COALESCE(beat.egress_ip, d.egress_ip),
                                battery = beat.battery, charging = beat.charging, signal = beat.signal,
                                network_type = beat.network_type, carrier = beat.carrier,
@@ -280,7 +288,8 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                                relay_id = COALESCE(d.relay_id, (SELECT id FROM relays WHERE id = :relay))
                           FROM beat, prior
                          WHERE d.id = beat.id AND d.id = prior.id
-                        RETURNING d.id, prior.owner_id, prior.name, prior.status, prior.last_heartbeat""")
+                        RETURNING d.id, prior.owner_id, prior.name, prior.status, prior.last_heartbeat,
+                                  d.status AS status_now""")
                 .bind("ids", SqlArrays.of("uuid", ids))
                 .bind("ats", SqlArrays.of("timestamptz", ats))
                 .bind("linkAddresses", SqlArrays.of("text", linkAddresses))
@@ -298,11 +307,12 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                         rows.getObject("owner_id", UUID.class),
                         rows.getString("name"),
                         rows.getString("status"),
-                        Rows.instant(rows, "last_heartbeat")))
+                        Rows.instant(rows, "last_heartbeat"),
+                        rows.getString("status_now")))
                 .list();
         finishReportedRotations(handle, beats);
         List<Before> cameOnline = updated.stream()
-                .filter(before -> !"online".equals(before.status()))
+                .filter(before -> !"online".equals(before.status()) && "online".equals(before.statusNow()))
                 .toList();
         if (cameOnline.isEmpty()) {
             return;
