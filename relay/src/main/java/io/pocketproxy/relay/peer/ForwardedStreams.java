@@ -24,6 +24,7 @@ import io.pocketproxy.relay.link.PeerProtocol;
 import io.pocketproxy.relay.tunnel.IdleCloser;
 import io.pocketproxy.relay.tunnel.Refusal;
 import io.pocketproxy.relay.tunnel.Tunnels;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -112,7 +113,7 @@ public final class ForwardedStreams {
                         // same name, or moved to another device since the other relay signed its customer in.
                         Optional<ConnectionRecord> connection =
                                 record.filter(found -> found.id().equals(asking.connectionId())
-                                        && found.deviceId().equals(device.deviceId()));
+                                        && Objects.equals(found.deviceId(), device.deviceId()));
                         if (connection.isEmpty()) {
                             refuse(ctx, Refusal.of(Refusal.Reason.DEVICE_OFFLINE));
                             return;

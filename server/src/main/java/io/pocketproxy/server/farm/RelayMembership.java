@@ -77,6 +77,23 @@ public final class RelayMembership implements AutoCloseable {
         this.publicAddress = publicAddress;
         this.certificateFingerprint = certificateFingerprint;
         write();
+        forgetEarlierLives();
+    }
+
+    /**
+     * Deletes other rows at this relay's link address: earlier lives of this relay (killed, then started again), since
+     * two processes cannot listen on one address. Their devices' {@code relay_id} clears with them, so a device that
+     * links again here is not kept waiting for a hand-over from a relay that is gone.
+     */
+    private void forgetEarlierLives() {
+        int forgotten = jdbi.withHandle(
+                handle -> handle.createUpdate("DELETE FROM relays WHERE link_address = :link AND id <> :id")
+                        .bind("link", linkAddress)
+                        .bind("id", id)
+                        .execute());
+        if (forgotten > 0) {
+            log.info("forgot {} earlier life(s) of this relay at {}", forgotten, linkAddress);
+        }
     }
 
     /**
