@@ -1,7 +1,6 @@
 package io.pocketproxy.app.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.pocketproxy.agent.Agent;
 import io.pocketproxy.link.HostAndPort;
@@ -12,7 +11,6 @@ import io.pocketproxy.server.devices.NewDevice;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -50,12 +48,7 @@ class RelayFailoverTest {
 
             RunningSystem.awaitLinked(agent, 2);
             assertThat(agent.relay()).isEqualTo(serversRelay);
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> system.server()
-                            .relay()
-                            .links()
-                            .find(phone.device().id())
-                            .isPresent());
+            system.awaitServedHere(phone.device().id());
             system.assertEchoes(system.socksPort(), socks, 10_000);
         }
     }

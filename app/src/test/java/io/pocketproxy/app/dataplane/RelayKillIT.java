@@ -72,12 +72,7 @@ class RelayKillIT {
             RunningSystem.awaitLinked(agent, 2);
             assertThat(agent.relay()).isEqualTo(serversRelay);
             // The killed relay's row is still fresh: the server's relay waits out the hand-over it will never hear.
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> system.server()
-                            .relay()
-                            .links()
-                            .find(phone.device().id())
-                            .isPresent());
+            system.awaitServedHere(phone.device().id());
             system.assertEchoes(system.socksPort(), socks, 50_000);
         }
     }

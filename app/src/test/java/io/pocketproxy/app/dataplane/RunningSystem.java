@@ -296,6 +296,13 @@ public final class RunningSystem implements BeforeAllCallback, AfterAllCallback 
     }
 
     /** The HTTP proxy's answer to {@code CONNECT} to the echo target; the caller closes its socket. */
+    /** Waits until the server's relay serves {@code deviceId} (its link is taken into service there). */
+    public void awaitServedHere(UUID deviceId) {
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> server.relay().links().find(deviceId).isPresent());
+    }
+
     /** A SOCKS5 tunnel through the relay at {@code port} echoes {@code length} bytes byte-exact. */
     public void assertEchoes(int port, IssuedPassword socks, int length) throws IOException {
         ProxyPathsTest.assertEchoes(socksTunnel(port, socks), length);
