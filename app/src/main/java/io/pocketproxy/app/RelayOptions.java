@@ -1,5 +1,8 @@
 package io.pocketproxy.app;
 
+import io.pocketproxy.relay.openvpn.OpenVpnMode;
+import io.pocketproxy.relay.openvpn.OpenVpnProtocol;
+import io.pocketproxy.relay.openvpn.PoolNetwork;
 import io.pocketproxy.server.ServerConfig;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
@@ -119,6 +122,36 @@ final class RelayOptions {
     int linkWindow = DEFAULTS.relay().link().linkWindowBytes();
 
     @Option(
+            names = "--openvpn",
+            converter = OpenVpnConverters.Mode.class,
+            paramLabel = "auto|on|off",
+            description = "Run the OpenVPN endpoint: auto = when this host allows it (the openvpn program, a tun"
+                    + " device, netfilter; on a relay also the server's OpenVPN keys), on = or fail, off = never"
+                    + " (default: ${DEFAULT-VALUE}).")
+    OpenVpnMode openvpn = DEFAULTS.openvpn();
+
+    @Option(
+            names = "--openvpn-port",
+            paramLabel = "PORT",
+            description = "OpenVPN port given to OPENVPN connections (default: ${DEFAULT-VALUE}).")
+    int openvpnPort = DEFAULTS.openvpnPort();
+
+    @Option(
+            names = "--openvpn-proto",
+            converter = OpenVpnConverters.Protocol.class,
+            paramLabel = "udp|tcp",
+            description = "OpenVPN over UDP, or over TCP for customers behind firewalls (default: ${DEFAULT-VALUE}).")
+    OpenVpnProtocol openvpnProto = DEFAULTS.openvpnProto();
+
+    @Option(
+            names = "--openvpn-network",
+            converter = OpenVpnConverters.Network.class,
+            paramLabel = "CIDR",
+            description = "IPv4 network OpenVPN clients get their addresses from; its first address is the server's"
+                    + " (default: ${DEFAULT-VALUE}).")
+    PoolNetwork openvpnNetwork = DEFAULTS.openvpnNetwork();
+
+    @Option(
             names = "--tls-cert",
             paramLabel = "PEM",
             description = "The device link's certificate (default: a self-signed one, created in the data directory).")
@@ -143,7 +176,11 @@ final class RelayOptions {
                 .idleTimeout(idleTimeout)
                 .maxStreamsPerConnection(maxStreamsPerConnection)
                 .linkWindows(linkStreamWindow, linkWindow)
-                .tls(tlsCertificate, tlsKey);
+                .tls(tlsCertificate, tlsKey)
+                .openvpn(openvpn)
+                .openvpnPort(openvpnPort)
+                .openvpnProto(openvpnProto)
+                .openvpnNetwork(openvpnNetwork);
     }
 
     /** A relay's configuration: these options, the rest the built-in defaults. */

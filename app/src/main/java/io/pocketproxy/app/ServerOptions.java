@@ -1,8 +1,5 @@
 package io.pocketproxy.app;
 
-import io.pocketproxy.relay.openvpn.OpenVpnMode;
-import io.pocketproxy.relay.openvpn.OpenVpnProtocol;
-import io.pocketproxy.relay.openvpn.PoolNetwork;
 import io.pocketproxy.server.ServerConfig;
 import io.pocketproxy.server.rotation.RotationSettings;
 import java.time.Duration;
@@ -30,35 +27,6 @@ final class ServerOptions {
             paramLabel = "PORT",
             description = "REST API and dashboard port (default: ${DEFAULT-VALUE}).")
     int apiPort = DEFAULTS.apiPort();
-
-    @Option(
-            names = "--openvpn",
-            converter = OpenVpnConverters.Mode.class,
-            paramLabel = "auto|on|off",
-            description = "Run the OpenVPN endpoint: auto = when this host allows it (the openvpn program, a tun"
-                    + " device, netfilter), on = or fail, off = never (default: ${DEFAULT-VALUE}).")
-    OpenVpnMode openvpn = DEFAULTS.openvpn();
-
-    @Option(
-            names = "--openvpn-port",
-            paramLabel = "PORT",
-            description = "OpenVPN port given to OPENVPN connections (default: ${DEFAULT-VALUE}).")
-    int openvpnPort = DEFAULTS.openvpnPort();
-
-    @Option(
-            names = "--openvpn-proto",
-            converter = OpenVpnConverters.Protocol.class,
-            paramLabel = "udp|tcp",
-            description = "OpenVPN over UDP, or over TCP for customers behind firewalls (default: ${DEFAULT-VALUE}).")
-    OpenVpnProtocol openvpnProto = DEFAULTS.openvpnProto();
-
-    @Option(
-            names = "--openvpn-network",
-            converter = OpenVpnConverters.Network.class,
-            paramLabel = "CIDR",
-            description = "IPv4 network OpenVPN clients get their addresses from; its first address is the server's"
-                    + " (default: ${DEFAULT-VALUE}).")
-    PoolNetwork openvpnNetwork = DEFAULTS.openvpnNetwork();
 
     @Option(
             names = "--admin-email",
@@ -163,10 +131,6 @@ final class ServerOptions {
         CommandLineSecrets.warnAbout(command);
         return relay.configure(ServerConfig.builder(relay.storage.dataDir))
                 .apiPort(apiPort)
-                .openvpn(openvpn)
-                .openvpnPort(openvpnPort)
-                .openvpnProto(openvpnProto)
-                .openvpnNetwork(openvpnNetwork)
                 .admin(adminEmail, adminPassword)
                 .offlineAfter(offlineAfter)
                 .alertCooldown(alertCooldown)

@@ -98,15 +98,24 @@ public final class PocketProxyProcess implements AutoCloseable {
 
     /** Waits until {@code pocketproxy relay} (or a server's relay) says it is up, and returns its ports. */
     public RelayPorts awaitRelayUp() {
+        awaitLog(log -> RELAY_UP.matcher(log).find());
+        return relayPorts();
+    }
+
+    /** Waits until the log has {@code text} (such as {@code relay is ready}); fails at once if the process exits. */
+    public void awaitLog(String text) {
+        awaitLog(log -> log.contains(text));
+    }
+
+    private void awaitLog(java.util.function.Predicate<String> found) {
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     if (!process.isAlive()) {
                         throw new AssertionError("pocketproxy exited with " + process.exitValue() + ":\n" + stderr());
                     }
-                    return RELAY_UP.matcher(stderr()).find();
+                    return found.test(stderr());
                 });
-        return relayPorts();
     }
 
     /** The relay's ports, from its log line; call after {@link #awaitReady()}. */

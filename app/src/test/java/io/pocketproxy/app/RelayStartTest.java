@@ -68,7 +68,8 @@ class RelayStartTest {
         assertThat(run.exit()).isZero();
         assertThat(run.out())
                 .contains("--database-url", "--link-port", "--socks-port", "--http-proxy-port", "--usage-flush")
-                .doesNotContain("--api-port", "--admin-email", "--openvpn", "--webhook", "--offline-after");
+                .contains("--openvpn", "--openvpn-port", "--openvpn-network")
+                .doesNotContain("--api-port", "--admin-email", "--webhook", "--offline-after");
     }
 
     private CommandRun relay(String databaseUrl) {

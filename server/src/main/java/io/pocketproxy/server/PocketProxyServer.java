@@ -4,10 +4,7 @@ import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.relay.Relay;
 import io.pocketproxy.relay.auth.PasswordChecks;
 import io.pocketproxy.relay.auth.PasswordHashing;
-import io.pocketproxy.relay.openvpn.OpenVpnMode;
 import io.pocketproxy.relay.openvpn.OpenVpnPki;
-import io.pocketproxy.relay.openvpn.OpenVpnPrerequisites;
-import io.pocketproxy.relay.openvpn.OpenVpnSettings;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.server.api.ApiServer;
 import io.pocketproxy.server.api.AuthApi;
@@ -38,6 +35,7 @@ import io.pocketproxy.server.metrics.HttpMetrics;
 import io.pocketproxy.server.metrics.Metrics;
 import io.pocketproxy.server.monitor.DeviceMonitor;
 import io.pocketproxy.server.openvpn.OpenVpnProfiles;
+import io.pocketproxy.server.openvpn.OpenVpnRemote;
 import io.pocketproxy.server.openvpn.ProfileWriter;
 import io.pocketproxy.server.rotation.RotationLinks;
 import io.pocketproxy.server.rotation.RotationService;
@@ -52,7 +50,11 @@ import io.pocketproxy.server.webhooks.WebhookUrls;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +67,6 @@ public final class PocketProxyServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PocketProxyServer.class);
     private static final java.time.Duration HEARTBEAT_BATCH = java.time.Duration.ofSeconds(1);
-    private static final java.time.Duration OPENVPN_START_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> parts;
@@ -141,7 +142,7 @@ public final class PocketProxyServer implements AutoCloseable {
                     config.advertisedHost(),
                     parts.certificate.fingerprint());
             metrics.bindRelay(parts.relay);
-            parts.openvpn = startOpenVpn(config, parts.relay);
+            parts.openvpn = startOpenVpn(config, parts.relay, jdbi, membership, parts.certificate);
 
             parts.open(new DeviceMonitor(
                     jdbi,
@@ -208,51 +209,25 @@ public final class PocketProxyServer implements AutoCloseable {
     }
 
     /**
-     * Starts the relay's OpenVPN endpoint as {@code --openvpn} says: {@code off} never, {@code on} or fail,
-     * {@code auto} when this host has what it needs and it starts (else one line says why not: what is missing,
-     * or why it did not start, such as its port taken by another OpenVPN). With {@code on}, a failed start is an
-     * error: the operator asked for it.
+     * This server's OpenVPN: its endpoint started as {@code --openvpn} says, and the profiles of OPENVPN connections
+     * when it runs, listing every live node of the farm with the same keys (the server first).
      */
-    private static OpenVpnProfiles startOpenVpn(ServerConfig config, Relay relay) {
-        if (config.openvpn() == OpenVpnMode.OFF) {
-            log.info("OpenVPN is off (--openvpn off)");
-            return OpenVpnProfiles.unavailable("it runs with --openvpn off");
+    private static OpenVpnProfiles startOpenVpn(
+            ServerConfig config, Relay relay, Jdbi jdbi, RelayMembership membership, RelayCertificate certificate) {
+        OpenVpnStart.Outcome outcome = OpenVpnStart.start(config, relay, OpenVpnPki::loadOrCreate);
+        if (outcome instanceof OpenVpnStart.Off off) {
+            return OpenVpnProfiles.unavailable(off.reason());
         }
-        OpenVpnPrerequisites.Probe probe = OpenVpnPrerequisites.probe();
-        if (probe instanceof OpenVpnPrerequisites.Probe.Missing missing) {
-            if (config.openvpn() == OpenVpnMode.ON) {
-                throw new IllegalStateException("--openvpn on, but " + missing.reason());
-            }
-            log.info("OpenVPN is off: {} (--openvpn auto)", missing.reason());
-            return OpenVpnProfiles.unavailable(missing.reason());
-        }
-        if (config.openvpnPort() == 0) {
-            log.info("OpenVPN is off: --openvpn-port is 0, and OpenVPN needs a port it is told");
-            return OpenVpnProfiles.unavailable("its --openvpn-port is 0");
-        }
-        OpenVpnPrerequisites.Tools tools = ((OpenVpnPrerequisites.Probe.Ready) probe).tools();
-        OpenVpnPki pki = OpenVpnPki.loadOrCreate(config.dataDir());
-        try {
-            relay.startOpenVpn(new OpenVpnSettings(
-                    config.dataDir(),
-                    pki,
-                    tools,
-                    config.bind(),
-                    config.openvpnPort(),
-                    config.openvpnProto(),
-                    config.openvpnNetwork(),
-                    OPENVPN_START_TIMEOUT));
-        } catch (RuntimeException e) {
-            if (config.openvpn() == OpenVpnMode.ON) {
-                throw e;
-            }
-            log.warn(
-                    "OpenVPN is off: it did not start: {} (--openvpn auto; with --openvpn on this stops the server)",
-                    e.getMessage());
-            return OpenVpnProfiles.unavailable("it did not start on this server (see the server's log)");
-        }
-        return OpenVpnProfiles.available(
-                new ProfileWriter(pki, config.advertisedHost(), config.openvpnPort(), config.openvpnProto()));
+        OpenVpnStart.Running running = (OpenVpnStart.Running) outcome;
+        String fingerprint = running.pki().profileFingerprint();
+        membership.servingOpenVpn(running.remote(), fingerprint);
+        return OpenVpnProfiles.available(new ProfileWriter(running.pki(), () -> {
+            Set<OpenVpnRemote> remotes = new LinkedHashSet<>();
+            remotes.add(running.remote());
+            remotes.addAll(jdbi.withHandle(
+                    handle -> RelayMembership.liveOpenVpnRemotes(handle, fingerprint, certificate.fingerprint())));
+            return List.copyOf(remotes);
+        }));
     }
 
     /**
@@ -282,10 +257,6 @@ public final class PocketProxyServer implements AutoCloseable {
             throw new IllegalArgumentException(
                     "relay: --database-url is required (the relay works beside a server and its database)");
         }
-        if (config.openvpn() == OpenVpnMode.ON) {
-            throw new IllegalArgumentException("relay: --openvpn on (expected: auto or off; OpenVPN runs in"
-                    + " pocketproxy server, where its customers' profiles come from)");
-        }
         log.info("starting a relay with {}", config);
         Builder parts = new Builder(config);
         try {
@@ -309,6 +280,9 @@ public final class PocketProxyServer implements AutoCloseable {
                     HostAndPort.format(config.farmHost(), relay.linkPort()),
                     config.advertisedHost(),
                     certificate.fingerprint());
+            if (OpenVpnStart.start(config, relay, OpenVpnPki::loadCopied) instanceof OpenVpnStart.Running running) {
+                membership.servingOpenVpn(running.remote(), running.pki().profileFingerprint());
+            }
             log.info("relay is ready; its certificate fingerprint is {}", certificate.fingerprint());
             return () -> {
                 log.info("stopping");

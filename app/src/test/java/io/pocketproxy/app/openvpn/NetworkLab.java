@@ -126,7 +126,7 @@ final class NetworkLab implements AutoCloseable {
     }
 
     /**
-     * Reserves 10.250.K.0/30 (and the pool 10.251.K.0/24) for this lab, or returns null if another lab has it. Labs of
+     * Reserves 10.250.K.0/30 (and the pools 10.251.K.0/24 and 10.252.K.0/24) for this lab, or returns null if another lab has it. Labs of
      * other test JVMs may run at the same time (the build runs tests in two JVMs, and other builds may share the host):
      * an address check alone would let two of them pick the same K between one's check and its {@code ip addr add}.
      * The lock on {@code /run/lock/pocketproxy-lab-K} is what makes K ours; the kernel drops it when this JVM dies,
@@ -204,6 +204,31 @@ final class NetworkLab implements AutoCloseable {
      */
     String poolNetwork() {
         return "10.251." + subnet + ".0/24";
+    }
+
+    /**
+     * A second pool, {@code 10.252.K.0/24}, for a second OpenVPN node in the server's namespace (two tun devices in one
+     * namespace cannot share a network); this lab's K makes it its own as for {@link #poolNetwork()}.
+     */
+    String secondPoolNetwork() {
+        return "10.252." + subnet + ".0/24";
+    }
+
+    /**
+     * Drops every UDP datagram to {@code port} arriving in the server's namespace, as if the node listening there had
+     * died, until the returned handle is closed (or the namespace goes).
+     */
+    AutoCloseable silenceUdpPort(int port) {
+        String table = "pocketproxy_lab_silence_" + port;
+        Shell.require(in(
+                        server,
+                        "nft",
+                        "add table inet " + table + "; add chain inet " + table
+                                + " input { type filter hook input priority -300; policy accept; }; add rule inet "
+                                + table
+                                + " input udp dport " + port + " drop")
+                .toArray(String[]::new));
+        return () -> Shell.run(in(server, "nft", "delete", "table", "inet", table), Duration.ofSeconds(30));
     }
 
     /** The pool's first address: the server's own on its tun device. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pocketproxy.app.PocketProxyProcess;
+import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.testkit.ApiClient;
 import io.pocketproxy.testkit.LocalHttpTarget;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -168,6 +171,67 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
                 "0"));
         arguments.addAll(List.of(options));
         return arguments;
+    }
+
+    /**
+     * Starts a {@code pocketproxy relay} of the server's farm in the server's namespace, as an operator adds an OpenVPN
+     * node: the farm's link certificate and the server's OpenVPN keys copied into its data directory (not the CA's key:
+     * a relay signs nothing), the
+     * server's embedded PostgreSQL reached by URL (given in the environment, never on a command line), and OpenVPN on
+     * with {@code options} (its own port and pool: it shares the namespace with the server's). Returns once it is
+     * ready, OpenVPN included.
+     */
+    PocketProxyProcess startRelayNode(String... options) throws IOException {
+        Path relayData = directory.resolve("relay-data");
+        Path keys = Files.createDirectories(relayData.resolve("openvpn"));
+        for (String file : List.of("ca.crt", "server.crt", "server.key", "tls-crypt.key")) {
+            Files.copy(dataDir.resolve("openvpn").resolve(file), keys.resolve(file));
+        }
+        for (String file : List.of(RelayCertificate.CERTIFICATE_FILE, RelayCertificate.KEY_FILE)) {
+            Files.copy(dataDir.resolve(file), relayData.resolve(file));
+        }
+        List<String> arguments = new ArrayList<>(List.of(
+                "relay",
+                "--data-dir",
+                relayData.toString(),
+                "--bind",
+                "0.0.0.0",
+                "--public-host",
+                NetworkLab.SERVER_CLIENT_SIDE,
+                "--http-proxy-port",
+                "0",
+                "--socks-port",
+                "0",
+                "--link-port",
+                "0",
+                "--usage-flush",
+                "200ms"));
+        arguments.addAll(List.of(options));
+        PocketProxyProcess relay = PocketProxyProcess.start(
+                NetworkLab.in(network.server()),
+                List.of(),
+                Map.of("POCKETPROXY_OPENVPN", "on", "POCKETPROXY_DATABASE_URL", serverDatabaseUrl()),
+                arguments.toArray(String[]::new));
+        finished.add(relay);
+        relay.awaitLog("relay is ready");
+        return relay;
+    }
+
+    /** The server's embedded PostgreSQL as a relay beside it reaches it: its port from the log, its password file. */
+    String serverDatabaseUrl() {
+        Matcher port = Pattern.compile("embedded PostgreSQL is up on 127\\.0\\.0\\.1:(\\d+)")
+                .matcher(server.stderr());
+        if (!port.find()) {
+            throw new AssertionError("the server's log does not say where its PostgreSQL is:\n" + server.stderr());
+        }
+        String password;
+        try {
+            password = Files.readString(dataDir.resolve("postgres.password"), StandardCharsets.UTF_8)
+                    .strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return "postgresql://postgres:" + password + "@127.0.0.1:" + port.group(1) + "/pocketproxy";
     }
 
     /** SIGTERM: the server stops cleanly (flushes usage, stops OpenVPN, removes its rules). */

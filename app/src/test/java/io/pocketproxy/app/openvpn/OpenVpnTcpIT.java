@@ -19,7 +19,7 @@ class OpenVpnTcpIT {
     @Test
     void servesClientsOverTcp() throws IOException {
         OpenVpnLab.Connection connection = lab.newConnection(0);
-        assertThat(connection.profile()).contains("proto tcp-client\n", "remote 192.168.77.1 1443\n");
+        assertThat(connection.profile()).contains("proto tcp-client\n", "remote 192.168.77.1 1443 tcp-client\n");
         lab.connect(connection.profile());
         Path downloaded = lab.file("over-tcp");
 

@@ -15,11 +15,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
@@ -82,13 +85,56 @@ public final class OpenVpnPki {
                 // pins it, since profiles are only written once every file exists.
                 create(directory);
             }
-            String ca = Files.readString(directory.resolve(CA_CERTIFICATE), StandardCharsets.US_ASCII);
-            String tlsCrypt = Files.readString(directory.resolve(TLS_CRYPT_KEY), StandardCharsets.US_ASCII);
-            requireCertificate(ca, directory.resolve(CA_CERTIFICATE));
-            requireTlsCryptKey(tlsCrypt, directory.resolve(TLS_CRYPT_KEY));
-            return new OpenVpnPki(directory, ca, tlsCrypt);
+            return read(directory);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write the OpenVPN keys in " + directory, e);
+        }
+    }
+
+    /**
+     * The keys a relay of the farm was given: the server's {@code ca.crt}, {@code server.crt}, {@code server.key} and
+     * {@code tls-crypt.key}, copied into {@code <dataDir>/openvpn/}. A relay never makes keys of its own: every
+     * profile pins the server's, and a client would be refused by a node with others. The CA's key stays with the
+     * server.
+     */
+    public static OpenVpnPki loadCopied(Path dataDir) {
+        Path directory = dataDir.resolve(DIRECTORY);
+        List<String> missing = List.of(CA_CERTIFICATE, SERVER_CERTIFICATE, SERVER_KEY, TLS_CRYPT_KEY).stream()
+                .filter(name -> !Files.isRegularFile(directory.resolve(name)))
+                .toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("the server's OpenVPN keys are not in " + directory + " (missing: "
+                    + String.join(", ", missing) + "; copy them from the server's <data dir>/" + DIRECTORY + "/)");
+        }
+        try {
+            privateDirectory(directory);
+            return read(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the OpenVPN keys in " + directory, e);
+        }
+    }
+
+    private static OpenVpnPki read(Path directory) throws IOException {
+        String ca = Files.readString(directory.resolve(CA_CERTIFICATE), StandardCharsets.US_ASCII);
+        String tlsCrypt = Files.readString(directory.resolve(TLS_CRYPT_KEY), StandardCharsets.US_ASCII);
+        requireCertificate(ca, directory.resolve(CA_CERTIFICATE));
+        requireTlsCryptKey(tlsCrypt, directory.resolve(TLS_CRYPT_KEY));
+        return new OpenVpnPki(directory, ca, tlsCrypt);
+    }
+
+    /**
+     * SHA-256 of the CA certificate and the {@code tls-crypt} key, base64url: nodes with the same fingerprint accept
+     * the same profiles, so a profile may list each of them as a {@code remote}.
+     */
+    public String profileFingerprint() {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(caCertificatePem.strip().getBytes(StandardCharsets.US_ASCII));
+            digest.update((byte) 0);
+            digest.update(tlsCryptKey.strip().getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 

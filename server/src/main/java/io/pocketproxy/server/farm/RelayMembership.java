@@ -3,8 +3,10 @@ package io.pocketproxy.server.farm;
 import io.pocketproxy.link.AggregatedWarning;
 import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.Threads;
+import io.pocketproxy.server.openvpn.OpenVpnRemote;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,6 +47,8 @@ public final class RelayMembership implements AutoCloseable {
     private volatile String linkAddress;
     private volatile String publicAddress;
     private volatile String certificateFingerprint;
+    private volatile OpenVpnRemote openvpn;
+    private volatile String openvpnProfileFingerprint;
 
     private RelayMembership(Jdbi jdbi, UUID id, String name) {
         this.jdbi = jdbi;
@@ -78,6 +82,39 @@ public final class RelayMembership implements AutoCloseable {
         this.certificateFingerprint = certificateFingerprint;
         write();
         forgetEarlierLives();
+    }
+
+    /**
+     * Records that this relay runs OpenVPN at {@code remote} with keys of {@code profileFingerprint}
+     * ({@link io.pocketproxy.relay.openvpn.OpenVpnPki#profileFingerprint()}): profiles of the same keys list it.
+     */
+    public void servingOpenVpn(OpenVpnRemote remote, String profileFingerprint) {
+        this.openvpn = remote;
+        this.openvpnProfileFingerprint = profileFingerprint;
+        write();
+    }
+
+    /**
+     * The OpenVPN endpoints of the farm's live relays that hold the keys of {@code profileFingerprint}, oldest first:
+     * the {@code remote} lines of a profile made with those keys. Only relays that show {@code certificateFingerprint}
+     * on their link port count: a node the others do not trust could not forward a customer to a device linked
+     * elsewhere.
+     */
+    public static List<OpenVpnRemote> liveOpenVpnRemotes(
+            Handle handle, String profileFingerprint, String certificateFingerprint) {
+        return handle
+                .createQuery("SELECT openvpn_address, openvpn_proto FROM relays"
+                        + " WHERE openvpn_address IS NOT NULL AND openvpn_profile_fingerprint = :fingerprint"
+                        + " AND certificate_fingerprint = :certificate"
+                        + " AND last_seen_at > now() - make_interval(secs => :stale)"
+                        + " ORDER BY started_at, id")
+                .bind("fingerprint", profileFingerprint)
+                .bind("certificate", certificateFingerprint)
+                .bind("stale", (double) STALE_AFTER.toSeconds())
+                .map((row, context) -> OpenVpnRemote.fromRow(row.getString(1), row.getString(2)))
+                .stream()
+                .flatMap(Optional::stream)
+                .toList();
     }
 
     /**
@@ -142,17 +179,27 @@ public final class RelayMembership implements AutoCloseable {
     private void write() {
         jdbi.useHandle(handle -> handle.createUpdate(
                         "INSERT INTO relays (id, name, link_address, public_address, certificate_fingerprint,"
+                                + " openvpn_address, openvpn_proto, openvpn_profile_fingerprint,"
                                 + " started_at, last_seen_at)"
-                                + " VALUES (:id, :name, :link, :public, :fingerprint, now(), now())"
+                                + " VALUES (:id, :name, :link, :public, :fingerprint,"
+                                + " :openvpn, :openvpnProto, :openvpnFingerprint, now(), now())"
                                 + " ON CONFLICT (id) DO UPDATE SET link_address = EXCLUDED.link_address,"
                                 + " public_address = EXCLUDED.public_address,"
                                 + " certificate_fingerprint = EXCLUDED.certificate_fingerprint,"
+                                + " openvpn_address = EXCLUDED.openvpn_address,"
+                                + " openvpn_proto = EXCLUDED.openvpn_proto,"
+                                + " openvpn_profile_fingerprint = EXCLUDED.openvpn_profile_fingerprint,"
                                 + " last_seen_at = EXCLUDED.last_seen_at")
                 .bind("id", id)
                 .bind("name", name)
                 .bind("link", linkAddress)
                 .bind("public", publicAddress)
                 .bind("fingerprint", certificateFingerprint)
+                .bind("openvpn", openvpn == null ? null : openvpn.address())
+                .bind(
+                        "openvpnProto",
+                        openvpn == null ? null : openvpn.protocol().toString())
+                .bind("openvpnFingerprint", openvpnProfileFingerprint)
                 .execute());
     }
 

@@ -1,29 +1,42 @@
 package io.pocketproxy.server.openvpn;
 
-import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.relay.openvpn.OpenVpnPki;
-import io.pocketproxy.relay.openvpn.OpenVpnProtocol;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Writes a customer's {@code .ovpn} profile: a plain, standard OpenVPN client configuration that any OpenVPN
  * 2.5 or newer client imports as it is. It pins this server's CA and carries its {@code tls-crypt} key, asks
- * for modern ciphers, and checks that the server's certificate is a server's. Credentials are inline
+ * for modern ciphers, and checks that the server's certificate is a server's. Every node of the farm that runs
+ * OpenVPN with these keys is a {@code remote} line; the client picks one at random and moves on from one that does
+ * not answer. Credentials are inline
  * ({@code <auth-user-pass>}) only in the profile handed out with a new password; the one downloaded later
  * has {@code auth-user-pass} alone, and the client asks for them.
  */
 public final class ProfileWriter {
 
-    private final OpenVpnPki pki;
-    private final String host;
-    private final int port;
-    private final OpenVpnProtocol protocol;
+    /**
+     * How long a client waits for a node to answer before it tries the next {@code remote}: OpenVPN's own 120 s would
+     * keep a customer waiting two minutes on a dead node when the farm has live ones.
+     */
+    static final int SERVER_POLL_TIMEOUT_SECONDS = 10;
 
-    public ProfileWriter(OpenVpnPki pki, String host, int port, OpenVpnProtocol protocol) {
+    private final OpenVpnPki pki;
+    private final Supplier<List<OpenVpnRemote>> remotes;
+
+    /**
+     * A writer whose profiles list {@code remotes}, asked anew for each profile (the farm's live nodes change); never
+     * empty: the node that writes them is one.
+     */
+    public ProfileWriter(OpenVpnPki pki, Supplier<List<OpenVpnRemote>> remotes) {
         this.pki = pki;
-        this.host = HostAndPort.unbracketed(host);
-        this.port = port;
-        this.protocol = protocol;
+        this.remotes = remotes;
+    }
+
+    /** A writer for a node alone. */
+    public ProfileWriter(OpenVpnPki pki, OpenVpnRemote remote) {
+        this(pki, () -> List.of(remote));
     }
 
     /** The profile of {@code username}; with {@code password}, the credentials inline. */
@@ -32,8 +45,16 @@ public final class ProfileWriter {
         text.append("# OpenVPN profile of ").append(username).append('\n');
         text.append("client\n");
         text.append("dev tun\n");
-        text.append("proto ").append(protocol.clientProto()).append('\n');
-        text.append("remote ").append(host).append(' ').append(port).append('\n');
+        List<OpenVpnRemote> listed = remotes.get();
+        text.append("proto ").append(listed.get(0).protocol().clientProto()).append('\n');
+        listed.forEach(remote -> text.append(remote.line()).append('\n'));
+        if (listed.size() > 1) {
+            // Customers spread over the nodes, and one that does not answer is skipped.
+            text.append("remote-random\n");
+            text.append("server-poll-timeout ")
+                    .append(SERVER_POLL_TIMEOUT_SECONDS)
+                    .append('\n');
+        }
         text.append("resolv-retry infinite\n");
         text.append("nobind\n");
         text.append("persist-key\n");
