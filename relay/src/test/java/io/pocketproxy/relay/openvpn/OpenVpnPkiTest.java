@@ -1,6 +1,7 @@
 package io.pocketproxy.relay.openvpn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +63,29 @@ class OpenVpnPkiTest {
         assertThat(second.caCertificatePem()).isNotEqualTo(first.caCertificatePem());
         certificate(Files.readString(second.serverCertificateFile()))
                 .verify(certificate(second.caCertificatePem()).getPublicKey());
+    }
+
+    @Test
+    void aRelayReadsTheServersKeysCopiedWithoutTheCaKeyAndSaysWhichAreMissing(
+            @TempDir Path relayDir, @TempDir Path anotherServer) throws Exception {
+        OpenVpnPki server = OpenVpnPki.loadOrCreate(dataDir);
+        Path keys = Files.createDirectories(relayDir.resolve(OpenVpnPki.DIRECTORY));
+        Files.copy(server.caCertificateFile(), keys.resolve(OpenVpnPki.CA_CERTIFICATE));
+        Files.copy(server.tlsCryptKeyFile(), keys.resolve(OpenVpnPki.TLS_CRYPT_KEY));
+
+        assertThatThrownBy(() -> OpenVpnPki.loadCopied(relayDir))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the server's OpenVPN keys are not in " + keys
+                        + " (missing: server.crt, server.key; copy them from the server's <data dir>/openvpn/)");
+
+        Files.copy(server.serverCertificateFile(), keys.resolve(OpenVpnPki.SERVER_CERTIFICATE));
+        Files.copy(server.serverKeyFile(), keys.resolve(OpenVpnPki.SERVER_KEY));
+        OpenVpnPki relay = OpenVpnPki.loadCopied(relayDir);
+
+        assertThat(relay.profileFingerprint()).isEqualTo(server.profileFingerprint());
+        assertThat(keys.resolve(OpenVpnPki.CA_KEY)).doesNotExist();
+        assertThat(OpenVpnPki.loadOrCreate(anotherServer).profileFingerprint())
+                .isNotEqualTo(server.profileFingerprint());
     }
 
     private static X509Certificate certificate(String pem) throws Exception {
