@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 public final class PocketProxyProcess implements AutoCloseable {
 
     private static final Pattern READY = Pattern.compile("API at (http://\\S+?)/?$");
+    private static final Pattern EMBEDDED_POSTGRES =
+            Pattern.compile("embedded PostgreSQL is up on 127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern RELAY_UP = Pattern.compile(
             "relay is up: HTTP proxy on \\S+:(\\d+), SOCKS5 on \\S+:(\\d+), device links on \\S+:(\\d+)");
 
@@ -138,6 +140,25 @@ public final class PocketProxyProcess implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * The embedded PostgreSQL of this server, whose data directory is {@code dataDir}, as a relay of its farm reaches
+     * it by URL: the port from the server's log, the password from its file. Give it in the environment
+     * ({@code POCKETPROXY_DATABASE_URL}), never on a command line.
+     */
+    public String embeddedDatabaseUrl(Path dataDir) {
+        Matcher port = EMBEDDED_POSTGRES.matcher(stderr());
+        if (!port.find()) {
+            throw new AssertionError("the server's log does not say where its PostgreSQL is:\n" + stderr());
+        }
+        try {
+            String password = Files.readString(dataDir.resolve("postgres.password"), StandardCharsets.UTF_8)
+                    .strip();
+            return "postgresql://postgres:" + password + "@127.0.0.1:" + port.group(1) + "/pocketproxy";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** SIGTERM, then the exit code; fails if the process does not end within 30 s. */

@@ -19,8 +19,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -217,21 +215,9 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
         return relay;
     }
 
-    /** The server's embedded PostgreSQL as a relay beside it reaches it: its port from the log, its password file. */
+    /** The server's embedded PostgreSQL as a relay beside it reaches it. */
     String serverDatabaseUrl() {
-        Matcher port = Pattern.compile("embedded PostgreSQL is up on 127\\.0\\.0\\.1:(\\d+)")
-                .matcher(server.stderr());
-        if (!port.find()) {
-            throw new AssertionError("the server's log does not say where its PostgreSQL is:\n" + server.stderr());
-        }
-        String password;
-        try {
-            password = Files.readString(dataDir.resolve("postgres.password"), StandardCharsets.UTF_8)
-                    .strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return "postgresql://postgres:" + password + "@127.0.0.1:" + port.group(1) + "/pocketproxy";
+        return server.embeddedDatabaseUrl(dataDir);
     }
 
     /** SIGTERM: the server stops cleanly (flushes usage, stops OpenVPN, removes its rules). */
