@@ -40,6 +40,24 @@ public final class PocketProxyProcess implements AutoCloseable {
         this.stderr = stderr;
     }
 
+    /**
+     * The arguments of {@code command} ({@code server} or {@code relay}) with {@code options}, every port it listens on
+     * (a server's API too) one the system picks: tests run side by side, and the process's log says which it got.
+     */
+    public static String[] onAnyPorts(String command, String... options) {
+        List<String> arguments = new ArrayList<>(List.of(command));
+        List<String> ports = new ArrayList<>(List.of("--http-proxy-port", "--socks-port", "--link-port"));
+        if (command.equals("server")) {
+            ports.add(0, "--api-port");
+        }
+        for (String port : ports) {
+            arguments.add(port);
+            arguments.add("0");
+        }
+        arguments.addAll(List.of(options));
+        return arguments.toArray(String[]::new);
+    }
+
     static PocketProxyProcess start(Map<String, String> environment, String... args) {
         return start(List.of(), List.of(), environment, args);
     }

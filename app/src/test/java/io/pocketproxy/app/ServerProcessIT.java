@@ -210,13 +210,10 @@ class ServerProcessIT {
     }
 
     private PocketProxyProcess startServer(Map<String, String> environment, String... options) {
-        List<String> arguments = new ArrayList<>(List.of("server", "--data-dir", dataDir.toString()));
-        for (String port : List.of("--api-port", "--http-proxy-port", "--socks-port", "--link-port")) {
-            arguments.add(port);
-            arguments.add("0");
-        }
+        List<String> arguments = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
         arguments.addAll(List.of(options));
-        return PocketProxyProcess.start(environment, arguments.toArray(String[]::new));
+        return PocketProxyProcess.start(
+                environment, PocketProxyProcess.onAnyPorts("server", arguments.toArray(String[]::new)));
     }
 
     /** An agent in this JVM, dialling the relay on loopback whatever host the pairing names. */

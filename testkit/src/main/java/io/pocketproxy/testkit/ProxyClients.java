@@ -274,4 +274,23 @@ public final class ProxyClients {
             // cut off with a reset: what arrived before it counted
         }
     }
+
+    /**
+     * Writes {@code length} bytes into {@code tunnel} while reading what comes back into {@code received}, until the
+     * far end ends it: a customer wanting more than its connection's limit, cut off by the relay. Bytes that arrived
+     * before a reset count.
+     */
+    public static void exchangeUntilCut(Socket tunnel, int length, java.util.concurrent.atomic.AtomicLong received)
+            throws InterruptedException, IOException {
+        java.io.OutputStream out = tunnel.getOutputStream();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                out.write(LocalHttpTarget.patternBytes(length));
+            } catch (IOException e) {
+                // cut off mid-write: expected
+            }
+        });
+        readCounting(tunnel.getInputStream(), received);
+        writer.join(10_000);
+    }
 }

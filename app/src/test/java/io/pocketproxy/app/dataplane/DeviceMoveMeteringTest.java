@@ -11,7 +11,6 @@ import io.pocketproxy.link.PairingString;
 import io.pocketproxy.relay.directory.ConnectionType;
 import io.pocketproxy.server.connections.IssuedPassword;
 import io.pocketproxy.server.devices.NewDevice;
-import io.pocketproxy.testkit.LocalHttpTarget;
 import io.pocketproxy.testkit.NettyLeakDetection;
 import io.pocketproxy.testkit.ProxyClients;
 import java.io.IOException;
@@ -77,15 +76,7 @@ class DeviceMoveMeteringTest {
                                     .ignoreExceptions()
                                     .until(() -> system.socksTunnel(port, socks), java.util.Objects::nonNull)
                             : system.socksTunnel(port, socks)) {
-                        Thread writer = Thread.ofVirtual().start(() -> {
-                            try {
-                                after.getOutputStream().write(LocalHttpTarget.patternBytes(100_000));
-                            } catch (IOException e) {
-                                // cut off mid-write: expected
-                            }
-                        });
-                        ProxyClients.readCounting(after.getInputStream(), received);
-                        writer.join(10_000);
+                        ProxyClients.exchangeUntilCut(after, 100_000, received);
                     } catch (AssertionError refusedOnceTheLimitIsReached) {
                         // the second customer may find the limit reached already
                     }
@@ -131,15 +122,7 @@ class DeviceMoveMeteringTest {
             try (Socket tunnel = await().atMost(Duration.ofSeconds(10))
                     .ignoreExceptions()
                     .until(() -> system.socksTunnel(socks), java.util.Objects::nonNull)) {
-                Thread writer = Thread.ofVirtual().start(() -> {
-                    try {
-                        tunnel.getOutputStream().write(LocalHttpTarget.patternBytes(200_000));
-                    } catch (IOException e) {
-                        // cut off mid-write: expected
-                    }
-                });
-                ProxyClients.readCounting(tunnel.getInputStream(), received);
-                writer.join(10_000);
+                ProxyClients.exchangeUntilCut(tunnel, 200_000, received);
             }
             after.close();
             await().atMost(Duration.ofSeconds(10))

@@ -9,7 +9,6 @@ import io.pocketproxy.link.HostAndPort;
 import io.pocketproxy.link.PairingString;
 import io.pocketproxy.relay.tls.RelayCertificate;
 import io.pocketproxy.testkit.ApiClient;
-import io.pocketproxy.testkit.LocalHttpTarget;
 import io.pocketproxy.testkit.ProxyClients;
 import io.pocketproxy.testkit.TcpEchoServer;
 import java.io.IOException;
@@ -66,19 +65,7 @@ class FarmProcessesIT {
         Path serverData = directory.resolve("server");
         PocketProxyProcess server = start(
                 Map.of("POCKETPROXY_ADMIN_EMAIL", ADMIN_EMAIL, "POCKETPROXY_ADMIN_PASSWORD", ADMIN_PASSWORD),
-                "server",
-                "--data-dir",
-                serverData.toString(),
-                "--api-port",
-                "0",
-                "--http-proxy-port",
-                "0",
-                "--socks-port",
-                "0",
-                "--link-port",
-                "0",
-                "--usage-flush",
-                "200ms");
+                PocketProxyProcess.onAnyPorts("server", "--data-dir", serverData.toString(), "--usage-flush", "200ms"));
         int apiPort = URI.create(server.awaitReady()).getPort();
         serversRelay = server.relayPorts();
         api = ApiClient.anonymous("http://127.0.0.1:" + apiPort + "/").login(ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -139,15 +126,7 @@ class FarmProcessesIT {
             for (int i = 0; i < 2; i++) {
                 customers.add(Thread.ofVirtual().start(() -> {
                     try (Socket tunnel = tunnel(socksPort, limited)) {
-                        Thread writer = Thread.ofVirtual().start(() -> {
-                            try {
-                                tunnel.getOutputStream().write(LocalHttpTarget.patternBytes(150_000));
-                            } catch (IOException e) {
-                                // cut off mid-write: expected
-                            }
-                        });
-                        ProxyClients.readCounting(tunnel.getInputStream(), received);
-                        writer.join(10_000);
+                        ProxyClients.exchangeUntilCut(tunnel, 150_000, received);
                     } catch (IOException | AssertionError | InterruptedException e) {
                         // refused or cut off: expected once the limit is reached
                     }
@@ -189,17 +168,7 @@ class FarmProcessesIT {
         }
         return start(
                 Map.of("POCKETPROXY_DATABASE_URL", database),
-                "relay",
-                "--data-dir",
-                data.toString(),
-                "--http-proxy-port",
-                "0",
-                "--socks-port",
-                "0",
-                "--link-port",
-                "0",
-                "--usage-flush",
-                "200ms");
+                PocketProxyProcess.onAnyPorts("relay", "--data-dir", data.toString(), "--usage-flush", "200ms"));
     }
 
     /** A device whose agent process links to the first of {@code linkPorts} (then the next, when that one dies). */

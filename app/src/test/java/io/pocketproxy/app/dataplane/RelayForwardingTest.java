@@ -145,15 +145,7 @@ class RelayForwardingTest {
             int port = i % 2 == 0 ? system.socksPort() : second.socksPort();
             customers[i] = Thread.ofVirtual().start(() -> {
                 try (Socket tunnel = system.socksTunnel(port, socks)) {
-                    Thread writer = Thread.ofVirtual().start(() -> {
-                        try {
-                            tunnel.getOutputStream().write(LocalHttpTarget.patternBytes(100_000));
-                        } catch (IOException e) {
-                            // cut off mid-write: expected
-                        }
-                    });
-                    ProxyClients.readCounting(tunnel.getInputStream(), received);
-                    writer.join(10_000);
+                    ProxyClients.exchangeUntilCut(tunnel, 100_000, received);
                 } catch (IOException | InterruptedException e) {
                     // cut off before or while opening: expected once the limit is reached
                 }

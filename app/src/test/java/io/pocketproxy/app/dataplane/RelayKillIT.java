@@ -42,17 +42,7 @@ class RelayKillIT {
                 List.of(),
                 List.of(),
                 Map.of("POCKETPROXY_DATABASE_URL", system.databaseUrl()),
-                "relay",
-                "--bind",
-                "127.0.0.1",
-                "--data-dir",
-                relayDir.toString(),
-                "--http-proxy-port",
-                "0",
-                "--socks-port",
-                "0",
-                "--link-port",
-                "0")) {
+                PocketProxyProcess.onAnyPorts("relay", "--bind", "127.0.0.1", "--data-dir", relayDir.toString()))) {
             PocketProxyProcess.RelayPorts ports = relay.awaitRelayUp();
             HostAndPort doomed = new HostAndPort("127.0.0.1", ports.link());
             HostAndPort serversRelay = new HostAndPort("127.0.0.1", system.linkPort());

@@ -71,17 +71,8 @@ class OpenVpnFarmIT {
                 NetworkLab.in(lab.network().server()),
                 List.of(),
                 Map.of("POCKETPROXY_OPENVPN", "on", "POCKETPROXY_DATABASE_URL", lab.serverDatabaseUrl()),
-                "relay",
-                "--data-dir",
-                lab.file("keyless-relay").toString(),
-                "--openvpn-port",
-                "1196",
-                "--http-proxy-port",
-                "0",
-                "--socks-port",
-                "0",
-                "--link-port",
-                "0")) {
+                PocketProxyProcess.onAnyPorts(
+                        "relay", "--data-dir", lab.file("keyless-relay").toString(), "--openvpn-port", "1196"))) {
             int exit = relay.awaitExit(Duration.ofSeconds(60));
 
             assertThat(exit).as(relay.stderr()).isNotZero();

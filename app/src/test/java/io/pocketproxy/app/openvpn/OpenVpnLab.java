@@ -155,20 +155,10 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
 
     /** A data directory of its own and ports the system picks (but OpenVPN's, which {@code options} may set). */
     private List<String> secondServerArguments(String dataDirName, String... options) {
-        List<String> arguments = new ArrayList<>(List.of(
-                "server",
-                "--data-dir",
-                directory.resolve(dataDirName).toString(),
-                "--api-port",
-                "0",
-                "--http-proxy-port",
-                "0",
-                "--socks-port",
-                "0",
-                "--link-port",
-                "0"));
+        List<String> arguments = new ArrayList<>(
+                List.of("--data-dir", directory.resolve(dataDirName).toString()));
         arguments.addAll(List.of(options));
-        return arguments;
+        return List.of(PocketProxyProcess.onAnyPorts("server", arguments.toArray(String[]::new)));
     }
 
     /**
@@ -188,7 +178,7 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
         for (String file : List.of(RelayCertificate.CERTIFICATE_FILE, RelayCertificate.KEY_FILE)) {
             Files.copy(dataDir.resolve(file), relayData.resolve(file));
         }
-        List<String> arguments = new ArrayList<>(List.of(
+        List<String> arguments = new ArrayList<>(List.of(PocketProxyProcess.onAnyPorts(
                 "relay",
                 "--data-dir",
                 relayData.toString(),
@@ -196,14 +186,8 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
                 "0.0.0.0",
                 "--public-host",
                 NetworkLab.SERVER_CLIENT_SIDE,
-                "--http-proxy-port",
-                "0",
-                "--socks-port",
-                "0",
-                "--link-port",
-                "0",
                 "--usage-flush",
-                "200ms"));
+                "200ms")));
         arguments.addAll(List.of(options));
         PocketProxyProcess relay = PocketProxyProcess.start(
                 NetworkLab.in(network.server()),
