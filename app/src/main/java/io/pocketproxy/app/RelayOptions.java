@@ -147,7 +147,7 @@ final class RelayOptions {
             names = "--openvpn-network",
             converter = OpenVpnConverters.Network.class,
             paramLabel = "CIDR",
-            description = "IPv4 network OpenVPN clients get their addresses from; its first address is the server's"
+            description = "IPv4 network OpenVPN clients get their addresses from; its first address is this node's"
                     + " (default: ${DEFAULT-VALUE}).")
     PoolNetwork openvpnNetwork = DEFAULTS.openvpnNetwork();
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -127,7 +128,7 @@ public final class PocketProxyProcess implements AutoCloseable {
         awaitLog(log -> log.contains(text));
     }
 
-    private void awaitLog(java.util.function.Predicate<String> found) {
+    private void awaitLog(Predicate<String> found) {
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> {

@@ -6,6 +6,7 @@ import io.pocketproxy.relay.openvpn.OpenVpnPki;
 import io.pocketproxy.relay.openvpn.OpenVpnPrerequisites;
 import io.pocketproxy.relay.openvpn.OpenVpnSettings;
 import io.pocketproxy.server.openvpn.OpenVpnRemote;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Function;
@@ -46,7 +47,8 @@ final class OpenVpnStart {
         }
         OpenVpnPrerequisites.Probe probe = OpenVpnPrerequisites.probe();
         if (probe instanceof OpenVpnPrerequisites.Probe.Missing missing) {
-            return offOrFail(config, missing.reason(), missing.reason());
+            log.info("OpenVPN is off: {} (--openvpn auto)", failUnlessAuto(config, missing.reason()));
+            return new Off(missing.reason());
         }
         if (config.openvpnPort() == 0) {
             log.info("OpenVPN is off: --openvpn-port is 0, and OpenVPN needs a port it is told");
@@ -56,8 +58,10 @@ final class OpenVpnStart {
         OpenVpnPki pki;
         try {
             pki = keys.apply(config.dataDir());
-        } catch (IllegalStateException e) {
-            return offOrFail(config, e.getMessage(), "its OpenVPN keys are missing (see its log)");
+        } catch (IllegalStateException | UncheckedIOException e) {
+            // A warning: files missing or unusable are an operator's to fix, unlike a host without OpenVPN.
+            log.warn("OpenVPN is off: {} (--openvpn auto)", failUnlessAuto(config, e.getMessage()));
+            return new Off("its OpenVPN keys cannot be used (see its log)");
         }
         try {
             relay.startOpenVpn(new OpenVpnSettings(
@@ -78,16 +82,32 @@ final class OpenVpnStart {
                     e.getMessage());
             return new Off("it did not start on this server (see the server's log)");
         }
+        // Nodes whose fingerprints differ serve different profiles: what to compare when a node is missing from them.
+        log.info("OpenVPN serves the profiles of keys {}", pki.profileFingerprint());
         return new Running(
                 pki, new OpenVpnRemote(config.advertisedHost(), config.openvpnPort(), config.openvpnProto()));
     }
 
-    /** With {@code --openvpn on}, the start fails for {@code why}; with {@code auto}, OpenVPN is off. */
-    private static Off offOrFail(ServerConfig config, String why, String reason) {
+    /**
+     * With {@code --openvpn on}, fails now unless {@code keys} can be read: before the node joins the farm and devices
+     * link to it, which a failed start a moment later would drop again.
+     */
+    static void requireKeysWhenOn(ServerConfig config, Function<Path, OpenVpnPki> keys) {
+        if (config.openvpn() != OpenVpnMode.ON) {
+            return;
+        }
+        try {
+            keys.apply(config.dataDir());
+        } catch (IllegalStateException | UncheckedIOException e) {
+            throw new IllegalStateException("--openvpn on, but " + e.getMessage(), e);
+        }
+    }
+
+    /** With {@code --openvpn on}, the start fails for {@code why}; with {@code auto}, returns it, to log. */
+    private static String failUnlessAuto(ServerConfig config, String why) {
         if (config.openvpn() == OpenVpnMode.ON) {
             throw new IllegalStateException("--openvpn on, but " + why);
         }
-        log.info("OpenVPN is off: {} (--openvpn auto)", why);
-        return new Off(reason);
+        return why;
     }
 }

@@ -35,7 +35,6 @@ import io.pocketproxy.server.metrics.HttpMetrics;
 import io.pocketproxy.server.metrics.Metrics;
 import io.pocketproxy.server.monitor.DeviceMonitor;
 import io.pocketproxy.server.openvpn.OpenVpnProfiles;
-import io.pocketproxy.server.openvpn.OpenVpnRemote;
 import io.pocketproxy.server.openvpn.ProfileWriter;
 import io.pocketproxy.server.rotation.RotationLinks;
 import io.pocketproxy.server.rotation.RotationService;
@@ -50,9 +49,6 @@ import io.pocketproxy.server.webhooks.WebhookUrls;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -221,13 +217,8 @@ public final class PocketProxyServer implements AutoCloseable {
         OpenVpnStart.Running running = (OpenVpnStart.Running) outcome;
         String fingerprint = running.pki().profileFingerprint();
         membership.servingOpenVpn(running.remote(), fingerprint);
-        return OpenVpnProfiles.available(new ProfileWriter(running.pki(), () -> {
-            Set<OpenVpnRemote> remotes = new LinkedHashSet<>();
-            remotes.add(running.remote());
-            remotes.addAll(jdbi.withHandle(
-                    handle -> RelayMembership.liveOpenVpnRemotes(handle, fingerprint, certificate.fingerprint())));
-            return List.copyOf(remotes);
-        }));
+        return OpenVpnProfiles.available(new ProfileWriter(
+                running.pki(), new ProfileRemotes(jdbi, running.remote(), fingerprint, certificate.fingerprint())));
     }
 
     /**
@@ -266,6 +257,7 @@ public final class PocketProxyServer implements AutoCloseable {
             // A relay never migrates: the server owns the schema, and a relay pointed at the wrong database must not
             // make one there and start on it.
             database.requireCurrentSchema("this relay");
+            OpenVpnStart.requireKeysWhenOn(config, OpenVpnPki::loadCopied);
             RelayCertificate certificate = config.relayCertificate();
             PasswordHashing hashing =
                     parts.open(PasswordHashing.withDefaultPool(config.relay().authQueue()));

@@ -115,6 +115,52 @@ class HeartbeatBatchTest {
         }
     }
 
+    @Test
+    void anEgressIpFromBeforeARotationFinishedWrittenLateDoesNotUndoIt() {
+        RunningServer.Operator operator = server.newOperator();
+        UUID device = device(operator.id(), "rotated", "online");
+        Instant rotated = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        server.jdbi().useHandle(handle -> {
+            handle.createUpdate("INSERT INTO device_rotations (device_id, owner_id, status, old_ip, new_ip, changed,"
+                            + " started_at, finished_at) VALUES (:id, :owner, 'done', '203.0.113.7', '203.0.113.99',"
+                            + " true, :started, :at)")
+                    .bind("id", device)
+                    .bind("owner", operator.id())
+                    .bind("started", rotated.minusSeconds(3))
+                    .bind("at", rotated)
+                    .execute();
+            handle.execute("UPDATE devices SET egress_ip = '203.0.113.99' WHERE id = ?", device);
+        });
+
+        try (DeviceRegistry registry = new DeviceRegistry(server.jdbi(), Duration.ofHours(1), UUID.randomUUID())) {
+            // Answered before the rotation finished, written after it (the batch lags): old news.
+            registry.recordHeartbeat(
+                    device,
+                    "198.51.100.4",
+                    new StatusReport("1.2.3", "203.0.113.7", DeviceHealth.UNKNOWN),
+                    rotated.minusMillis(500));
+            registry.flush();
+            assertThat(egressIpOf(device)).isEqualTo("203.0.113.99");
+
+            // Answered after it: the device's word.
+            registry.recordHeartbeat(
+                    device,
+                    "198.51.100.4",
+                    new StatusReport("1.2.3", "203.0.113.100", DeviceHealth.UNKNOWN),
+                    rotated.plusMillis(500));
+            registry.flush();
+            assertThat(egressIpOf(device)).isEqualTo("203.0.113.100");
+        }
+    }
+
+    private static String egressIpOf(UUID device) {
+        return server.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT egress_ip FROM devices WHERE id = :id")
+                        .bind("id", device)
+                        .mapTo(String.class)
+                        .one());
+    }
+
     private static String statusOf(UUID device) {
         return server.jdbi()
                 .withHandle(handle -> handle.createQuery("SELECT status FROM devices WHERE id = :id")

@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Minimal proxy clients over plain sockets, for assertions a full client would hide: the exact status
@@ -264,7 +265,7 @@ public final class ProxyClients {
      * Reads until the end or the cut-off, adding every byte that arrived to {@code received} as it arrives: what a
      * customer got before a relay cut it off, even when the cut-off is a reset.
      */
-    public static void readCounting(InputStream in, java.util.concurrent.atomic.AtomicLong received) {
+    public static void readCounting(InputStream in, AtomicLong received) {
         byte[] buffer = new byte[16 * 1024];
         try {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
@@ -280,9 +281,9 @@ public final class ProxyClients {
      * far end ends it: a customer wanting more than its connection's limit, cut off by the relay. Bytes that arrived
      * before a reset count.
      */
-    public static void exchangeUntilCut(Socket tunnel, int length, java.util.concurrent.atomic.AtomicLong received)
+    public static void exchangeUntilCut(Socket tunnel, int length, AtomicLong received)
             throws InterruptedException, IOException {
-        java.io.OutputStream out = tunnel.getOutputStream();
+        OutputStream out = tunnel.getOutputStream();
         Thread writer = Thread.ofVirtual().start(() -> {
             try {
                 out.write(LocalHttpTarget.patternBytes(length));

@@ -126,9 +126,9 @@ final class NetworkLab implements AutoCloseable {
     }
 
     /**
-     * Reserves 10.250.K.0/30 (and the pools 10.251.K.0/24 and 10.252.K.0/24) for this lab, or returns null if another lab has it. Labs of
-     * other test JVMs may run at the same time (the build runs tests in two JVMs, and other builds may share the host):
-     * an address check alone would let two of them pick the same K between one's check and its {@code ip addr add}.
+     * Reserves 10.250.K.0/30 (and the pools 10.251.K.0/24 and 10.252.K.0/24) for this lab, or returns null if another
+     * lab has it. Labs of other test JVMs may run at the same time (the build runs tests in two JVMs, and other builds
+     * may share the host): an address check alone would let two of them pick the same K between one's check and its {@code ip addr add}.
      * The lock on {@code /run/lock/pocketproxy-lab-K} is what makes K ours; the kernel drops it when this JVM dies,
      * so a crashed run leaves no stale reservation. The address check still skips a K that something else uses.
      */

@@ -164,10 +164,9 @@ public final class OpenVpnLab implements BeforeAllCallback, AfterEachCallback, A
     /**
      * Starts a {@code pocketproxy relay} of the server's farm in the server's namespace, as an operator adds an OpenVPN
      * node: the farm's link certificate and the server's OpenVPN keys copied into its data directory (not the CA's key:
-     * a relay signs nothing), the
-     * server's embedded PostgreSQL reached by URL (given in the environment, never on a command line), and OpenVPN on
-     * with {@code options} (its own port and pool: it shares the namespace with the server's). Returns once it is
-     * ready, OpenVPN included.
+     * a relay signs nothing), the server's embedded PostgreSQL reached by URL (given in the environment, never on a
+     * command line), and OpenVPN on with {@code options} (its own port and pool: it shares the namespace with the
+     * server's). Returns once it is ready, OpenVPN included.
      */
     PocketProxyProcess startRelayNode(String... options) throws IOException {
         Path relayData = directory.resolve("relay-data");

@@ -18,6 +18,7 @@ import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Stream;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -78,11 +80,18 @@ public final class OpenVpnPki {
         Path directory = dataDir.resolve(DIRECTORY);
         try {
             privateDirectory(directory);
-            boolean complete = List.of(CA_CERTIFICATE, CA_KEY, SERVER_CERTIFICATE, SERVER_KEY, TLS_CRYPT_KEY).stream()
-                    .allMatch(name -> Files.isRegularFile(directory.resolve(name)));
-            if (!complete) {
-                // A partial set (an interrupted first start) is replaced whole: nothing has been handed out that
-                // pins it, since profiles are only written once every file exists.
+            List<String> missing =
+                    missing(directory, CA_CERTIFICATE, CA_KEY, SERVER_CERTIFICATE, SERVER_KEY, TLS_CRYPT_KEY);
+            if (!missing.isEmpty() && Files.isRegularFile(directory.resolve(CA_CERTIFICATE))) {
+                // ca.crt is written last, so this set was complete once (or was copied to a relay, without ca.key):
+                // profiles pin it, and new keys would lock every customer out.
+                throw new IllegalStateException(directory + " holds OpenVPN keys that profiles pin, but not all of them"
+                        + " (missing: " + String.join(", ", missing) + "; a server needs all five: copy them from the"
+                        + " server that made them, or move the directory away to make new ones)");
+            }
+            if (!missing.isEmpty()) {
+                // A partial set without ca.crt (an interrupted first start) is replaced whole: nothing has been handed
+                // out that pins it, since profiles are only written once every file exists.
                 create(directory);
             }
             return read(directory);
@@ -99,18 +108,45 @@ public final class OpenVpnPki {
      */
     public static OpenVpnPki loadCopied(Path dataDir) {
         Path directory = dataDir.resolve(DIRECTORY);
-        List<String> missing = List.of(CA_CERTIFICATE, SERVER_CERTIFICATE, SERVER_KEY, TLS_CRYPT_KEY).stream()
-                .filter(name -> !Files.isRegularFile(directory.resolve(name)))
-                .toList();
+        List<String> missing = missing(directory, CA_CERTIFICATE, SERVER_CERTIFICATE, SERVER_KEY, TLS_CRYPT_KEY);
         if (!missing.isEmpty()) {
             throw new IllegalStateException("the server's OpenVPN keys are not in " + directory + " (missing: "
                     + String.join(", ", missing) + "; copy them from the server's <data dir>/" + DIRECTORY + "/)");
         }
         try {
             privateDirectory(directory);
-            return read(directory);
+            // Copies keep whatever mode the copy gave them: the secrets become this user's alone here.
+            for (String secret : List.of(SERVER_KEY, TLS_CRYPT_KEY)) {
+                Files.setPosixFilePermissions(directory.resolve(secret), PosixFilePermissions.fromString("rw-------"));
+            }
+            OpenVpnPki pki = read(directory);
+            requireSignedBy(directory.resolve(SERVER_CERTIFICATE), directory.resolve(CA_CERTIFICATE));
+            return pki;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the OpenVPN keys in " + directory, e);
+        }
+    }
+
+    private static List<String> missing(Path directory, String... names) {
+        return Stream.of(names)
+                .filter(name -> !Files.isRegularFile(directory.resolve(name)))
+                .toList();
+    }
+
+    /**
+     * A server certificate from another CA than the one profiles pin (files copied from two servers) would make a
+     * node that refuses every client: refused at start instead.
+     */
+    private static void requireSignedBy(Path certificate, Path ca) throws IOException {
+        try (var certificateIn = Files.newInputStream(certificate);
+                var caIn = Files.newInputStream(ca)) {
+            CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+            X509Certificate server = (X509Certificate) x509.generateCertificate(certificateIn);
+            X509Certificate authority = (X509Certificate) x509.generateCertificate(caIn);
+            server.verify(authority.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(
+                    certificate + " is not a certificate signed by " + ca + " (copy both from the same server)");
         }
     }
 

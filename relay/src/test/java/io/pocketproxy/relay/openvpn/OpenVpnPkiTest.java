@@ -54,8 +54,10 @@ class OpenVpnPkiTest {
     }
 
     @Test
-    void replacesAnIncompleteSetWhole() throws Exception {
+    void replacesTheSetAFirstStartLeftIncompleteWhole() throws Exception {
         OpenVpnPki first = OpenVpnPki.loadOrCreate(dataDir);
+        // ca.crt is written last: without it, no profile was ever written.
+        Files.delete(dataDir.resolve("openvpn/ca.crt"));
         Files.delete(dataDir.resolve("openvpn/server.key"));
 
         OpenVpnPki second = OpenVpnPki.loadOrCreate(dataDir);
@@ -63,6 +65,35 @@ class OpenVpnPkiTest {
         assertThat(second.caCertificatePem()).isNotEqualTo(first.caCertificatePem());
         certificate(Files.readString(second.serverCertificateFile()))
                 .verify(certificate(second.caCertificatePem()).getPublicKey());
+    }
+
+    @Test
+    void refusesToReplaceKeysThatProfilesPin() throws Exception {
+        OpenVpnPki first = OpenVpnPki.loadOrCreate(dataDir);
+        // a relay's copy, given to a server
+        Files.delete(dataDir.resolve("openvpn/ca.key"));
+
+        assertThatThrownBy(() -> OpenVpnPki.loadOrCreate(dataDir))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("holds OpenVPN keys that profiles pin, but not all of them (missing: ca.key;");
+        assertThat(Files.readString(first.caCertificateFile())).isEqualTo(first.caCertificatePem());
+    }
+
+    @Test
+    void aRelayRefusesAServerCertificateOfAnotherCa(@TempDir Path relayDir, @TempDir Path anotherServer)
+            throws Exception {
+        OpenVpnPki server = OpenVpnPki.loadOrCreate(dataDir);
+        OpenVpnPki other = OpenVpnPki.loadOrCreate(anotherServer);
+        Path keys = Files.createDirectories(relayDir.resolve(OpenVpnPki.DIRECTORY));
+        Files.copy(server.caCertificateFile(), keys.resolve(OpenVpnPki.CA_CERTIFICATE));
+        Files.copy(server.tlsCryptKeyFile(), keys.resolve(OpenVpnPki.TLS_CRYPT_KEY));
+        Files.copy(other.serverCertificateFile(), keys.resolve(OpenVpnPki.SERVER_CERTIFICATE));
+        Files.copy(other.serverKeyFile(), keys.resolve(OpenVpnPki.SERVER_KEY));
+
+        assertThatThrownBy(() -> OpenVpnPki.loadCopied(relayDir))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("server.crt is not a certificate signed by")
+                .hasMessageEndingWith("(copy both from the same server)");
     }
 
     @Test
@@ -80,10 +111,15 @@ class OpenVpnPkiTest {
 
         Files.copy(server.serverCertificateFile(), keys.resolve(OpenVpnPki.SERVER_CERTIFICATE));
         Files.copy(server.serverKeyFile(), keys.resolve(OpenVpnPki.SERVER_KEY));
+        Files.setPosixFilePermissions(
+                keys.resolve(OpenVpnPki.SERVER_KEY), PosixFilePermissions.fromString("rw-r--r--"));
         OpenVpnPki relay = OpenVpnPki.loadCopied(relayDir);
 
         assertThat(relay.profileFingerprint()).isEqualTo(server.profileFingerprint());
         assertThat(keys.resolve(OpenVpnPki.CA_KEY)).doesNotExist();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.resolve(OpenVpnPki.SERVER_KEY))))
+                .as("a copied secret becomes this user's alone")
+                .isEqualTo("rw-------");
         assertThat(OpenVpnPki.loadOrCreate(anotherServer).profileFingerprint())
                 .isNotEqualTo(server.profileFingerprint());
     }

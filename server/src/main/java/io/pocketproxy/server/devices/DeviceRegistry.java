@@ -279,7 +279,11 @@ public final class DeviceRegistry implements DeviceDirectory, AutoCloseable {
                                              THEN d.status ELSE 'online' END,
                                last_heartbeat = GREATEST(d.last_heartbeat, beat.at),
                                link_address = beat.link_address,
-                               egress_ip = COALESCE(beat.egress_ip, d.egress_ip),
+                               -- Likewise an egress IP answered before a rotation finished: the rotation's is newer.
+                               egress_ip = CASE WHEN beat.at < (
+                                                    SELECT max(r.finished_at) FROM device_rotations r
+                                                     WHERE r.device_id = d.id AND r.status = 'done')
+                                                THEN d.egress_ip ELSE COALESCE(beat.egress_ip, d.egress_ip) END,
                                battery = beat.battery, charging = beat.charging, signal = beat.signal,
                                network_type = beat.network_type, carrier = beat.carrier,
                                status_updated_at = CASE WHEN beat.healthy THEN beat.at ELSE d.status_updated_at END,

@@ -47,8 +47,10 @@ public final class RelayMembership implements AutoCloseable {
     private volatile String linkAddress;
     private volatile String publicAddress;
     private volatile String certificateFingerprint;
-    private volatile OpenVpnRemote openvpn;
-    private volatile String openvpnProfileFingerprint;
+    private volatile OpenVpnEndpoint openvpn;
+
+    /** This relay's OpenVPN endpoint and the keys it serves, written together. */
+    private record OpenVpnEndpoint(OpenVpnRemote remote, String profileFingerprint) {}
 
     private RelayMembership(Jdbi jdbi, UUID id, String name) {
         this.jdbi = jdbi;
@@ -89,8 +91,7 @@ public final class RelayMembership implements AutoCloseable {
      * ({@link io.pocketproxy.relay.openvpn.OpenVpnPki#profileFingerprint()}): profiles of the same keys list it.
      */
     public void servingOpenVpn(OpenVpnRemote remote, String profileFingerprint) {
-        this.openvpn = remote;
-        this.openvpnProfileFingerprint = profileFingerprint;
+        this.openvpn = new OpenVpnEndpoint(remote, profileFingerprint);
         write();
     }
 
@@ -176,7 +177,9 @@ public final class RelayMembership implements AutoCloseable {
      * database's clock, not this relay's, stamps it: liveness is judged against the database's {@code now()}, and
      * relays on machines whose clocks differ must not look dead (or alive) for it.
      */
-    private void write() {
+    private synchronized void write() {
+        // Synchronized: a beat that read the fields before a change must not write them after it.
+        OpenVpnEndpoint openvpn = this.openvpn;
         jdbi.useHandle(handle -> handle.createUpdate(
                         "INSERT INTO relays (id, name, link_address, public_address, certificate_fingerprint,"
                                 + " openvpn_address, openvpn_proto, openvpn_profile_fingerprint,"
@@ -195,11 +198,11 @@ public final class RelayMembership implements AutoCloseable {
                 .bind("link", linkAddress)
                 .bind("public", publicAddress)
                 .bind("fingerprint", certificateFingerprint)
-                .bind("openvpn", openvpn == null ? null : openvpn.address())
+                .bind("openvpn", openvpn == null ? null : openvpn.remote().address())
                 .bind(
                         "openvpnProto",
-                        openvpn == null ? null : openvpn.protocol().toString())
-                .bind("openvpnFingerprint", openvpnProfileFingerprint)
+                        openvpn == null ? null : openvpn.remote().protocol().toString())
+                .bind("openvpnFingerprint", openvpn == null ? null : openvpn.profileFingerprint())
                 .execute());
     }
 

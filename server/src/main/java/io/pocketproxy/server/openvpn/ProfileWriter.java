@@ -17,8 +17,9 @@ import java.util.function.Supplier;
 public final class ProfileWriter {
 
     /**
-     * How long a client waits for a node to answer before it tries the next {@code remote}: OpenVPN's own 120 s would
-     * keep a customer waiting two minutes on a dead node when the farm has live ones.
+     * How long a client waits for a node to answer before it tries the next {@code remote} (or the next address of
+     * its name): OpenVPN's own 120 s would keep a customer waiting two minutes on a dead node when the farm has live
+     * ones.
      */
     static final int SERVER_POLL_TIMEOUT_SECONDS = 10;
 
@@ -46,15 +47,17 @@ public final class ProfileWriter {
         text.append("client\n");
         text.append("dev tun\n");
         List<OpenVpnRemote> listed = remotes.get();
+        if (listed.isEmpty()) {
+            throw new IllegalStateException("no OpenVPN node to name in a profile (expected: at least this server's)");
+        }
+        // Each remote line names its protocol; this one is for clients that read only the first word of a remote.
         text.append("proto ").append(listed.get(0).protocol().clientProto()).append('\n');
         listed.forEach(remote -> text.append(remote.line()).append('\n'));
         if (listed.size() > 1) {
-            // Customers spread over the nodes, and one that does not answer is skipped.
-            text.append("remote-random\n");
-            text.append("server-poll-timeout ")
-                    .append(SERVER_POLL_TIMEOUT_SECONDS)
-                    .append('\n');
+            text.append("remote-random\n"); // customers spread over the nodes
         }
+        // Also with one line: a name several nodes share resolves to several addresses, tried in turn.
+        text.append("server-poll-timeout ").append(SERVER_POLL_TIMEOUT_SECONDS).append('\n');
         text.append("resolv-retry infinite\n");
         text.append("nobind\n");
         text.append("persist-key\n");
