@@ -29,10 +29,12 @@ public final class DatabaseUrls {
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("database-url: " + masked(url) + " is not a valid URL");
+            throw new IllegalArgumentException("database-url: " + masked(url)
+                    + " is not a valid URL (characters a URL reserves must be percent-encoded, e.g. %40 for @)");
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("database-url: " + masked(url) + " has no host");
+            throw new IllegalArgumentException("database-url: " + masked(url)
+                    + " has no host (an @, /, ? or # in the password must be percent-encoded, e.g. %40)");
         }
         String user = null;
         String password = null;
@@ -49,11 +51,15 @@ public final class DatabaseUrls {
         return new DatabaseSettings(jdbc, user, password);
     }
 
-    /** {@code url} with any password replaced by {@code ****}. */
+    /**
+     * {@code url} with any password replaced by {@code ****}. The user info ends at the <em>last</em> {@code @}:
+     * operators paste passwords with {@code @}, {@code /} or {@code ?} unencoded, and a mask that stopped at the
+     * first one would log the rest. Masking a little too much of a URL that has an {@code @} later is the safe side.
+     */
     public static String masked(String url) {
         String masked = JDBC_PASSWORD.matcher(url).replaceAll("$1****");
         int scheme = masked.indexOf("://");
-        int at = masked.indexOf('@');
+        int at = masked.lastIndexOf('@');
         if (scheme >= 0 && at > scheme) {
             String userInfo = masked.substring(scheme + 3, at);
             int colon = userInfo.indexOf(':');

@@ -40,11 +40,32 @@ class DatabaseUrlsTest {
                 .doesNotContain("s3cret");
     }
 
+    /** Operators paste passwords unencoded: an {@code @}, {@code /} or {@code ?} in one must not cut the mask short. */
+    @Test
+    void masksAPasswordHoldingCharactersAUrlReserves() {
+        for (String password : new String[] {"p@ss", "p@ss@word", "p/ss@x", "p?ss", "p:ss", "p#ss@"}) {
+            String url = "postgresql://pp:" + password + "@db:5432/pp";
+            assertThat(DatabaseUrls.masked(url)).as(url).doesNotContain(password.substring(1));
+            assertThat(whatParseSays(url)).as(url).doesNotContain(password.substring(1));
+        }
+        assertThat(DatabaseUrls.masked("jdbc:postgresql://db/pp?password=s3cret"))
+                .doesNotContain("s3cret");
+    }
+
     @Test
     void refusesOtherSchemesWithoutShowingThePassword() {
         assertThatThrownBy(() -> DatabaseUrls.parse("mysql://root:s3cret@db/pp"))
                 .hasMessageContaining("expected: jdbc:postgresql://")
                 .message()
                 .doesNotContain("s3cret");
+    }
+
+    /** What parsing {@code url} shows: the settings it read, or the error it refused the URL with. */
+    private static String whatParseSays(String url) {
+        try {
+            return DatabaseUrls.parse(url).toString();
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 }
